@@ -1,0 +1,151 @@
+"""Dimension and value checks, in the notation of the seed notes.
+
+:func:`shape_problems` lists everything wrong with a network and its data
+without computing anything; :mod:`gradcore.network` raises
+:class:`~gradcore.errors.ShapeError` from it, and a caller that validates
+its own input (such as the HTTP service) can report the same problems.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from gradcore.activations import ACTIVATIONS, Array
+from gradcore.errors import Location, NonFiniteError, Problem, ShapeError
+from gradcore.losses import LOSSES
+
+if TYPE_CHECKING:
+    from gradcore.network import Layer
+
+
+def describe(a: Array) -> str:
+    """Describe an array's shape as the seed notes write it, e.g. ``3 × 2``."""
+    return " × ".join(str(n) for n in a.shape) if a.ndim else "a scalar"
+
+
+def _matrix_problems(a: Array, location: Location, name: str) -> list[Problem]:
+    if a.ndim != 2:
+        return [Problem(location, f"{name} must be a matrix (2-D) but is {describe(a)}")]
+    if a.size == 0:
+        return [Problem(location, f"{name} is empty ({describe(a)}): every matrix needs at least one row and one column")]
+    if not np.isfinite(a).all():
+        return [Problem(location, f"{name} contains a number that is not finite (NaN or ±infinity)")]
+    return []
+
+
+def shape_problems(
+    layers: Sequence[Layer], X: Array, Y: Array | None = None, loss: str | None = None
+) -> list[Problem]:
+    """List what is wrong with a network, its inputs and its targets.
+
+    Parameters
+    ----------
+    layers : sequence of Layer
+        W_k must be n_{k−1} × n_k, b_k must have n_k entries.
+    X : ndarray
+        Must be m × n_0.
+    Y : ndarray, optional
+        Must be m × n_L, the shape of the output ŷ.
+    loss : str, optional
+        A key of :data:`gradcore.LOSSES` that fits the last activation.
+
+    Returns
+    -------
+    list of Problem
+        Empty when everything fits. Locations are ``("inputs",)``,
+        ``("targets",)``, ``("loss",)`` or ``("layers", k, field)`` with a
+        0-based k; messages count layers from 1.
+    """
+    if not layers:
+        return [Problem(("layers",), "the network needs at least one layer")]
+    problems = _matrix_problems(X, ("inputs",), "the inputs X")
+    n_prev = X.shape[1] if not problems else None
+    source = "the inputs have"
+    for k, layer in enumerate(layers, start=1):
+        where = ("layers", k - 1)
+        found = _matrix_problems(layer.W, (*where, "weights"), f"layer {k} weights W_{k}")
+        if layer.activation not in ACTIVATIONS:
+            names = ", ".join(ACTIVATIONS)
+            found.append(Problem((*where, "activation"), f"layer {k} activation {layer.activation!r} is not one of {names}"))
+        if not found and n_prev is not None and layer.W.shape[0] != n_prev:
+            rows, cols = layer.W.shape
+            found.append(
+                Problem(
+                    (*where, "weights"),
+                    f"layer {k} weights W_{k} are {rows} × {cols} but {source} {n_prev} columns: "
+                    f"expected {n_prev} × n_{k} (W_{k} is n_{k - 1} × n_{k})",
+                )
+            )
+        if layer.b is not None and layer.W.ndim == 2:
+            n_k = layer.W.shape[1]
+            if layer.b.shape != (n_k,):
+                found.append(
+                    Problem(
+                        (*where, "bias"),
+                        f"layer {k} bias b_{k} has shape {describe(layer.b)} but W_{k} is "
+                        f"{describe(layer.W)}: expected {n_k} entries (n_{k})",
+                    )
+                )
+            elif not np.isfinite(layer.b).all():
+                found.append(Problem((*where, "bias"), f"layer {k} bias b_{k} contains a number that is not finite"))
+        problems += found
+        n_prev = layer.W.shape[1] if layer.W.ndim == 2 else None
+        source = f"layer {k} outputs"
+    if problems:
+        return problems
+    if loss is not None:
+        problems += _loss_problems(layers, loss, Y)
+    if Y is not None:
+        m, n_L = X.shape[0], layers[-1].W.shape[1]
+        found = _matrix_problems(Y, ("targets",), "the targets Y")
+        if not found and Y.shape != (m, n_L):
+            found.append(
+                Problem(
+                    ("targets",),
+                    f"the targets Y are {describe(Y)} but the output ŷ is {m} × {n_L} "
+                    f"(m × n_L): expected {m} × {n_L}",
+                )
+            )
+        if not found and loss == "binary_cross_entropy" and ((Y < 0) | (Y > 1)).any():
+            found.append(Problem(("targets",), "binary_cross_entropy needs every target y in [0, 1]"))
+        problems += found
+    return problems
+
+
+def _loss_problems(layers: Sequence[Layer], loss: str, Y: Array | None) -> list[Problem]:
+    if loss not in LOSSES:
+        return [Problem(("loss",), f"loss {loss!r} is not one of {', '.join(LOSSES)}")]
+    required = LOSSES[loss].requires
+    last = layers[-1].activation
+    if required is not None and last != required:
+        L = len(layers)
+        return [
+            Problem(
+                ("layers", L - 1, "activation"),
+                f"loss {loss} needs a {required} last layer but layer {L} activation is {last}",
+            )
+        ]
+    return []
+
+
+def raise_if_problems(problems: list[Problem]) -> None:
+    """Raise :class:`ShapeError` if ``problems`` is not empty."""
+    if problems:
+        raise ShapeError(problems)
+
+
+def raise_if_non_finite(a: Array, location: Location, name: str) -> None:
+    """Raise :class:`NonFiniteError` if ``a`` holds NaN or ±infinity."""
+    if not np.isfinite(a).all():
+        raise NonFiniteError(
+            [
+                Problem(
+                    location,
+                    f"{name} overflows float64 (it would contain NaN or ±infinity): "
+                    "the weights or inputs are too large for this network",
+                )
+            ]
+        )

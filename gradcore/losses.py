@@ -1,0 +1,87 @@
+"""Loss functions L(ŷ, y) and their gradients with respect to Z_L.
+
+Every loss sees the last layer's pre-activation Z_L, its activation
+ŷ = A_L = f_L(Z_L) and the targets Y, all m × n_L, and returns the scalar
+loss and Δ_L = ∂L/∂Z_L (m × n_L), the start of backpropagation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from gradcore.activations import Activation, Array
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A loss function with its exact gradient.
+
+    Attributes
+    ----------
+    name : str
+        The name used in requests.
+    value : callable
+        ``value(Z, A, Y) -> float``, the loss L.
+    delta : callable
+        ``delta(Z, A, Y, f) -> Δ_L``, ∂L/∂Z_L given the last activation f.
+    requires : str or None
+        The only last-layer activation the loss is defined for, if any.
+    """
+
+    name: str
+    value: Callable[[Array, Array, Array], float]
+    delta: Callable[[Array, Array, Array, Activation], Array]
+    requires: str | None = None
+
+
+def _half_squared_error(Z: Array, A: Array, Y: Array) -> float:
+    """L = Σ ½ (y − ŷ)², summed over examples and outputs (the seed's loss)."""
+    return float(0.5 * np.sum(np.square(Y - A)))
+
+
+def _half_squared_error_delta(Z: Array, A: Array, Y: Array, f: Activation) -> Array:
+    """Δ_L = (ŷ − y) * f′(Z_L); for the sigmoid (ŷ − y) * ŷ * (1 − ŷ)."""
+    return f.backward(A - Y, Z, A)
+
+
+def _mean_squared_error(Z: Array, A: Array, Y: Array) -> float:
+    """L = (1 / (m·n_L)) Σ (y − ŷ)², the mean over all m·n_L elements."""
+    return float(np.mean(np.square(Y - A)))
+
+
+def _mean_squared_error_delta(Z: Array, A: Array, Y: Array, f: Activation) -> Array:
+    """Δ_L = 2 (ŷ − y) / (m·n_L) * f′(Z_L)."""
+    return f.backward((2.0 / A.size) * (A - Y), Z, A)
+
+
+def _binary_cross_entropy(Z: Array, A: Array, Y: Array) -> float:
+    """L = −mean[y log ŷ + (1 − y) log(1 − ŷ)] with ŷ = σ(Z_L).
+
+    Computed from Z_L as mean[softplus(Z_L) − y Z_L], which equals the
+    definition and stays finite where ŷ rounds to 0 or 1.
+    """
+    return float(np.mean(np.logaddexp(0.0, Z) - Y * Z))
+
+
+def _binary_cross_entropy_delta(Z: Array, A: Array, Y: Array, f: Activation) -> Array:
+    """Δ_L = (ŷ − y) / (m·n_L): the σ′ factor cancels against ∂L/∂ŷ."""
+    return (A - Y) / A.size
+
+
+LOSSES: dict[str, Loss] = {
+    loss.name: loss
+    for loss in (
+        Loss("half_squared_error", _half_squared_error, _half_squared_error_delta),
+        Loss("mean_squared_error", _mean_squared_error, _mean_squared_error_delta),
+        Loss(
+            "binary_cross_entropy",
+            _binary_cross_entropy,
+            _binary_cross_entropy_delta,
+            requires="sigmoid",
+        ),
+    )
+}
+"""Every loss, by name. ``half_squared_error`` is the default of the seed notes."""

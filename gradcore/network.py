@@ -1,0 +1,211 @@
+"""Forward and backward passes of a fully connected network of any depth.
+
+Notation of the seed notes: one example is a row, X is m × n_0, layer k has
+weights W_k (n_{k−1} × n_k), an optional bias b_k (n_k) and an activation f_k:
+
+    A_0 = X,   Z_k = A_{k−1} · W_k (+ b_k),   A_k = f_k(Z_k),   ŷ = A_L.
+
+Backward, from Δ_L = ∂L/∂Z_L given by the loss:
+
+    ∂L/∂W_k = A_{k−1}ᵀ · Δ_k        (n_{k−1} × m) · (m × n_k) = n_{k−1} × n_k
+    ∂L/∂b_k = Σ_rows Δ_k            n_k
+    Δ_{k−1} = f′_{k−1}(Δ_k · W_kᵀ)  (m × n_k) · (n_k × n_{k−1}) = m × n_{k−1}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from gradcore.activations import ACTIVATIONS, Array
+from gradcore.checks import raise_if_non_finite, raise_if_problems, shape_problems
+from gradcore.losses import LOSSES
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One fully connected layer.
+
+    Attributes
+    ----------
+    W : ndarray, shape (n_{k−1}, n_k)
+        The weights W_k.
+    activation : str
+        The name of f_k, a key of :data:`gradcore.ACTIVATIONS`.
+    b : ndarray, shape (n_k,), optional
+        The bias b_k; ``None`` for no bias (the seed's convention).
+    """
+
+    W: Array
+    activation: str = "sigmoid"
+    b: Array | None = None
+
+
+@dataclass(frozen=True)
+class Cache:
+    """What the forward pass computed, consumed by :func:`backward`.
+
+    Attributes
+    ----------
+    X : ndarray, shape (m, n_0)
+        The inputs A_0.
+    Z : tuple of ndarray, shapes (m, n_k)
+        The pre-activations Z_1 … Z_L.
+    A : tuple of ndarray, shapes (m, n_k)
+        The activations A_1 … A_L; A_L is the prediction ŷ.
+    """
+
+    X: Array
+    Z: tuple[Array, ...]
+    A: tuple[Array, ...]
+
+    @property
+    def output(self) -> Array:
+        """The prediction ŷ = A_L, shape (m, n_L)."""
+        return self.A[-1]
+
+
+@dataclass(frozen=True)
+class Gradients:
+    """What the backward pass computed.
+
+    Attributes
+    ----------
+    loss : float
+        The loss L.
+    delta : tuple of ndarray, shapes (m, n_k)
+        Δ_k = ∂L/∂Z_k for k = 1 … L.
+    dW : tuple of ndarray, shapes (n_{k−1}, n_k)
+        ∂L/∂W_k, the same shape as W_k.
+    db : tuple of (ndarray, shape (n_k,)) or None
+        ∂L/∂b_k for the layers that have a bias, ``None`` for the others.
+    """
+
+    loss: float
+    delta: tuple[Array, ...]
+    dW: tuple[Array, ...]
+    db: tuple[Array | None, ...]
+
+
+def forward(layers: Sequence[Layer], X: Array) -> Cache:
+    """Run the forward pass.
+
+    Parameters
+    ----------
+    layers : sequence of Layer
+        The network, W_1 first.
+    X : ndarray, shape (m, n_0)
+        The inputs, one example per row.
+
+    Returns
+    -------
+    Cache
+        Z_k and A_k for every layer.
+
+    Raises
+    ------
+    ShapeError
+        If the shapes do not chain: W_1 must be n_0 × n_1, W_{k+1} must be
+        n_k × n_{k+1}, b_k must have n_k entries.
+    NonFiniteError
+        If some Z_k or A_k overflows float64.
+    """
+    raise_if_problems(shape_problems(layers, X))
+    Z: list[Array] = []
+    A: list[Array] = []
+    A_prev = X
+    with np.errstate(over="ignore", invalid="ignore"):
+        for layer in layers:
+            Z_k = A_prev @ layer.W
+            if layer.b is not None:
+                Z_k = Z_k + layer.b
+            A_prev = ACTIVATIONS[layer.activation].forward(Z_k)
+            Z.append(Z_k)
+            A.append(A_prev)
+    cache = Cache(X=X, Z=tuple(Z), A=tuple(A))
+    for k, (Z_k, A_k) in enumerate(zip(cache.Z, cache.A, strict=True)):
+        raise_if_non_finite(Z_k, ("layers", k, "pre_activation"), f"z_{k + 1}")
+        raise_if_non_finite(A_k, ("layers", k, "activation"), f"l_{k + 1}")
+    return cache
+
+
+def loss(layers: Sequence[Layer], cache: Cache, Y: Array, name: str = "half_squared_error") -> float:
+    """Evaluate the loss L(ŷ, Y) of a forward pass.
+
+    Parameters
+    ----------
+    layers : sequence of Layer
+        The network that produced ``cache``.
+    cache : Cache
+        The result of :func:`forward`.
+    Y : ndarray, shape (m, n_L)
+        The targets, one example per row.
+    name : str
+        A key of :data:`gradcore.LOSSES`.
+
+    Returns
+    -------
+    float
+        The loss, finite.
+    """
+    raise_if_problems(shape_problems(layers, cache.X, Y, name))
+    with np.errstate(over="ignore", invalid="ignore"):
+        value = LOSSES[name].value(cache.Z[-1], cache.output, Y)
+    raise_if_non_finite(np.float64(value), ("loss",), "the loss L")
+    return value
+
+
+def backward(
+    layers: Sequence[Layer], cache: Cache, Y: Array, name: str = "half_squared_error"
+) -> Gradients:
+    """Run the backward pass (backpropagation).
+
+    Parameters
+    ----------
+    layers : sequence of Layer
+        The network that produced ``cache``.
+    cache : Cache
+        The result of :func:`forward`.
+    Y : ndarray, shape (m, n_L)
+        The targets, one example per row.
+    name : str
+        A key of :data:`gradcore.LOSSES`.
+
+    Returns
+    -------
+    Gradients
+        The loss, every Δ_k, ∂L/∂W_k and ∂L/∂b_k.
+
+    Raises
+    ------
+    ShapeError
+        If Y is not m × n_L or the loss does not fit the last activation.
+    NonFiniteError
+        If some result overflows float64.
+    """
+    value = loss(layers, cache, Y, name)
+    L = len(layers)
+    delta: list[Array] = [np.empty(0)] * L
+    dW: list[Array] = [np.empty(0)] * L
+    db: list[Array | None] = [None] * L
+    with np.errstate(over="ignore", invalid="ignore"):
+        last = ACTIVATIONS[layers[-1].activation]
+        delta_k = LOSSES[name].delta(cache.Z[-1], cache.output, Y, last)
+        for k in range(L - 1, -1, -1):
+            A_prev = cache.A[k - 1] if k > 0 else cache.X
+            delta[k] = delta_k
+            dW[k] = A_prev.T @ delta_k
+            if layers[k].b is not None:
+                db[k] = delta_k.sum(axis=0)
+            if k > 0:
+                f = ACTIVATIONS[layers[k - 1].activation]
+                delta_k = f.backward(delta_k @ layers[k].W.T, cache.Z[k - 1], cache.A[k - 1])
+    for k in range(L):
+        raise_if_non_finite(delta[k], ("layers", k, "delta"), f"Δ_{k + 1}")
+        raise_if_non_finite(dW[k], ("layers", k, "weights_gradient"), f"∂L/∂W_{k + 1}")
+        db_k = db[k]
+        if db_k is not None:
+            raise_if_non_finite(db_k, ("layers", k, "bias_gradient"), f"∂L/∂b_{k + 1}")
+    return Gradients(loss=value, delta=tuple(delta), dW=tuple(dW), db=tuple(db))

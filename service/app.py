@@ -1,0 +1,31 @@
+"""The ASGI application: ``service.app:app``."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from service import problems
+from service.openapi import build_openapi
+from service.routers import forward, gradients, health, loss
+
+DESCRIPTION = """
+Exact float64 forward activations, losses and weight gradients of fully connected networks.
+
+Notation of the seed notes: one example per row, X is m × n_0, W_k is n_{k−1} × n_k,
+z_k = l_{k−1} · W_k (+ b_k), l_k = f_k(z_k), ŷ = l_L, default loss L = Σ ½ (y − ŷ)².
+Every error is an RFC 9457 `application/problem+json` response whose `errors` point at the offending field.
+"""
+
+
+def create_app() -> FastAPI:
+    """Build the application: routers, error handling and the OpenAPI document."""
+    app = FastAPI(title="gradservice", version="0.1.0", description=DESCRIPTION)
+    app.include_router(health.router)
+    for router in (forward.router, loss.router, gradients.router):
+        app.include_router(router, prefix="/v1")
+    problems.install(app)
+    app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+app = create_app()

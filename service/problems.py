@@ -1,0 +1,120 @@
+"""RFC 9457 problem details: the one place where every error becomes an HTTP response.
+
+Every error body is ``application/problem+json`` with ``type``, ``title``,
+``status``, ``detail`` and, for invalid requests, an ``errors`` list whose
+items hold a JSON ``pointer`` to the offending field and a ``message``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from http import HTTPStatus
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from gradcore import GradcoreError, NonFiniteError
+
+PROBLEM_JSON = "application/problem+json"
+logger = logging.getLogger("service")
+
+
+class ProblemError(Exception):
+    """An error that already knows its HTTP problem response."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        type_: str = "about:blank",
+        errors: list[dict[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status, self.detail, self.type, self.errors, self.headers = status, detail, type_, errors, headers
+
+
+def problem_response(
+    status: int,
+    detail: str,
+    *,
+    type_: str = "about:blank",
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """Build an ``application/problem+json`` response."""
+    body: dict[str, Any] = {"type": type_, "title": HTTPStatus(status).phrase, "status": status, "detail": detail}
+    if errors is not None:
+        body["errors"] = errors
+    return Response(orjson.dumps(body), status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def pointer(location: Sequence[str | int]) -> str:
+    """The JSON pointer (RFC 6901) of a location, e.g. ``/network/layers/1/weights``."""
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in location)
+
+
+def _validation_problem(errors: Iterable[dict[str, Any]]) -> Response:
+    errors = list(errors)
+    malformed = [error for error in errors if error["type"] == "json_invalid"]
+    if malformed:
+        reason = malformed[0].get("ctx", {}).get("error") or malformed[0]["msg"]
+        return problem_response(400, f"The request body is not valid JSON: {reason}.", type_="/problems/malformed-json")
+    items = [{"pointer": pointer(error["loc"]), "message": error["msg"]} for error in errors]
+    shown = "; ".join(f"{item['pointer'] or '/'}: {item['message']}" for item in items[:3])
+    more = f" (and {len(items) - 3} more)" if len(items) > 3 else ""
+    return problem_response(
+        422, f"The request is invalid: {shown}{more}.", type_="/problems/invalid-request", errors=items
+    )
+
+
+async def _on_validation_error(request: Request, exc: ValidationError) -> Response:
+    return _validation_problem(exc.errors(include_url=False, include_input=False))
+
+
+async def _on_request_validation_error(request: Request, exc: RequestValidationError) -> Response:
+    return _validation_problem({**error, "loc": error["loc"][1:]} for error in exc.errors())
+
+
+async def _on_gradcore_error(request: Request, exc: GradcoreError) -> Response:
+    items = [
+        {"pointer": pointer(("network", *p.location[:2]) if p.location[0] == "layers" else p.location), "message": p.message}
+        for p in exc.problems
+    ]
+    if isinstance(exc, NonFiniteError):
+        return problem_response(422, str(exc), type_="/problems/non-finite-result", errors=items)
+    return problem_response(422, str(exc), type_="/problems/invalid-request", errors=items)
+
+
+async def _on_problem(request: Request, exc: ProblemError) -> Response:
+    return problem_response(exc.status, exc.detail, type_=exc.type, errors=exc.errors, headers=exc.headers)
+
+
+async def _on_http_exception(request: Request, exc: HTTPException) -> Response:
+    return problem_response(exc.status_code, str(exc.detail), headers=exc.headers)
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> Response:
+    logger.exception("unexpected error on %s %s", request.method, request.url.path)
+    return problem_response(500, "An unexpected error occurred; it has been logged.")
+
+
+def install(app: FastAPI) -> None:
+    """Route every error of ``app`` through the problem responses above."""
+    handlers: dict[type[Exception], Any] = {
+        ValidationError: _on_validation_error,
+        RequestValidationError: _on_request_validation_error,
+        GradcoreError: _on_gradcore_error,
+        ProblemError: _on_problem,
+        HTTPException: _on_http_exception,
+        Exception: _on_unexpected,
+    }
+    for exception, handler in handlers.items():
+        app.add_exception_handler(exception, handler)

@@ -1,0 +1,26 @@
+"""``POST /v1/forward``: the forward pass."""
+
+from typing import Annotated
+
+import gradcore
+from fastapi import APIRouter
+from starlette.responses import Response
+
+from service.body import ArrayJSONResponse, documented_body, json_body
+from service.schemas.requests import ForwardRequest
+from service.schemas.responses import ForwardResponse
+
+router = APIRouter(tags=["network"])
+
+
+@router.post(
+    "/forward",
+    response_model=ForwardResponse,
+    summary="Forward pass: z_k, l_k and the prediction ŷ",
+    openapi_extra=documented_body(ForwardRequest),
+)
+async def forward(request: Annotated[ForwardRequest, json_body(ForwardRequest)]) -> Response:
+    """Compute z_k = l_{k−1} · W_k (+ b_k) and l_k = f_k(z_k) for every layer, with l_0 = X and ŷ = l_L."""
+    cache = gradcore.forward(request.layers, request.inputs)
+    layers = [{"pre_activation": Z, "activation": A} for Z, A in zip(cache.Z, cache.A, strict=True)]
+    return ArrayJSONResponse({"output": cache.output, "layers": layers})

@@ -1,0 +1,26 @@
+"""``POST /v1/loss``: the loss of a prediction."""
+
+from typing import Annotated
+
+import gradcore
+from fastapi import APIRouter
+from starlette.responses import Response
+
+from service.body import ArrayJSONResponse, documented_body, json_body
+from service.schemas.requests import LossRequest
+from service.schemas.responses import LossResponse
+
+router = APIRouter(tags=["network"])
+
+
+@router.post(
+    "/loss",
+    response_model=LossResponse,
+    summary="Loss L(ŷ, y)",
+    openapi_extra=documented_body(LossRequest),
+)
+async def loss(request: Annotated[LossRequest, json_body(LossRequest)]) -> Response:
+    """Run the forward pass and evaluate the loss, by default L = Σ ½ (y − ŷ)²."""
+    cache = gradcore.forward(request.layers, request.inputs)
+    value = gradcore.loss(request.layers, cache, request.targets, request.loss)
+    return ArrayJSONResponse({"loss": value, "output": cache.output})

@@ -1,0 +1,1 @@
+"""Pydantic models of the HTTP contract, named after the operations they carry."""
