@@ -30,15 +30,15 @@ def _matrix_problems(a: Array, location: Location, name: str) -> list[Problem]:
     if a.ndim != 2:
         return [Problem(location, f"{name} must be a matrix (2-D) but is {describe(a)}")]
     if a.size == 0:
-        return [Problem(location, f"{name} is empty ({describe(a)}): every matrix needs at least one row and one column")]
+        return [
+            Problem(location, f"{name} is empty ({describe(a)}): every matrix needs at least one row and one column")
+        ]
     if not np.isfinite(a).all():
         return [Problem(location, f"{name} contains a number that is not finite (NaN or ±infinity)")]
     return []
 
 
-def shape_problems(
-    layers: Sequence[Layer], X: Array, Y: Array | None = None, loss: str | None = None
-) -> list[Problem]:
+def shape_problems(layers: Sequence[Layer], X: Array, Y: Array | None = None, loss: str | None = None) -> list[Problem]:
     """List what is wrong with a network, its inputs and its targets.
 
     Parameters
@@ -69,7 +69,9 @@ def shape_problems(
         found = _matrix_problems(layer.W, (*where, "weights"), f"layer {k} weights W_{k}")
         if layer.activation not in ACTIVATIONS:
             names = ", ".join(ACTIVATIONS)
-            found.append(Problem((*where, "activation"), f"layer {k} activation {layer.activation!r} is not one of {names}"))
+            found.append(
+                Problem((*where, "activation"), f"layer {k} activation {layer.activation!r} is not one of {names}")
+            )
         if not found and n_prev is not None and layer.W.shape[0] != n_prev:
             rows, cols = layer.W.shape
             found.append(
@@ -105,8 +107,7 @@ def shape_problems(
             found.append(
                 Problem(
                     ("targets",),
-                    f"the targets Y are {describe(Y)} but the output ŷ is {m} × {n_L} "
-                    f"(m × n_L): expected {m} × {n_L}",
+                    f"the targets Y are {describe(Y)} but the output ŷ is {m} × {n_L} (m × n_L): expected {m} × {n_L}",
                 )
             )
         if not found and loss == "binary_cross_entropy" and ((Y < 0) | (Y > 1)).any():
@@ -137,7 +138,7 @@ def raise_if_problems(problems: list[Problem]) -> None:
         raise ShapeError(problems)
 
 
-def raise_if_non_finite(a: Array, location: Location, name: str) -> None:
+def raise_if_non_finite(a: Array | float, location: Location, name: str) -> None:
     """Raise :class:`NonFiniteError` if ``a`` holds NaN or ±infinity."""
     if not np.isfinite(a).all():
         raise NonFiniteError(

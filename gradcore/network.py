@@ -153,13 +153,11 @@ def loss(layers: Sequence[Layer], cache: Cache, Y: Array, name: str = "half_squa
     raise_if_problems(shape_problems(layers, cache.X, Y, name))
     with np.errstate(over="ignore", invalid="ignore"):
         value = LOSSES[name].value(cache.Z[-1], cache.output, Y)
-    raise_if_non_finite(np.float64(value), ("loss",), "the loss L")
+    raise_if_non_finite(value, ("loss",), "the loss L")
     return value
 
 
-def backward(
-    layers: Sequence[Layer], cache: Cache, Y: Array, name: str = "half_squared_error"
-) -> Gradients:
+def backward(layers: Sequence[Layer], cache: Cache, Y: Array, name: str = "half_squared_error") -> Gradients:
     """Run the backward pass (backpropagation).
 
     Parameters

@@ -55,7 +55,7 @@ def documented_body(model: type[BaseModel]) -> dict[str, Any]:
     """The ``openapi_extra`` of a route whose body :func:`json_body` reads: the body's schema and example."""
     REQUEST_MODELS[model.__name__] = model
     media: dict[str, Any] = {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}
-    examples = (model.model_config.get("json_schema_extra") or {}).get("examples")  # type: ignore[union-attr]
+    examples = model.model_json_schema().get("examples")
     if examples:
         media["example"] = examples[0]
     return {"requestBody": {"required": True, "content": {"application/json": media}}}

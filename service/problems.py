@@ -8,7 +8,7 @@ items hold a JSON ``pointer`` to the offending field and a ``message``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -35,7 +35,7 @@ class ProblemError(Exception):
         *,
         type_: str = "about:blank",
         errors: list[dict[str, str]] | None = None,
-        headers: dict[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
         self.status, self.detail, self.type, self.errors, self.headers = status, detail, type_, errors, headers
@@ -47,7 +47,7 @@ def problem_response(
     *,
     type_: str = "about:blank",
     errors: list[dict[str, str]] | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> Response:
     """Build an ``application/problem+json`` response."""
     body: dict[str, Any] = {"type": type_, "title": HTTPStatus(status).phrase, "status": status, "detail": detail}
@@ -61,7 +61,7 @@ def pointer(location: Sequence[str | int]) -> str:
     return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in location)
 
 
-def _validation_problem(errors: Iterable[dict[str, Any]]) -> Response:
+def _validation_problem(errors: Iterable[Mapping[str, Any]]) -> Response:
     errors = list(errors)
     malformed = [error for error in errors if error["type"] == "json_invalid"]
     if malformed:
@@ -85,7 +85,10 @@ async def _on_request_validation_error(request: Request, exc: RequestValidationE
 
 async def _on_gradcore_error(request: Request, exc: GradcoreError) -> Response:
     items = [
-        {"pointer": pointer(("network", *p.location[:2]) if p.location[0] == "layers" else p.location), "message": p.message}
+        {
+            "pointer": pointer(("network", *p.location[:2]) if p.location[0] == "layers" else p.location),
+            "message": p.message,
+        }
         for p in exc.problems
     ]
     if isinstance(exc, NonFiniteError):

@@ -2,10 +2,10 @@
 
 from typing import Annotated, Any
 
-import gradcore
 from fastapi import APIRouter
 from starlette.responses import Response
 
+import gradcore
 from service.body import ArrayJSONResponse, documented_body, json_body
 from service.schemas.requests import GradientsRequest
 from service.schemas.responses import GradientsResponse

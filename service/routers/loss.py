@@ -2,10 +2,10 @@
 
 from typing import Annotated
 
-import gradcore
 from fastapi import APIRouter
 from starlette.responses import Response
 
+import gradcore
 from service.body import ArrayJSONResponse, documented_body, json_body
 from service.schemas.requests import LossRequest
 from service.schemas.responses import LossResponse

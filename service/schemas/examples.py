@@ -1,6 +1,8 @@
 """Example request bodies shown on the interactive docs page."""
 
-SEED_TWO_LAYER = {
+from typing import Any
+
+SEED_TWO_LAYER: dict[str, Any] = {
     "network": {
         "layers": [
             {"weights": [[0.1, -0.2], [0.4, 0.3], [-0.5, 0.2]], "activation": "sigmoid"},

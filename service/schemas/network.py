@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Literal
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
@@ -42,15 +41,16 @@ class LayerSpec(BaseModel):
     @field_validator("bias")
     @classmethod
     def _bias_is_a_vector(cls, b: Array | None) -> Array | None:
-        if b is not None and b.ndim == 2:
-            if b.shape[0] != 1:
-                raise PydanticCustomError(
-                    "vector_expected",
-                    "must be a list of n_k numbers but is a {rows} × {cols} matrix",
-                    {"rows": b.shape[0], "cols": b.shape[1]},
-                )
-            return b[0]
-        return None if b is None else np.atleast_1d(b)
+        if b is None or b.ndim == 1:
+            return b
+        if b.ndim == 2 and b.shape[0] != 1:
+            raise PydanticCustomError(
+                "vector_expected",
+                "must be a list of n_k numbers but is a {rows} × {cols} matrix",
+                {"rows": b.shape[0], "cols": b.shape[1]},
+            )
+        vector: Array = b.reshape(-1)
+        return vector
 
     def to_layer(self) -> Layer:
         """The gradcore layer this spec describes."""

@@ -29,7 +29,7 @@ def raise_problems(title: str, problems: list[Problem]) -> None:
             title,
             [
                 InitErrorDetails(
-                    type=PydanticCustomError("shape_mismatch", problem.message),  # type: ignore[arg-type]
+                    type=PydanticCustomError("shape_mismatch", problem.message),
                     loc=_location(problem),
                     input=None,
                 )
@@ -79,7 +79,7 @@ class ForwardRequest(BaseModel):
 class LossRequest(ForwardRequest):
     """A network, inputs X (m × n_0), targets Y (m × n_L) and a loss."""
 
-    targets: Tensor = Field(  # type: ignore[assignment]
+    targets: Tensor = Field(
         description="Y, m × n_L, one example per row. A number is 1 × 1; a flat list is one example (1 × n_L), "
         "or, when n_L = 1, one target per example (m × 1)."
     )
