@@ -38,21 +38,31 @@ class Activation:
 def sigmoid(Z: Array) -> Array:
     """Logistic sigmoid σ(Z) = 1 / (1 + e^(−Z)), element-wise.
 
-    Finite for every input: e^(−Z) may overflow to +inf for Z < −709, and
-    1 / (1 + inf) is then exactly 0, the correctly rounded limit.
+    Computed as 1 / (1 + e^(−|Z|)) for Z ≥ 0 and e^(−|Z|) / (1 + e^(−|Z|))
+    for Z < 0, so that nothing overflows and tiny values keep full relative
+    precision, down to the subnormal range.
     """
-    with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-Z))
+    E = np.exp(-np.abs(Z))
+    return np.where(Z >= 0.0, 1.0, E) / (1.0 + E)
 
 
 def _sigmoid_backward(dA: Array, Z: Array, A: Array) -> Array:
-    """∂L/∂Z = ∂L/∂A * σ(Z)(1 − σ(Z)) = dA * A * (1 − A)."""
-    return dA * A * (1.0 - A)
+    """∂L/∂Z = dA * σ′(Z) with σ′(Z) = σ(Z)(1 − σ(Z)) = σ(Z) σ(−Z).
+
+    1 − σ(Z) is taken as σ(−Z): subtracting from 1 would lose all relative
+    precision where σ(Z) rounds towards 1 (Z ≳ 30).
+    """
+    return dA * A * sigmoid(-Z)
 
 
 def _tanh_backward(dA: Array, Z: Array, A: Array) -> Array:
-    """∂L/∂Z = dA * (1 − tanh²(Z)) = dA * (1 − A²)."""
-    return dA * (1.0 - A * A)
+    """∂L/∂Z = dA * tanh′(Z) with tanh′(Z) = 1 − tanh²(Z) = 1 / cosh²(Z).
+
+    1 / cosh²(Z) keeps full relative precision where tanh(Z) rounds towards
+    ±1; cosh overflows to +inf for |Z| > 710, where the derivative is 0.
+    """
+    with np.errstate(over="ignore"):
+        return dA / np.square(np.cosh(Z))
 
 
 def relu(Z: Array) -> Array:

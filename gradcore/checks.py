@@ -67,11 +67,6 @@ def shape_problems(layers: Sequence[Layer], X: Array, Y: Array | None = None, lo
     for k, layer in enumerate(layers, start=1):
         where = ("layers", k - 1)
         found = _matrix_problems(layer.W, (*where, "weights"), f"layer {k} weights W_{k}")
-        if layer.activation not in ACTIVATIONS:
-            names = ", ".join(ACTIVATIONS)
-            found.append(
-                Problem((*where, "activation"), f"layer {k} activation {layer.activation!r} is not one of {names}")
-            )
         if not found and n_prev is not None and layer.W.shape[0] != n_prev:
             rows, cols = layer.W.shape
             found.append(
@@ -80,6 +75,11 @@ def shape_problems(layers: Sequence[Layer], X: Array, Y: Array | None = None, lo
                     f"layer {k} weights W_{k} are {rows} × {cols} but {source} {n_prev} columns: "
                     f"expected {n_prev} × n_{k} (W_{k} is n_{k - 1} × n_{k})",
                 )
+            )
+        if layer.activation not in ACTIVATIONS:
+            names = ", ".join(ACTIVATIONS)
+            found.append(
+                Problem((*where, "activation"), f"layer {k} activation {layer.activation!r} is not one of {names}")
             )
         if layer.b is not None and layer.W.ndim == 2:
             n_k = layer.W.shape[1]

@@ -34,7 +34,8 @@ def test_dockerfile_runs_the_service_as_a_non_root_user_with_a_healthcheck() -> 
     assert re.match(r"python:3\.1[1-9]-slim", instructions["FROM"])
     assert json.loads(instructions["CMD"]) == COMMAND
     assert instructions["USER"].strip() not in {"", "root", "0"}
-    assert "EXPOSE" in instructions and instructions["EXPOSE"].strip() == "8000"
+    assert "EXPOSE" in instructions
+    assert instructions["EXPOSE"].strip() == "8000"
     assert "/healthz" in instructions["HEALTHCHECK"]
     assert "uv sync --locked" in instructions["RUN"]
 
@@ -46,6 +47,7 @@ def test_compose_file_starts_the_service_on_port_8000_with_the_healthcheck() -> 
     assert service["command"] == COMMAND
     assert "8000:8000" in service["ports"]
     test = service["healthcheck"]["test"]
-    assert test[0] == "CMD" and "http://127.0.0.1:8000/healthz" in shlex.join(test)
+    assert test[0] == "CMD"
+    assert "http://127.0.0.1:8000/healthz" in shlex.join(test)
     docker_healthcheck = _dockerfile()["HEALTHCHECK"]
     assert json.loads(docker_healthcheck.split("CMD", 1)[1]) == test[1:]

@@ -19,8 +19,9 @@ from pydantic_core import core_schema as cs
 
 _number = cs.float_schema(strict=True, allow_inf_nan=False)
 _NUMBER = SchemaValidator(_number)
-_VECTOR = SchemaValidator(cs.list_schema(_number))
-_ROWS = SchemaValidator(cs.list_schema(cs.list_schema(_number)))
+_VECTOR = SchemaValidator(cs.list_schema(_number, fail_fast=True))
+_ROWS = SchemaValidator(cs.list_schema(cs.list_schema(_number, fail_fast=True), fail_fast=True))
+# fail_fast: a matrix of a million strings gets one error, not a million.
 
 Array = NDArray[np.float64]
 

@@ -162,11 +162,6 @@ def test_unknown_activation() -> None:
         forward(layers, ones(1, 2))
 
 
-@pytest.mark.xfail(
-    reason="gradcore bug: checks.py skips the W_k rows check when the same layer has an unknown "
-    "activation (the `if not found` guard), so shape_problems does not list everything wrong",
-    strict=True,
-)
 def test_unknown_activation_and_wrong_shape_in_one_layer() -> None:
     layers = [Layer(W=ones(3, 1), activation="step")]
     problems = shape_problems(layers, ones(1, 2))

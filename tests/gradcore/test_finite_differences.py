@@ -90,7 +90,9 @@ def build_network(
         # eps times a product of a few O(1) weights and activations).
         cache = forward(layers, X)
         if all(
-            np.abs(Z).min() >= KINK_MARGIN for Z, layer in zip(cache.Z, layers, strict=True) if layer.activation == "relu"
+            np.abs(Z).min() >= KINK_MARGIN
+            for Z, layer in zip(cache.Z, layers, strict=True)
+            if layer.activation == "relu"
         ):
             return layers, X, Y
     raise AssertionError("could not draw a network away from the relu kink")
@@ -101,7 +103,9 @@ def build_network(
 @pytest.mark.parametrize("activation", ACTIVATION_NAMES)
 @pytest.mark.parametrize("depth", [1, 2, 3, 4])
 @pytest.mark.parametrize("seed", SEEDS)
-def test_gradients_match_central_differences(seed: int, depth: int, activation: str, loss_name: str, bias: bool) -> None:
+def test_gradients_match_central_differences(
+    seed: int, depth: int, activation: str, loss_name: str, bias: bool
+) -> None:
     layers, X, Y = build_network(seed, depth, activation, loss_name, bias)
 
     def objective() -> float:
@@ -141,7 +145,7 @@ def test_delta_is_the_gradient_with_respect_to_z(loss_name: str) -> None:
         def from_z(rest: list[Layer] = rest, Z_k: np.ndarray = Z_k) -> float:
             return loss(rest, forward(rest, Z_k), Y, loss_name)
 
-        assert from_z() == pytest.approx(g.loss, rel=1e-14)
+        assert from_z() == pytest.approx(g.loss, rel=1e-14, abs=0.0)
         assert g.delta[k].shape == Z_k.shape
         assert_gradient_close(g.delta[k], numeric_gradient(from_z, Z_k), g.loss)
 
@@ -193,10 +197,10 @@ def test_loss_values_match_definitions(seed: int) -> None:
     mean = sum((Y_real[i, j] - y_hat[i, j]) ** 2 for i in range(m) for j in range(k)) / (m * k)
     bce = -np.mean(Y_unit * np.log(y_hat) + (1.0 - Y_unit) * np.log(1.0 - y_hat))
 
-    assert loss(layers, cache, Y_real) == pytest.approx(half, rel=1e-13)  # the default loss
-    assert loss(layers, cache, Y_real, "half_squared_error") == pytest.approx(half, rel=1e-13)
-    assert loss(layers, cache, Y_real, "mean_squared_error") == pytest.approx(mean, rel=1e-13)
-    assert loss(layers, cache, Y_unit, "binary_cross_entropy") == pytest.approx(bce, rel=1e-12)
+    assert loss(layers, cache, Y_real) == pytest.approx(half, rel=1e-13, abs=0.0)  # the default loss
+    assert loss(layers, cache, Y_real, "half_squared_error") == pytest.approx(half, rel=1e-13, abs=0.0)
+    assert loss(layers, cache, Y_real, "mean_squared_error") == pytest.approx(mean, rel=1e-13, abs=0.0)
+    assert loss(layers, cache, Y_unit, "binary_cross_entropy") == pytest.approx(bce, rel=1e-12, abs=0.0)
     assert isinstance(loss(layers, cache, Y_unit, "binary_cross_entropy"), float)
 
 
@@ -207,6 +211,6 @@ def test_half_squared_error_is_m_n_over_2_times_mean_squared_error() -> None:
     half = backward(layers, cache, Y, "half_squared_error")
     mean = backward(layers, cache, Y, "mean_squared_error")
     factor = Y.size / 2.0
-    assert half.loss == pytest.approx(factor * mean.loss, rel=1e-13)
+    assert half.loss == pytest.approx(factor * mean.loss, rel=1e-13, abs=0.0)
     for a, b in zip(half.dW, mean.dW, strict=True):
         np.testing.assert_allclose(a, factor * b, rtol=1e-12, atol=1e-15)
