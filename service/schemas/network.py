@@ -32,7 +32,7 @@ class LayerSpec(BaseModel):
         if W.ndim == 1:
             raise PydanticCustomError(
                 "matrix_expected",
-                "must be a matrix n_{{k−1}} × n_k (a list of rows) but is a flat list of {n} numbers: "
+                "must be a matrix n_{k−1} × n_k (a list of rows) but is a flat list of {n} numbers: "
                 "write [[w_1], …, [w_{n}]] for {n} × 1 or [[w_1, …, w_{n}]] for 1 × {n}",
                 {"n": W.size},
             )

@@ -11,12 +11,6 @@ from service.app import app
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    """Run the ``@pytest.mark.anyio`` tests on asyncio only."""
-    return "asyncio"
-
-
-@pytest.fixture
 async def client(anyio_backend: str) -> AsyncIterator[httpx.AsyncClient]:
     """An httpx client that calls the ASGI app in-process, without a socket."""
     transport = httpx.ASGITransport(app=app)
