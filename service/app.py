@@ -5,8 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from service import problems
+from service.guards import ApiKey, BodyLimit, ConcurrencyLimit
+from service.logs import RequestLog
 from service.openapi import build_openapi
 from service.routers import forward, gradients, health, loss
+from service.settings import Settings, get_settings
 
 DESCRIPTION = """
 Exact float64 forward activations, losses and weight gradients of fully connected networks.
@@ -17,9 +20,19 @@ Every error is an RFC 9457 `application/problem+json` response whose `errors` po
 """
 
 
-def create_app() -> FastAPI:
-    """Build the application: routers, error handling and the OpenAPI document."""
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application: routers, error handling, guards and the OpenAPI document.
+
+    ``settings`` default to the environment's (:func:`service.settings.get_settings`).
+    """
+    settings = settings or get_settings()
     app = FastAPI(title="gradservice", version="0.1.0", description=DESCRIPTION)
+    app.state.settings = settings
+    # Outermost last: every request is logged, then counted, then its key and its body size are checked.
+    app.add_middleware(BodyLimit, settings=settings)
+    app.add_middleware(ApiKey, settings=settings)
+    app.add_middleware(ConcurrencyLimit, settings=settings)
+    app.add_middleware(RequestLog)
     app.include_router(health.router)
     for router in (forward.router, loss.router, gradients.router):
         app.include_router(router, prefix="/v1")

@@ -17,7 +17,9 @@ from fastapi import Depends, Request
 from pydantic import BaseModel
 from starlette.responses import Response
 
+from service import limits
 from service.problems import ProblemError
+from service.settings import Settings, get_settings
 
 JSON_TYPES = ("application/json",)
 M = TypeVar("M", bound=BaseModel)
@@ -42,9 +44,18 @@ def json_body(model: type[M]) -> Any:
                 f"The request body must be JSON (Content-Type: application/json), not {content_type[:100]!r}.",
                 type_="/problems/unsupported-media-type",
             )
-        return model.model_validate_json(await request.body())
+        body = await request.body()
+        settings = app_settings(request)
+        limits.screen_body(body, settings)
+        return model.model_validate_json(body, context={"settings": settings})
 
     return Depends(parse)
+
+
+def app_settings(request: Request) -> Settings:
+    """The settings of the app serving ``request``: ``create_app(settings)``'s, else the environment's."""
+    settings = getattr(request.app.state, "settings", None)
+    return settings if isinstance(settings, Settings) else get_settings()
 
 
 REQUEST_MODELS: dict[str, type[BaseModel]] = {}

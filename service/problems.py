@@ -22,6 +22,10 @@ from starlette.responses import Response
 from gradcore import GradcoreError, NonFiniteError
 
 PROBLEM_JSON = "application/problem+json"
+MAX_ERRORS = 20
+"""The most ``errors`` items an answer lists; ``detail`` counts the others."""
+MAX_PART = 64
+"""The longest key a JSON pointer in an answer repeats."""
 logger = logging.getLogger("service")
 
 
@@ -36,9 +40,11 @@ class ProblemError(Exception):
         type_: str = "about:blank",
         errors: list[dict[str, str]] | None = None,
         headers: Mapping[str, str] | None = None,
+        extensions: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(detail)
         self.status, self.detail, self.type, self.errors, self.headers = status, detail, type_, errors, headers
+        self.extensions = extensions
 
 
 def problem_response(
@@ -48,17 +54,28 @@ def problem_response(
     type_: str = "about:blank",
     errors: list[dict[str, str]] | None = None,
     headers: Mapping[str, str] | None = None,
+    extensions: Mapping[str, Any] | None = None,
 ) -> Response:
-    """Build an ``application/problem+json`` response."""
+    """Build an ``application/problem+json`` response; ``extensions`` are extra members such as ``limit``.
+
+    At most :data:`MAX_ERRORS` errors are listed, so that an answer stays small whatever the request.
+    """
     body: dict[str, Any] = {"type": type_, "title": HTTPStatus(status).phrase, "status": status, "detail": detail}
     if errors is not None:
-        body["errors"] = errors
+        body["errors"] = errors[:MAX_ERRORS]
+    if extensions:
+        body.update(extensions)
     return Response(orjson.dumps(body), status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 
 def pointer(location: Sequence[str | int]) -> str:
-    """The JSON pointer (RFC 6901) of a location, e.g. ``/network/layers/1/weights``."""
-    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in location)
+    """The JSON pointer (RFC 6901) of a location, e.g. ``/network/layers/1/weights``.
+
+    A part longer than :data:`MAX_PART` characters (an unknown key can be megabytes) is cut and ends with "…".
+    """
+    parts = (str(part) for part in location)
+    shown = (part if len(part) <= MAX_PART else part[: MAX_PART - 1] + "…" for part in parts)
+    return "".join("/" + part.replace("~", "~0").replace("/", "~1") for part in shown)
 
 
 def _validation_problem(errors: Iterable[Mapping[str, Any]]) -> Response:
@@ -96,8 +113,15 @@ async def _on_gradcore_error(request: Request, exc: GradcoreError) -> Response:
     return problem_response(422, str(exc), type_="/problems/invalid-request", errors=items)
 
 
+def to_response(exc: ProblemError) -> Response:
+    """The problem response of a :class:`ProblemError`, e.g. for an ASGI middleware to send."""
+    return problem_response(
+        exc.status, exc.detail, type_=exc.type, errors=exc.errors, headers=exc.headers, extensions=exc.extensions
+    )
+
+
 async def _on_problem(request: Request, exc: ProblemError) -> Response:
-    return problem_response(exc.status, exc.detail, type_=exc.type, errors=exc.errors, headers=exc.headers)
+    return to_response(exc)
 
 
 async def _on_http_exception(request: Request, exc: HTTPException) -> Response:

@@ -1,14 +1,19 @@
 """Settings, read once from environment variables prefixed ``GRADSERVICE_``."""
 
 from functools import lru_cache
+from typing import Literal
 
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MiB = 1024 * 1024
 
 
 class Settings(BaseSettings):
     """Every setting of the service, with its environment variable and default.
 
-    Example: ``GRADSERVICE_PORT=9000 python -m service``.
+    Example: ``GRADSERVICE_PORT=9000 python -m service``. The limits are
+    described, with the error each one gives, in the README's "Limits and errors".
     """
 
     model_config = SettingsConfigDict(env_prefix="GRADSERVICE_", extra="ignore")
@@ -17,6 +22,39 @@ class Settings(BaseSettings):
     """Interface that ``python -m service`` binds to (``GRADSERVICE_HOST``)."""
     port: int = 8000
     """Port that ``python -m service`` listens on (``GRADSERVICE_PORT``)."""
+
+    max_body_bytes: int = Field(16 * MiB, ge=0)
+    """Largest request body in bytes, checked while it is read (``GRADSERVICE_MAX_BODY_BYTES``)."""
+    max_numbers: int = Field(1_000_000, gt=0)
+    """Most numbers in one request: every W_k, b_k, X and Y together (``GRADSERVICE_MAX_NUMBERS``)."""
+    max_layers: int = Field(100, gt=0)
+    """Most layers L in a network (``GRADSERVICE_MAX_LAYERS``)."""
+    max_width: int = Field(10_000, gt=0)
+    """Largest layer width n_k, inputs n_0 included (``GRADSERVICE_MAX_WIDTH``)."""
+    max_batch: int = Field(100_000, gt=0)
+    """Largest batch: m, the rows of X (``GRADSERVICE_MAX_BATCH``)."""
+    max_activations: int = Field(1_000_000, gt=0)
+    """Largest m × Σ n_k: the numbers in all z_k (and as many in l_k and Δ_k) (``GRADSERVICE_MAX_ACTIVATIONS``)."""
+    max_work: int = Field(500_000_000, gt=0)
+    """Largest m × Σ n_{k−1}·n_k: multiply-adds of one forward pass (``GRADSERVICE_MAX_WORK``)."""
+    max_train_work: int = Field(1_000_000_000, gt=0)
+    """Largest steps × parameters × m of a training run (``GRADSERVICE_MAX_TRAIN_WORK``)."""
+    max_check_work: int = Field(1_000_000_000, gt=0)
+    """Largest 2 × parameters × (m × Σ n_{k−1}·n_k) of a finite-difference check (``GRADSERVICE_MAX_CHECK_WORK``)."""
+
+    api_key: SecretStr | None = None
+    """When set, every request but ``/healthz`` needs ``Authorization: Bearer KEY`` or ``X-API-Key: KEY``
+    (``GRADSERVICE_API_KEY``); off by default."""
+    max_concurrency: int = Field(32, gt=0)
+    """Most requests handled at once; more get 503 with ``Retry-After`` (``GRADSERVICE_MAX_CONCURRENCY``)."""
+    retry_after: int = Field(1, ge=0)
+    """Seconds a 503 asks the client to wait (``GRADSERVICE_RETRY_AFTER``)."""
+    shutdown_timeout: int = Field(30, ge=0)
+    """Seconds that SIGTERM waits for requests in flight before exiting (``GRADSERVICE_SHUTDOWN_TIMEOUT``)."""
+    log_format: Literal["json", "text"] = "json"
+    """``json``: one JSON object per line; ``text``: for reading in a terminal (``GRADSERVICE_LOG_FORMAT``)."""
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    """Least severe level logged (``GRADSERVICE_LOG_LEVEL``)."""
 
 
 @lru_cache

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from gradcore import Layer, Problem, shape_problems
+from service import limits
 from service.schemas.examples import SEED_TWO_LAYER
 from service.schemas.network import NetworkSpec
 from service.schemas.tensor import Tensor, as_matrix
@@ -57,10 +58,16 @@ class ForwardRequest(BaseModel):
     _layers: list[Layer] = PrivateAttr()
 
     @model_validator(mode="after")
-    def _check_shapes(self) -> Self:
+    def _check_shapes(self, info: ValidationInfo) -> Self:
+        """Check the shapes and, given ``context={"settings": Settings}``, the limits of :mod:`service.limits`."""
         self._layers = self.network.to_layers()
         self._normalize()
+        settings = (info.context or {}).get("settings")
+        if settings is not None:
+            limits.check_sizes(settings, self._layers, self.inputs, self.targets)
         raise_problems(type(self).__name__, self._problems())
+        if settings is not None:
+            limits.check_compute(settings, self._layers, self.inputs)
         return self
 
     def _normalize(self) -> None:
