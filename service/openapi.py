@@ -8,7 +8,9 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from service.body import REQUEST_MODELS
+from service.guards import OPEN_PATHS
 from service.problems import PROBLEM_JSON
+from service.settings import Settings
 
 REF = "#/components/schemas/{model}"
 
@@ -22,6 +24,12 @@ _PROBLEM_SCHEMA: dict[str, Any] = {
         "title": {"type": "string"},
         "status": {"type": "integer"},
         "detail": {"type": "string"},
+        "limit": {
+            "type": "object",
+            "description": "The limit a request exceeds: its setting's name, environment variable and value.",
+            "required": ["name", "setting", "value"],
+            "properties": {"name": {"type": "string"}, "setting": {"type": "string"}, "value": {"type": "integer"}},
+        },
         "errors": {
             "type": "array",
             "items": {
@@ -59,5 +67,28 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
                 responses["400"] = _problem("The body is not valid JSON.")
                 responses["415"] = _problem("The body is not JSON.")
                 responses["422"] = _problem("The network, inputs or targets are invalid or do not fit together.")
+                responses["413"] = _problem("The body is larger than a limit (bytes or numbers).")
+        _document_guards(app, document)
     app.openapi_schema = document
     return document
+
+
+def _document_guards(app: FastAPI, document: dict[str, Any]) -> None:
+    """Add the answers of :mod:`service.guards`: 503 when busy and, with an API key, 401 and the security scheme."""
+    settings = getattr(app.state, "settings", None)
+    with_key = isinstance(settings, Settings) and settings.api_key is not None
+    if with_key:
+        document["components"]["securitySchemes"] = {
+            "bearer": {"type": "http", "scheme": "bearer"},
+            "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+        }
+    for path, item in document["paths"].items():
+        if path in OPEN_PATHS:
+            continue
+        for operation in item.values():
+            busy = _problem("Too many requests in flight; retry after `Retry-After` seconds.")
+            busy["headers"] = {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}}
+            operation["responses"]["503"] = busy
+            if with_key:
+                operation["security"] = [{"bearer": []}, {"apiKey": []}]
+                operation["responses"]["401"] = _problem("The API key is missing or wrong.")
