@@ -1,0 +1,81 @@
+"""SIGTERM drains the requests in flight before the process exits; GRADSERVICE_SHUTDOWN_TIMEOUT bounds the wait."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import time
+
+import numpy as np
+import pytest
+from serving import HOST, Serve, Server
+
+from service.schemas.examples import SEED_TWO_LAYER
+
+BODY = json.dumps(SEED_TWO_LAYER).encode()
+
+
+def start_request(server: Server) -> socket.socket:
+    """Send the headers and half of the body of POST /v1/gradients: the request is in flight, waiting for the rest."""
+    connection = socket.create_connection((HOST, server.port), timeout=10)
+    head = (
+        f"POST /v1/gradients HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(BODY)}\r\nX-Request-ID: in-flight\r\n\r\n"
+    ).encode()
+    connection.sendall(head + BODY[: len(BODY) // 2])
+    return connection
+
+
+def read_response(connection: socket.socket) -> tuple[int, bytes]:
+    """Read one HTTP/1.1 response until the server closes the connection: its status and body."""
+    data = b""
+    while chunk := connection.recv(65536):
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head.split(b" ", 2)[1]), body
+
+
+def wait_for_log(server: Server, text: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in server.log():
+        if time.monotonic() > deadline:
+            pytest.fail(f"{text!r} is not in the server's log:\n{server.log()}")
+        time.sleep(0.05)
+
+
+def refuses_connections(port: int) -> bool:
+    try:
+        socket.create_connection((HOST, port), timeout=1).close()
+    except OSError:
+        return True
+    return False
+
+
+def test_sigterm_finishes_the_request_in_flight(serve: Serve) -> None:
+    with serve() as server, start_request(server) as connection:
+        time.sleep(0.3)  # the server has read the headers and started the request
+        server.process.send_signal(signal.SIGTERM)
+        wait_for_log(server, "Shutting down")
+        assert server.process.poll() is None, "the server exited with a request in flight"
+        assert refuses_connections(server.port), "the server still accepts new connections while draining"
+
+        connection.sendall(BODY[len(BODY) // 2 :])
+        status, body = read_response(connection)
+        assert status == 200, body
+        x = np.array([SEED_TWO_LAYER["inputs"]])
+        W1, W2 = (np.array(layer["weights"]) for layer in SEED_TWO_LAYER["network"]["layers"])
+        expected = 1 / (1 + np.exp(-(1 / (1 + np.exp(-(x @ W1)))) @ W2))
+        np.testing.assert_allclose(json.loads(body)["output"], expected, rtol=1e-12)
+        # After its graceful shutdown uvicorn re-raises SIGTERM, so that the exit status says why it stopped.
+        assert server.process.wait(timeout=10) in (0, -signal.SIGTERM)
+        assert '"request_id": "in-flight"' in server.log()
+
+
+def test_the_shutdown_timeout_bounds_the_wait(serve: Serve) -> None:
+    with serve(GRADSERVICE_SHUTDOWN_TIMEOUT="1") as server, start_request(server):
+        time.sleep(0.3)
+        start = time.monotonic()
+        server.process.send_signal(signal.SIGTERM)
+        server.process.wait(timeout=10)  # the rest of the body never comes
+        assert time.monotonic() - start < 5
