@@ -3,7 +3,7 @@
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MiB = 1024 * 1024
@@ -44,7 +44,7 @@ class Settings(BaseSettings):
 
     api_key: SecretStr | None = None
     """When set, every request but ``/healthz`` needs ``Authorization: Bearer KEY`` or ``X-API-Key: KEY``
-    (``GRADSERVICE_API_KEY``); off by default."""
+    (``GRADSERVICE_API_KEY``); off by default, and when empty."""
     max_concurrency: int = Field(32, gt=0)
     """Most requests handled at once; more get 503 with ``Retry-After`` (``GRADSERVICE_MAX_CONCURRENCY``)."""
     retry_after: int = Field(1, ge=0)
@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     """``json``: one JSON object per line; ``text``: for reading in a terminal (``GRADSERVICE_LOG_FORMAT``)."""
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     """Least severe level logged (``GRADSERVICE_LOG_LEVEL``)."""
+
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _empty_key_is_no_key(cls, value: object) -> object:
+        """``GRADSERVICE_API_KEY=`` (as ``${KEY:-}`` gives when KEY is unset) turns the key off, not into ""."""
+        return None if value == "" else value
 
 
 @lru_cache

@@ -67,10 +67,14 @@ async def test_api_key_guards_every_path_but_healthz() -> None:
         assert (await http.get("/openapi.json", headers=utf8({"x-api-key": KEY}))).status_code == 200
 
 
-async def test_api_key_is_off_by_default() -> None:
+async def test_api_key_is_off_by_default_and_when_empty(monkeypatch: pytest.MonkeyPatch) -> None:
     assert Settings().api_key is None
     async with client_of(create_app(Settings())) as http:
         assert (await http.post("/v1/gradients", json=SEED_TWO_LAYER)).status_code == 200
+    monkeypatch.setenv("GRADSERVICE_API_KEY", "")
+    assert Settings().api_key is None
+    monkeypatch.setenv("GRADSERVICE_API_KEY", KEY)
+    assert Settings().api_key is not None
 
 
 async def test_openapi_documents_the_key_only_when_it_is_set() -> None:

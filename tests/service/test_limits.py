@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -145,3 +147,13 @@ def test_every_limit_is_a_setting_with_an_environment_variable(monkeypatch: pyte
         monkeypatch.setenv(limits.setting_of(name), str(value))
     from_env = Settings()
     assert [getattr(from_env, name) for name in names] == list(range(7, 7 + len(names)))
+
+
+def test_the_readme_lists_every_limit_with_its_default() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Limits") : readme.index("### Access, logs and shutdown")]
+    rows = re.findall(r"^\| `GRADSERVICE_(MAX_\w+)` \| `(\d+)`", section, flags=re.MULTILINE)
+    defaults = Settings()
+    listed = {name.lower(): int(value) for name, value in rows}
+    expected = {name: getattr(defaults, name) for name in type(defaults).model_fields if name.startswith("max_")}
+    assert listed == expected
