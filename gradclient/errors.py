@@ -31,7 +31,7 @@ class ProblemError(Exception):
     errors : tuple of FieldError
         For an invalid request, each offending field's pointer and message.
     problem : dict
-        The whole problem body.
+        The whole problem body (for a body that is not a problem, these fields).
     """
 
     def __init__(
@@ -45,7 +45,9 @@ class ProblemError(Exception):
     ) -> None:
         super().__init__(f"{status} {title}: {detail}")
         self.status, self.title, self.detail, self.type, self.errors = status, title, detail, type_, errors
-        self.problem = problem if problem is not None else {}
+        self.problem = (
+            problem if problem is not None else {"type": type_, "title": title, "status": status, "detail": detail}
+        )
 
     @property
     def pointers(self) -> tuple[str, ...]:

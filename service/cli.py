@@ -87,9 +87,7 @@ def report(problem: ProblemError, as_json: bool) -> None:
     With ``--json``, the problem's JSON also goes to stdout.
     """
     if as_json:
-        print(
-            json.dumps(problem.problem or {"status": problem.status, "title": problem.title, "detail": problem.detail})
-        )
+        print(json.dumps(problem.problem))
     print(f"gradserve: {problem}", file=sys.stderr)
     for error in problem.errors:
         if f"{error.pointer}: {error.message}" not in problem.detail:

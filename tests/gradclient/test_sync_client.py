@@ -143,6 +143,7 @@ def test_an_error_that_is_not_a_problem_keeps_its_status_and_text() -> None:
     assert (raised.value.status, raised.value.title) == (502, "Bad Gateway")
     assert "502 Bad Gateway" in raised.value.detail
     assert raised.value.errors == ()
+    assert raised.value.problem["status"] == 502
 
 
 def test_gradclient_needs_neither_the_service_nor_fastapi() -> None:

@@ -158,11 +158,13 @@ def test_an_unreachable_service_exits_3(request_file: Path, capsys: pytest.Captu
     assert f"cannot reach {url}" in err
 
 
-def test_serve_has_the_options_of_python_m_service() -> None:
-    serve = cli.build_parser()._subparsers._group_actions[0].choices["serve"]  # type: ignore[union-attr]
-    options = {option for action in serve._actions for option in action.option_strings}
-    expected = {option for action in python_m_service.build_parser()._actions for option in action.option_strings}
-    assert options == expected
+def test_serve_has_the_options_and_defaults_of_python_m_service() -> None:
+    serve = vars(cli.build_parser().parse_args(["serve"]))
+    assert serve.pop("command") == "serve"
+    assert serve == vars(python_m_service.build_parser().parse_args([]))
+    options = ["--host", "0.0.0.0", "--port", "9000"]
+    serve = vars(cli.build_parser().parse_args(["serve", *options]))
+    assert {key: serve[key] for key in ("host", "port")} == {"host": "0.0.0.0", "port": 9000}
 
 
 def test_the_console_script_is_installed(request_file: Path) -> None:
