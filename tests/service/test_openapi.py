@@ -26,7 +26,7 @@ TEACHING_ENDPOINTS = {
     "/v1/derivation": "DerivationRequest",
     "/v1/train": "TrainRequest",
 }
-"""Their examples and answers are tested in tests/service/test_derivation.py and test_train.py."""
+"""Their examples and answers are tested in tests/service/test_http_derivation.py and test_http_train.py."""
 
 
 @pytest.fixture
