@@ -175,7 +175,7 @@ def _forward_steps(layers: Sequence[Layer], cache: Cache, names: _Names, k: int)
         "activation",
         k,
         names.out(k),
-        f"Layer {k}, forward: the activation {layer.activation}, element by element{last}.",
+        f"Layer {k}, forward: the activation {layer.activation}{last}.",
         f"{head} = {_fill(text.apply, z=f'z_{k}')}",
         f"{head_tex} = {_fill(text.apply_latex, z=f'z_{{{k}}}')}",
         (Operand(f"z_{k}", (m, n)),),
@@ -204,42 +204,47 @@ def _loss_step(cache: Cache, grads: Gradients, Y: Array, name: str) -> Step:
 
 
 def _delta_step(layers: Sequence[Layer], cache: Cache, grads: Gradients, names: _Names, name: str, k: int) -> Step:
+    """Δ_k: f_k's backward rule applied to ∂L/∂ŷ (k = L) or to Δ_{k+1} · W_{k+1}ᵀ, or the loss's closed form."""
     m, n = cache.Z[k - 1].shape
     text = activation_text(layers[k - 1].activation, k)
-    factor = factor_tex = ""
-    if text.derivative is not None and text.derivative_latex is not None:
-        factor = " * " + _fill(text.derivative, l=names.out(k), z=f"z_{k}")
-        factor_tex = r" \odot " + _fill(text.derivative_latex, l=names.out_tex(k), z=f"z_{{{k}}}")
-    prime = Operand(f"{text.prime}(z_{k})", (m, n))
-    head = f"Δ_{k} = ∂L/∂z_{k} = "
-    head_tex = rf"\Delta_{{{k}}} = \frac{{\partial L}}{{\partial z_{{{k}}}}} = "
+    loss = loss_text(name)
+    operands: tuple[Operand, ...]
     if k == names.L:
-        loss = loss_text(name)
-        body, body_tex = _fill(loss.delta, fprime=factor), _fill(loss.delta_latex, fprime=factor_tex)
         description = f"Layer {k}, backward: Δ_{k} = ∂L/∂z_{k} from the loss, the start of backpropagation."
-        if loss.uses_derivative and factor:
-            operands: tuple[Operand, ...] = (Operand("ŷ − y", (m, n)), prime)
-            check = f"({m} × {n}) * ({m} × {n}) = {m} × {n}"
-        else:
-            operands = (Operand("ŷ", (m, n)), Operand("y", (m, n)))
-            check = f"({m} × {n}) − ({m} × {n}) = {m} × {n}"
+        bare, bare_tex = loss.gradient, loss.gradient_latex
+        incoming, incoming_tex = bare, bare_tex
+        operands, check = (Operand("∂L/∂ŷ", (m, n)),), f"({m} × {n})"
     else:
         n_next = layers[k].W.shape[1]
-        product = f"Δ_{k + 1} · W_{k + 1}ᵀ"
-        product_tex = rf"\Delta_{{{k + 1}}} \cdot W_{{{k + 1}}}^{{\top}}"
-        times = f", times {prime.name}" if factor else f" (f′_{k} ≡ 1)"
+        times = f", times {text.prime}(z_{k})" if text.backward is not None else f" (f′_{k} ≡ 1)"
         description = f"Layer {k}, backward: Δ_{k + 1} carried back through W_{k + 1}{times}."
+        bare, bare_tex = f"Δ_{k + 1} · W_{k + 1}ᵀ", rf"\Delta_{{{k + 1}}} \cdot W_{{{k + 1}}}^{{\top}}"
+        incoming, incoming_tex = f"({bare})", f"({bare_tex})"
         operands = (Operand(f"Δ_{k + 1}", (m, n_next)), Operand(f"W_{k + 1}ᵀ", (n_next, n)))
-        check = f"({m} × {n_next}) · ({n_next} × {n})"
-        if factor:
-            body, body_tex = f"({product}){factor}", f"({product_tex}){factor_tex}"
-            operands += (prime,)
-            check = f"({check}) * ({m} × {n})"
-        else:
-            body, body_tex = product, product_tex
-        check += f" = {m} × {n}"
+        check = f"(({m} × {n_next}) · ({n_next} × {n}))"
+    if k == names.L and loss.delta is not None and loss.delta_latex is not None:
+        description = f"Layer {k}, backward: Δ_{k} = ∂L/∂z_{k} from the loss, in which f′_{k} cancels."
+        body, body_tex = loss.delta, loss.delta_latex
+        operands, check = (Operand("ŷ", (m, n)), Operand("y", (m, n))), f"({m} × {n}) − ({m} × {n})"
+    elif text.backward is None or text.backward_latex is None:
+        body, body_tex = bare, bare_tex
+        check = check.removeprefix("(").removesuffix(")") if k < names.L else check
+    else:
+        body = _fill(text.backward, g=incoming, l=names.out(k), z=f"z_{k}")
+        body_tex = _fill(text.backward_latex, g=incoming_tex, l=names.out_tex(k), z=f"z_{{{k}}}")
+        operands += (Operand(f"{text.prime}(z_{k})", (m, n)),)
+        check += f" * ({m} × {n})"
     return Step(
-        "delta", k, f"Δ_{k}", description, head + body, head_tex + body_tex, operands, (m, n), check, grads.delta[k - 1]
+        "delta",
+        k,
+        f"Δ_{k}",
+        description,
+        f"Δ_{k} = ∂L/∂z_{k} = {body}",
+        rf"\Delta_{{{k}}} = \frac{{\partial L}}{{\partial z_{{{k}}}}} = {body_tex}",
+        operands,
+        (m, n),
+        f"{check} = {m} × {n}",
+        grads.delta[k - 1],
     )
 
 

@@ -172,66 +172,63 @@ def test_every_activation_and_loss_has_its_text() -> None:
 def test_unknown_names_fall_back_to_the_generic_notation() -> None:
     text = activation_text("softplus", 3)
     assert Template(text.apply).substitute(z="z_3") == "f_3(z_3)"
-    assert text.derivative is not None
-    assert Template(text.derivative).substitute(z="z_3", l="l_3") == "f′_3(z_3)"
-    assert loss_text("hinge").value == "L = hinge(ŷ, y)"
-    assert Template(loss_text("hinge").delta).substitute(fprime="") == "∂L/∂ŷ"
+    assert text.backward is not None
+    assert Template(text.backward).substitute(g="(Δ_4 · W_4ᵀ)", z="z_3", l="l_3") == "(Δ_4 · W_4ᵀ) * f′_3(z_3)"
+    hinge = loss_text("hinge")
+    assert hinge.value == "L = hinge(ŷ, y)"
+    assert hinge.gradient == "∂L/∂ŷ"
+    assert hinge.delta is None
 
 
-def evaluate(text: str, **names: object) -> np.ndarray:
+def evaluate(text: str, names: dict[str, object]) -> np.ndarray:
     """Evaluate a plain-text formula of the derivation with numpy: the text itself is what is tested.
 
-    A scalar factor is written next to its operand, as in (2 / (m·n_L)) (ŷ − y): read it as a product.
+    · is the matrix product (except in m·n_L), ᵀ the transpose, * the element-wise product, and a
+    scalar factor written next to its operand, as in (2 / (m·n_L)) (ŷ − y), multiplies it.
     """
     python = text
     for symbol, replacement in {
+        "m·n_L": "mn",
         "ŷ": "yh",
         "−": "-",
-        "·": "*",
+        "·": "@",
+        "ᵀ": ".T",
         "²": "**2",
         "[": "(",
         "]": ")",
-        "m*n_L": "mn",
         ") (": ")*(",
     }.items():
         python = python.replace(symbol, replacement)
-    return np.asarray(eval(python, {"__builtins__": {}}, dict(names)), dtype=float)
+    return np.asarray(eval(python, {"__builtins__": {}}, names), dtype=float)
 
 
-@pytest.mark.parametrize("name", sorted(ACTIVATION_TEXT))
-def test_the_written_function_and_derivative_are_right(name: str) -> None:
-    z = np.linspace(-3.0, 3.0, 13) + 0.05
-    f = gradcore.ACTIVATIONS[name]
-    derivative = f.backward(np.ones_like(z), z, f.forward(z))
-    text = ACTIVATION_TEXT[name]
-    functions = {"σ": sig, "tanh": np.tanh, "max": np.maximum}
-    written_f = evaluate(Template(text.apply).substitute(z="z"), z=z, **functions)
-    np.testing.assert_allclose(written_f, f.forward(z), rtol=1e-12)
-    if text.derivative is None:
-        np.testing.assert_array_equal(derivative, 1.0)
-    else:
-        written = evaluate(Template(text.derivative).substitute(l="l", z="z"), l=f.forward(z), z=z)
-        np.testing.assert_allclose(written, derivative, rtol=1e-12)
+def namespace(steps: list[Step], layers: list[Layer], X: np.ndarray, Y: np.ndarray) -> dict[str, object]:
+    """Every symbol a derivation writes, bound to its value, plus the functions it names."""
+    names: dict[str, object] = {"X": X, "y": Y, "mn": Y.size, "σ": sig, "tanh": np.tanh, "max": np.maximum}
+    for k, layer in enumerate(layers, start=1):
+        names[f"W_{k}"] = layer.W
+        names[f"b_{k}"] = layer.b
+    for step in steps:
+        if step.kind in ("pre_activation", "activation", "delta"):
+            names[step.symbol] = step.value
+    names["yh"] = names.pop("ŷ")
+    names[f"l_{len(layers)}"] = names["yh"]
+    return names
 
 
-LOSS_AND_LAST_ACTIVATION = [
-    (name, activation)
-    for name in sorted(LOSS_TEXT)
-    for activation in ACTIVATION_NAMES
-    if gradcore.LOSSES[name].requires in (None, activation)
-]
-
-
-@pytest.mark.parametrize(("name", "activation"), LOSS_AND_LAST_ACTIVATION)
-def test_the_written_delta_is_the_delta(name: str, activation: str) -> None:
-    rng = np.random.default_rng(0)
-    Z = rng.normal(size=(3, 2))
-    f = gradcore.ACTIVATIONS[activation]
-    A, Y = f.forward(Z), rng.uniform(size=(3, 2))
-    derivative = ACTIVATION_TEXT[activation].derivative
-    factor = "" if derivative is None else " * " + Template(derivative).substitute(l="ŷ", z="z")
-    written = evaluate(Template(LOSS_TEXT[name].delta).substitute(fprime=factor), yh=A, y=Y, z=Z, mn=A.size)
-    np.testing.assert_allclose(written, gradcore.LOSSES[name].delta(Z, A, Y, f), rtol=1e-12)
+@pytest.mark.parametrize(("seed", "depth", "activation", "loss_name", "bias"), CASES)
+def test_every_written_equation_computes_its_value(
+    seed: int, depth: int, activation: str, loss_name: str, bias: bool
+) -> None:
+    """The right-hand side of each equation, evaluated on the values of the other steps, is the step's value."""
+    layers, X, Y = network(seed, depth, activation, loss_name, bias)
+    steps = derive(layers, X, Y, loss_name)
+    names = namespace(steps, layers, X, Y)
+    for step in steps:
+        if step.kind in ("loss", "bias_gradient"):
+            continue
+        right_hand_side = step.equation.split(" = ")[-1]
+        np.testing.assert_allclose(evaluate(right_hand_side, names), step.value, rtol=1e-9, atol=1e-14)
 
 
 @pytest.mark.parametrize(("seed", "depth", "activation", "loss_name", "bias"), CASES[::7])
