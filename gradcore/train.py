@@ -22,7 +22,7 @@ from gradcore.network import Layer, backward, forward, loss
 
 @dataclass(frozen=True)
 class Training:
-    """The result of :func:`train`.
+    """The result of :func:`gradient_descent`.
 
     Attributes
     ----------
@@ -57,7 +57,7 @@ def _diverged(step: int, cause: str) -> NonFiniteError:
     )
 
 
-def train(
+def gradient_descent(
     layers: Sequence[Layer],
     X: Array,
     Y: Array,

@@ -7,7 +7,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from gradcore import Layer
-from gradcore.train import train as gradient_descent
+from gradcore.train import gradient_descent
 from service.body import ArrayJSONResponse, documented_body, json_body
 from service.schemas.train import TrainRequest, TrainResponse
 

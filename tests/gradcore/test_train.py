@@ -7,7 +7,7 @@ import pytest
 
 from gradcore import Layer, NonFiniteError, backward, forward, loss
 from gradcore.errors import ParameterError
-from gradcore.train import train
+from gradcore.train import gradient_descent
 
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_Y = np.array([[0.0], [1.0], [1.0], [0.0]])
@@ -44,7 +44,7 @@ def xor_network() -> list[Layer]:
 
 def test_xor_follows_the_written_out_descent_and_learns() -> None:
     layers = xor_network()
-    result = train(layers, XOR_X, XOR_Y, learning_rate=2.0, steps=500)
+    result = gradient_descent(layers, XOR_X, XOR_Y, learning_rate=2.0, steps=500)
     history, params, y_hat = seed_descent(
         layers[0].W,
         layers[0].b,
@@ -68,7 +68,7 @@ def test_xor_follows_the_written_out_descent_and_learns() -> None:
 def test_history_is_the_loss_after_t_steps() -> None:
     layers = [Layer(np.array([[0.3, -0.1], [0.2, 0.5]]), activation="tanh"), Layer(np.array([[0.4], [-0.6]]))]
     X, Y = np.array([[1.0, -1.0], [0.5, 2.0]]), np.array([[1.0], [0.0]])
-    result = train(layers, X, Y, "mean_squared_error", learning_rate=0.3, steps=3)
+    result = gradient_descent(layers, X, Y, "mean_squared_error", learning_rate=0.3, steps=3)
     current = layers
     for t in range(4):
         cache = forward(current, X)
@@ -82,7 +82,7 @@ def test_history_is_the_loss_after_t_steps() -> None:
 def test_the_defaults_are_eta_one_half_and_100_steps_and_the_input_is_untouched() -> None:
     layers = xor_network()
     before = [layer.W.copy() for layer in layers]
-    result = train(layers, XOR_X, XOR_Y)
+    result = gradient_descent(layers, XOR_X, XOR_Y)
     history, _, _ = seed_descent(layers[0].W, layers[0].b, layers[1].W, layers[1].b, XOR_X, XOR_Y, 0.5, 100)
     np.testing.assert_allclose(result.loss_history, history, rtol=1e-9)
     for layer, W in zip(layers, before, strict=True):
@@ -90,7 +90,7 @@ def test_the_defaults_are_eta_one_half_and_100_steps_and_the_input_is_untouched(
 
 
 def test_zero_steps_is_the_initial_loss() -> None:
-    result = train(xor_network(), XOR_X, XOR_Y, steps=0)
+    result = gradient_descent(xor_network(), XOR_X, XOR_Y, steps=0)
     cache = forward(xor_network(), XOR_X)
     assert result.loss_history == (loss(xor_network(), cache, XOR_Y),)
 
@@ -107,14 +107,14 @@ def test_zero_steps_is_the_initial_loss() -> None:
 )
 def test_bad_parameters_are_parameter_errors(learning_rate: float, steps: int, location: str) -> None:
     with pytest.raises(ParameterError) as error:
-        train(xor_network(), XOR_X, XOR_Y, learning_rate=learning_rate, steps=steps)
+        gradient_descent(xor_network(), XOR_X, XOR_Y, learning_rate=learning_rate, steps=steps)
     assert error.value.problems[0].location == (location,)
 
 
 def test_divergence_names_the_learning_rate_and_the_step() -> None:
     layers = [Layer(np.array([[1.0]]), activation="linear")]
     with pytest.raises(NonFiniteError) as error:
-        train(layers, np.array([[10.0]]), np.array([[0.0]]), learning_rate=10.0, steps=10_000)
+        gradient_descent(layers, np.array([[10.0]]), np.array([[0.0]]), learning_rate=10.0, steps=10_000)
     (problem,) = error.value.problems
     assert problem.location == ("learning_rate",)
     assert "diverged at step" in problem.message
@@ -124,5 +124,5 @@ def test_divergence_names_the_learning_rate_and_the_step() -> None:
 def test_an_initial_overflow_is_the_network_s_fault() -> None:
     layers = [Layer(np.array([[1e300]]), activation="linear"), Layer(np.array([[1e300]]), activation="linear")]
     with pytest.raises(NonFiniteError) as error:
-        train(layers, np.array([[10.0]]), np.array([[0.0]]))
+        gradient_descent(layers, np.array([[10.0]]), np.array([[0.0]]))
     assert error.value.problems[0].location[0] == "layers"
