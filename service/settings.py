@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -17,6 +18,8 @@ class Settings(BaseSettings):
     """Interface that ``python -m service`` binds to (``GRADSERVICE_HOST``)."""
     port: int = 8000
     """Port that ``python -m service`` listens on (``GRADSERVICE_PORT``)."""
+    max_train_steps: int = Field(10_000, ge=1)
+    """The most gradient-descent steps one ``POST /v1/train`` may ask for (``GRADSERVICE_MAX_TRAIN_STEPS``)."""
 
 
 @lru_cache

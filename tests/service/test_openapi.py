@@ -22,6 +22,11 @@ ENDPOINTS = {
     "/v1/loss": "LossRequest",
     "/v1/gradients": "GradientsRequest",
 }
+TEACHING_ENDPOINTS = {
+    "/v1/derivation": "DerivationRequest",
+    "/v1/train": "TrainRequest",
+}
+"""Their examples and answers are tested in tests/service/test_http_derivation.py and test_http_train.py."""
 
 
 @pytest.fixture
@@ -62,9 +67,9 @@ def request_body(document: dict[str, Any], path: str) -> dict[str, Any]:
 
 
 async def test_every_endpoint_is_documented(document: dict[str, Any]) -> None:
-    assert set(document["paths"]) == {*ENDPOINTS, "/healthz"}
+    assert set(document["paths"]) == {*ENDPOINTS, *TEACHING_ENDPOINTS, "/healthz"}
     assert set(document["paths"]["/healthz"]) == {"get"}
-    for path in ENDPOINTS:
+    for path in [*ENDPOINTS, *TEACHING_ENDPOINTS]:
         assert set(document["paths"][path]) == {"post"}
 
 
@@ -86,7 +91,7 @@ async def test_every_ref_in_the_document_resolves(document: dict[str, Any]) -> N
         resolve(document, ref)
 
 
-@pytest.mark.parametrize("path", list(ENDPOINTS))
+@pytest.mark.parametrize("path", [*ENDPOINTS, *TEACHING_ENDPOINTS])
 async def test_errors_are_documented_as_problems(document: dict[str, Any], path: str) -> None:
     responses = document["paths"][path]["post"]["responses"]
     for status in ("400", "415", "422"):
@@ -153,5 +158,5 @@ def test_loss_names_are_gradcore_losses(model: type[BaseModel]) -> None:
 async def test_documented_enums_are_gradcore_names(document: dict[str, Any]) -> None:
     schemas = document["components"]["schemas"]
     assert set(schemas["LayerSpec"]["properties"]["activation"]["enum"]) == set(gradcore.ACTIVATIONS)
-    for model in ENDPOINTS.values():
+    for model in [*ENDPOINTS.values(), *TEACHING_ENDPOINTS.values()]:
         assert set(schemas[model]["properties"]["loss"]["enum"]) == set(gradcore.LOSSES)
