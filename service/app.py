@@ -20,8 +20,9 @@ Every error is an RFC 9457 `application/problem+json` response whose `errors` po
 
 def create_app() -> FastAPI:
     """Build the application: routers, error handling and the OpenAPI document."""
-    # FastAPIOffline: /docs and /redoc load their scripts from the installed package, never from a CDN.
-    app = FastAPIOffline(title="gradservice", version="0.1.0", description=DESCRIPTION)
+    # FastAPIOffline: /docs loads Swagger UI from the installed package, never from a CDN. No /redoc:
+    # ReDoc's bundle always fetches its logo from its CDN.
+    app = FastAPIOffline(redoc_url=None, title="gradservice", version="0.1.0", description=DESCRIPTION)
     app.include_router(health.router)
     for router in (forward.router, loss.router, gradients.router):
         app.include_router(router, prefix="/v1")
