@@ -8,13 +8,13 @@ to ``/v1/gradients`` and the 200 answer must show. The screenshot goes to ``test
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from playwright.sync_api import Route, expect, sync_playwright
+from servers import Servers, require_program
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -37,10 +37,10 @@ def is_local(url: str) -> bool:
 
 
 def test_docs_page_works_offline_and_tries_the_seed_example(
-    start_server: Callable[[], str], program: Callable[[str], str]
+    servers: Servers,
 ) -> None:
-    chromium = program("chromium")
-    base_url = start_server()
+    chromium = require_program("chromium")
+    [base_url] = servers.start()
     requested: list[str] = []
     blocked: list[str] = []
 
