@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
-from service import problems
+from service import metrics, problems
 from service.openapi import build_openapi
 from service.routers import derivation, forward, gradients, health, loss, train
 
@@ -19,13 +20,16 @@ Every error is an RFC 9457 `application/problem+json` response whose `errors` po
 
 def create_app() -> FastAPI:
     """Build the application: routers, error handling and the OpenAPI document."""
-    app = FastAPI(title="gradservice", version="0.1.0", description=DESCRIPTION)
+    # FastAPIOffline: /docs loads Swagger UI from the installed package, never from a CDN. No /redoc:
+    # ReDoc's bundle always fetches its logo from its CDN.
+    app = FastAPIOffline(redoc_url=None, title="gradservice", version="0.1.0", description=DESCRIPTION)
     app.include_router(health.router)
     for router in (forward.router, loss.router, gradients.router):
         app.include_router(router, prefix="/v1")
     app.include_router(derivation.router, prefix="/v1")
     app.include_router(train.router, prefix="/v1")
     problems.install(app)
+    metrics.install(app)
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -17,6 +17,7 @@ from fastapi import Depends, Request
 from pydantic import BaseModel
 from starlette.responses import Response
 
+from service.metrics import observe_request
 from service.problems import ProblemError
 
 JSON_TYPES = ("application/json",)
@@ -42,7 +43,9 @@ def json_body(model: type[M]) -> Any:
                 f"The request body must be JSON (Content-Type: application/json), not {content_type[:100]!r}.",
                 type_="/problems/unsupported-media-type",
             )
-        return model.model_validate_json(await request.body())
+        payload = model.model_validate_json(await request.body())
+        observe_request(request, payload)
+        return payload
 
     return Depends(parse)
 

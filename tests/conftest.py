@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from servers import Servers
 
 
 @pytest.fixture
@@ -50,3 +51,13 @@ def _answers(url: str) -> bool:
         return httpx.get(f"{url}/healthz", timeout=2.0).status_code == 200
     except httpx.TransportError:
         return False
+
+
+@pytest.fixture
+def servers(tmp_path: Path) -> Iterator[Servers]:
+    """Start service processes with ``servers.start()``; every one still running is stopped at teardown."""
+    started = Servers(tmp_path)
+    try:
+        yield started
+    finally:
+        started.stop_all()
