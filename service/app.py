@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from service import problems
 from service.openapi import build_openapi
-from service.routers import forward, gradients, health, loss
+from service.routers import check, forward, gradients, health, loss, verify
 
 DESCRIPTION = """
 Exact float64 forward activations, losses and weight gradients of fully connected networks.
@@ -23,6 +23,8 @@ def create_app() -> FastAPI:
     app.include_router(health.router)
     for router in (forward.router, loss.router, gradients.router):
         app.include_router(router, prefix="/v1")
+    app.include_router(check.router, prefix="/v1")
+    app.include_router(verify.router, prefix="/v1")
     problems.install(app)
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
     return app

@@ -17,6 +17,9 @@ class Settings(BaseSettings):
     """Interface that ``python -m service`` binds to (``GRADSERVICE_HOST``)."""
     port: int = 8000
     """Port that ``python -m service`` listens on (``GRADSERVICE_PORT``)."""
+    max_check_parameters: int = 2000
+    """Most weights and biases ``/v1/gradients/check`` perturbs, two forward passes each
+    (``GRADSERVICE_MAX_CHECK_PARAMETERS``)."""
 
 
 @lru_cache

@@ -14,3 +14,15 @@ SEED_TWO_LAYER: dict[str, Any] = {
     "loss": "half_squared_error",
 }
 """The seed's case 5: n_0 = 3 inputs → 2 hidden sigmoid nodes → 1 sigmoid output, one example."""
+
+SEED_CHECK: dict[str, Any] = {**SEED_TWO_LAYER, "epsilon": 1e-6}
+"""The seed's case 5 with the central-difference step ε of ``/v1/gradients/check``."""
+
+SEED_WRONG_SIGN: dict[str, Any] = {
+    **SEED_TWO_LAYER,
+    "claimed_gradients": [
+        [[0.01302, -0.007045], [0.006509, -0.003522], [-0.01953, 0.01057]],
+        [[0.07174], [0.04003]],
+    ],
+}
+"""The seed's case 5 with the gradients its part 4-2 derives, (y − ŷ) for (ŷ − y), rounded to 4 digits."""

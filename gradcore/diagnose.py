@@ -1,0 +1,294 @@
+"""Diagnose a claimed gradient: which of the usual hand-derivation mistakes explains it.
+
+A claim C of ∂L/∂W_k (or ∂L/∂b_k) is compared with the true gradient T of
+:func:`gradcore.backward`. "C ≈ R" means, with the relative tolerance rtol
+(10⁻³ by default, so that values rounded to 4 significant digits still match):
+
+    max |C − R| ≤ rtol · max |R| + 10⁻¹²
+
+The verdicts are tried in this order; the first that holds is the answer:
+
+1. ``correct``: C ≈ T.
+2. ``sign_flipped``: C ≈ −T, the seed series' own slip in parts 1, 2 and 4-2,
+   (y − ŷ) where the gradient has (ŷ − y): the descent direction, not the gradient.
+3. ``transposed``: Cᵀ ≈ T, the product in the wrong order, Δ_kᵀ · l_{k−1}. A
+   claim of shape n_k × n_{k−1} (the shape of W_kᵀ) is transposed back first
+   and can only be ``transposed`` or ``incorrect``. For a square W_k the test
+   only runs when T is not symmetric (otherwise C ≈ T already held).
+4. ``missing_activation_derivative``: C ≈ the gradient recomputed with
+   f′_j ≡ 1 at one layer j ≥ k, the output layer first, then j = L − 1, …, k.
+   (With binary_cross_entropy or cross_entropy, the output layer's f′ cancels,
+   so only the hidden layers are tried.) This comes before ``scaled``: with one
+   example and one output, a missing f′_L only rescales the gradient, by
+   1 / f′_L(z_L), and the specific cause is the better answer.
+5. ``scaled``: C ≈ α·T with the least-squares factor α = ⟨C, T⟩ / ⟨T, T⟩ (C not
+   ≈ 0). The hint names the usual causes when α matches them: 2 (the ½ of the
+   loss dropped), ½, 1/m (a mean where L sums over the m examples), m, and
+   their products; a negative α also has the sign flipped.
+6. ``incorrect``: none of the above; ``worst_index`` is the entry (in the
+   claim's own indexing) with the largest |C − T|.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from gradcore.activations import Array
+from gradcore.checks import describe
+from gradcore.errors import Problem, ShapeError
+from gradcore.mistakes import forgotten, usual_causes, without_derivative
+from gradcore.network import Layer, backward, forward
+
+RTOL = 1e-3
+"""Default relative tolerance of every comparison."""
+ATOL = 1e-12
+"""Absolute slack of every comparison, so that an all-zero gradient can be matched."""
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """The verdict on one claimed ∂L/∂W_k or ∂L/∂b_k.
+
+    Attributes
+    ----------
+    verdict : str
+        ``correct``, ``sign_flipped``, ``transposed``, ``missing_activation_derivative``, ``scaled`` or ``incorrect``.
+    expected : ndarray
+        The true gradient T, the shape of W_k (or b_k).
+    max_abs_error : float
+        max |C − T|, with C transposed back if it has the shape of W_kᵀ.
+    factor : float or None
+        α with C ≈ α·T: 1 when correct, −1 when sign_flipped, the least-squares α when scaled; else None.
+    hint : str
+        What the verdict means and its usual cause, in the notation of the seed notes.
+    worst_index : tuple of int or None
+        For ``incorrect``: the index in C of the largest |C − T|.
+    missing_at_layer : int or None
+        For ``missing_activation_derivative``: the layer j (from 1) whose f′_j was left out.
+    """
+
+    verdict: str
+    expected: Array
+    max_abs_error: float
+    factor: float | None = None
+    hint: str = ""
+    worst_index: tuple[int, ...] | None = None
+    missing_at_layer: int | None = None
+
+
+def close(C: Array, R: Array, rtol: float = RTOL) -> bool:
+    """C ≈ R: max |C − R| ≤ rtol · max |R| + 10⁻¹² (same shapes)."""
+    return bool(np.max(np.abs(C - R)) <= rtol * np.max(np.abs(R)) + ATOL)
+
+
+def claim_problems(
+    layers: Sequence[Layer], claimed_dW: Sequence[Array], claimed_db: Sequence[Array | None] | None = None
+) -> list[Problem]:
+    """List what is wrong with the shapes of claimed gradients.
+
+    Parameters
+    ----------
+    layers : sequence of Layer
+        A valid network (see :func:`gradcore.shape_problems`).
+    claimed_dW : sequence of ndarray
+        One matrix per layer, each n_{k−1} × n_k (the shape of W_k) or n_k × n_{k−1} (its transpose).
+    claimed_db : sequence of (ndarray or None), optional
+        One entry per layer: n_k numbers for a layer with a bias, or None (not claimed).
+
+    Returns
+    -------
+    list of Problem
+        Located at ``("claimed_gradients", k)`` or ``("claimed_bias_gradients", k)``, k from 0.
+    """
+    L = len(layers)
+    if len(claimed_dW) != L:
+        return [
+            Problem(
+                ("claimed_gradients",),
+                f"expected {L} matrices ∂L/∂W_1 … ∂L/∂W_{L}, one per layer, not {len(claimed_dW)}",
+            )
+        ]
+    problems = []
+    for k, (layer, C) in enumerate(zip(layers, claimed_dW, strict=True), start=1):
+        where = ("claimed_gradients", k - 1)
+        rows, cols = layer.W.shape
+        if C.ndim != 2:
+            shape = f"a flat list of {C.size} numbers" if C.ndim == 1 else describe(C)
+            problems.append(
+                Problem(
+                    where,
+                    f"claimed ∂L/∂W_{k} must be a matrix (a list of rows) like W_{k}, {rows} × {cols}, not {shape}",
+                )
+            )
+        elif not np.isfinite(C).all():
+            problems.append(Problem(where, f"claimed ∂L/∂W_{k} contains a number that is not finite"))
+        elif C.shape not in ((rows, cols), (cols, rows)):
+            problems.append(
+                Problem(
+                    where,
+                    f"claimed ∂L/∂W_{k} is {describe(C)} but W_{k} is {rows} × {cols}: expected {rows} × {cols} "
+                    f"(n_{k - 1} × n_{k}, the shape of W_{k}) or its transpose {cols} × {rows}",
+                )
+            )
+    if claimed_db is None:
+        return problems
+    if len(claimed_db) != L:
+        return [
+            *problems,
+            Problem(
+                ("claimed_bias_gradients",),
+                f"expected {L} entries, one per layer (null where not claimed), not {len(claimed_db)}",
+            ),
+        ]
+    for k, (layer, c) in enumerate(zip(layers, claimed_db, strict=True), start=1):
+        where = ("claimed_bias_gradients", k - 1)
+        if c is None:
+            continue
+        if layer.b is None:
+            problems.append(
+                Problem(where, f"layer {k} has no bias b_{k}, so there is no ∂L/∂b_{k} to claim: write null")
+            )
+        elif c.shape != layer.b.shape:
+            problems.append(
+                Problem(
+                    where, f"claimed ∂L/∂b_{k} has shape {describe(c)} but b_{k} has {layer.b.size} entries (n_{k})"
+                )
+            )
+        elif not np.isfinite(c).all():
+            problems.append(Problem(where, f"claimed ∂L/∂b_{k} contains a number that is not finite"))
+    return problems
+
+
+def _worst(C: Array, T: Array) -> tuple[int, ...]:
+    index = np.unravel_index(int(np.argmax(np.abs(C - T))), C.shape)
+    return tuple(int(i) for i in index)
+
+
+def _judge(
+    C: Array, T: Array, alternatives: Sequence[tuple[int, Array, str]], what: str, m: int, n_L: int, rtol: float
+) -> Diagnosis:
+    """Steps 1, 2, 4, 5, 6 of the module docstring for a claim C of the shape of T (``what`` names T, e.g. ∂L/∂W_2)."""
+    error = float(np.max(np.abs(C - T)))
+    if close(C, T, rtol):
+        return Diagnosis("correct", T, error, 1.0, f"the claim matches {what} within the tolerance")
+    if np.max(np.abs(T)) > ATOL and close(C, -T, rtol):
+        return Diagnosis(
+            "sign_flipped",
+            T,
+            error,
+            -1.0,
+            f"the claim is −{what}: (y − ŷ) where the gradient has (ŷ − y), the seed series' own slip in parts 1, "
+            "2 and 4-2; it is the descent direction, not the gradient",
+        )
+    for j, alternative, mistake in alternatives:
+        if not close(alternative, T, rtol) and close(C, alternative, rtol):
+            return Diagnosis(
+                "missing_activation_derivative",
+                T,
+                error,
+                None,
+                f"the claim is {what} with {mistake}",
+                missing_at_layer=j,
+            )
+    TT = float(np.sum(T * T))
+    if TT > 0.0 and np.max(np.abs(C)) > ATOL:
+        alpha = float(np.sum(C * T)) / TT
+        if close(C, alpha * T, rtol):
+            return Diagnosis(
+                "scaled", T, error, alpha, f"the claim is {alpha:.6g} × {what}: {usual_causes(alpha, m, n_L, rtol)}"
+            )
+    return Diagnosis(
+        "incorrect", T, error, None, f"the claim is not {what} nor one of the usual mistakes", _worst(C, T)
+    )
+
+
+def diagnose(
+    layers: Sequence[Layer],
+    X: Array,
+    Y: Array,
+    claimed_dW: Sequence[Array],
+    claimed_db: Sequence[Array | None] | None = None,
+    name: str = "half_squared_error",
+    rtol: float = RTOL,
+) -> tuple[list[Diagnosis], list[Diagnosis | None]]:
+    """Diagnose claimed gradients ∂L/∂W_k (and ∂L/∂b_k) against backpropagation.
+
+    Parameters
+    ----------
+    layers : sequence of Layer
+        The network, W_1 first.
+    X : ndarray, shape (m, n_0)
+        The inputs.
+    Y : ndarray, shape (m, n_L)
+        The targets.
+    claimed_dW : sequence of ndarray
+        One claim per layer, n_{k−1} × n_k or its transpose n_k × n_{k−1}.
+    claimed_db : sequence of (ndarray, shape (n_k,), or None), optional
+        One entry per layer; None where no bias gradient is claimed.
+    name : str
+        A key of :data:`gradcore.LOSSES`.
+    rtol : float
+        The relative tolerance of every comparison (see the module docstring).
+
+    Returns
+    -------
+    (list of Diagnosis, list of (Diagnosis or None))
+        The verdicts on the weights of layers 1 … L, and on the claimed biases (None where not claimed).
+
+    Raises
+    ------
+    ShapeError
+        If the network, X, Y or the claims do not fit together.
+    """
+    cache = forward(layers, X)
+    true = backward(layers, cache, Y, name)
+    problems = claim_problems(layers, claimed_dW, claimed_db)
+    if problems:
+        raise ShapeError(problems)
+    L, m, n_L = len(layers), X.shape[0], layers[-1].W.shape[1]
+    forgetful = [(j + 1, without_derivative(layers, cache, Y, name, j)) for j in range(L)]
+    mistakes = [(j, grads, forgotten(layers, j)) for j, grads in reversed(forgetful) if grads is not None]
+    weights = []
+    for k, C in enumerate(claimed_dW):
+        T, what = true.dW[k], f"∂L/∂W_{k + 1}"
+        alternatives = [(j, grads.dW[k], text) for j, grads, text in mistakes if j > k]
+        if C.shape != T.shape or (C.shape[0] == C.shape[1] > 1 and not close(C, T, rtol) and close(C.T, T, rtol)):
+            weights.append(_transposed(C, T, what, k + 1, rtol))
+        else:
+            weights.append(_judge(C, T, alternatives, what, m, n_L, rtol))
+    biases: list[Diagnosis | None] = []
+    for k, c in enumerate(claimed_db or [None] * L):
+        db = true.db[k]
+        if c is None or db is None:
+            biases.append(None)
+            continue
+        alternatives = [
+            (j, grads_db, text) for j, grads, text in mistakes if j > k and (grads_db := grads.db[k]) is not None
+        ]
+        biases.append(_judge(c, db, alternatives, f"∂L/∂b_{k + 1}", m, n_L, rtol))
+    return weights, biases
+
+
+def _transposed(C: Array, T: Array, what: str, k: int, rtol: float) -> Diagnosis:
+    """Step 3: a claim that is (or has the shape of) the transpose of T."""
+    error = float(np.max(np.abs(C.T - T)))
+    if close(C.T, T, rtol):
+        return Diagnosis(
+            "transposed",
+            T,
+            error,
+            None,
+            f"the claim is ({what})ᵀ: the product in the wrong order, Δ_{k}ᵀ · l_{k - 1} ({describe(C)}) instead of "
+            f"l_{k - 1}ᵀ · Δ_{k} ({describe(T)}, the shape of W_{k})",
+        )
+    return Diagnosis(
+        "incorrect",
+        T,
+        error,
+        None,
+        f"the claim has the shape of W_{k}ᵀ ({describe(C)}) and, transposed, is still not {what}",
+        _worst(C, T.T),
+    )
