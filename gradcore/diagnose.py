@@ -22,9 +22,10 @@ The verdicts are tried in this order; the first that holds is the answer:
    example and one output, a missing f′_L only rescales the gradient, by
    1 / f′_L(z_L), and the specific cause is the better answer.
 5. ``scaled``: C ≈ α·T with the least-squares factor α = ⟨C, T⟩ / ⟨T, T⟩ (C not
-   ≈ 0). The hint names the usual causes when α matches them: 2 (the ½ of the
-   loss dropped), ½, 1/m (a mean where L sums over the m examples), m, and
-   their products; a negative α also has the sign flipped.
+   ≈ 0). The hint names the usual causes of the loss when α matches them: 2
+   (the ½ of L = Σ ½ (y − ŷ)² dropped), ½, 1/m (a mean where L sums over the
+   m examples), m (a sum where L takes a mean), and their products; a
+   negative α also has the sign flipped (see :func:`gradcore.mistakes.usual_causes`).
 6. ``incorrect``: none of the above; ``worst_index`` is the entry (in the
    claim's own indexing) with the largest |C − T|.
 """
@@ -168,7 +169,14 @@ def _worst(C: Array, T: Array) -> tuple[int, ...]:
 
 
 def _judge(
-    C: Array, T: Array, alternatives: Sequence[tuple[int, Array, str]], what: str, m: int, n_L: int, rtol: float
+    C: Array,
+    T: Array,
+    alternatives: Sequence[tuple[int, Array, str]],
+    what: str,
+    m: int,
+    n_L: int,
+    name: str,
+    rtol: float,
 ) -> Diagnosis:
     """Steps 1, 2, 4, 5, 6 of the module docstring for a claim C of the shape of T (``what`` names T, e.g. ∂L/∂W_2)."""
     error = float(np.max(np.abs(C - T)))
@@ -198,7 +206,11 @@ def _judge(
         alpha = float(np.sum(C * T)) / TT
         if close(C, alpha * T, rtol):
             return Diagnosis(
-                "scaled", T, error, alpha, f"the claim is {alpha:.6g} × {what}: {usual_causes(alpha, m, n_L, rtol)}"
+                "scaled",
+                T,
+                error,
+                alpha,
+                f"the claim is {alpha:.6g} × {what}: {usual_causes(alpha, m, n_L, name, rtol)}",
             )
     return Diagnosis(
         "incorrect", T, error, None, f"the claim is not {what} nor one of the usual mistakes", _worst(C, T)
@@ -258,7 +270,7 @@ def diagnose(
         if C.shape != T.shape or (C.shape[0] == C.shape[1] > 1 and not close(C, T, rtol) and close(C.T, T, rtol)):
             weights.append(_transposed(C, T, what, k + 1, rtol))
         else:
-            weights.append(_judge(C, T, alternatives, what, m, n_L, rtol))
+            weights.append(_judge(C, T, alternatives, what, m, n_L, name, rtol))
     biases: list[Diagnosis | None] = []
     for k, c in enumerate(claimed_db or [None] * L):
         db = true.db[k]
@@ -268,7 +280,7 @@ def diagnose(
         alternatives = [
             (j, grads_db, text) for j, grads, text in mistakes if j > k and (grads_db := grads.db[k]) is not None
         ]
-        biases.append(_judge(c, db, alternatives, f"∂L/∂b_{k + 1}", m, n_L, rtol))
+        biases.append(_judge(c, db, alternatives, f"∂L/∂b_{k + 1}", m, n_L, name, rtol))
     return weights, biases
 
 

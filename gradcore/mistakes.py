@@ -35,12 +35,26 @@ def without_derivative(layers: Sequence[Layer], cache: Cache, Y: Array, name: st
     return backward(forgetful, cache, Y, name)
 
 
-def _counts(m: int, n_L: int) -> list[tuple[int, str]]:
-    counts = [
-        (m, f"the m = {m} examples"),
-        (n_L, f"the n_L = {n_L} outputs"),
-        (m * n_L, f"the m·n_L = {m * n_L} entries of ŷ"),
-    ]
+CONSTANTS: dict[str, list[tuple[float, str]]] = {
+    "half_squared_error": [
+        (2.0, "the ½ of L = Σ ½ (y − ŷ)² dropped (its derivative is ŷ − y, not 2 (ŷ − y))"),
+        (0.5, "a ½ too many"),
+    ],
+    "mean_squared_error": [
+        (0.5, "the 2 of the derivative of (y − ŷ)², 2 (ŷ − y), dropped"),
+        (2.0, "a factor 2 too many"),
+    ],
+}
+"""The constant factors of each loss that a derivation by hand tends to drop or double."""
+
+SUMS = {"half_squared_error"}
+"""The losses that sum over the examples and outputs; the others take a mean (over m·n_L, or m for cross_entropy)."""
+
+
+def _counts(m: int, n_L: int, name: str) -> list[tuple[int, str]]:
+    counts = [(m, f"the m = {m} examples")]
+    if name != "cross_entropy":
+        counts += [(n_L, f"the n_L = {n_L} outputs"), (m * n_L, f"the m·n_L = {m * n_L} entries of ŷ")]
     unique: dict[int, str] = {}
     for N, label in counts:
         if N > 1:
@@ -48,28 +62,31 @@ def _counts(m: int, n_L: int) -> list[tuple[int, str]]:
     return list(unique.items())
 
 
-def usual_causes(alpha: float, m: int, n_L: int, rtol: float) -> str:
-    """Name the usual causes of a gradient off by the factor α: 2, ½, 1/m, m, … and their products."""
-    halves = [
-        (1.0, ""),
-        (2.0, "the ½ of the loss dropped (the derivative of ½ (y − ŷ)² is ŷ − y, not 2 (ŷ − y))"),
-        (0.5, "a ½ too many"),
-    ]
+def usual_causes(alpha: float, m: int, n_L: int, name: str, rtol: float) -> str:
+    """Name the usual causes of a gradient off by the factor α, for the loss ``name``.
+
+    The candidates are a loss constant dropped or doubled (2 or ½ for the squared errors), a mean
+    over N where the loss sums (1/N, for half_squared_error) or a sum over N where it takes a mean
+    (N, for the other losses), with N = m, n_L or m·n_L, and their products; a negative α also has
+    its sign flipped. α matches a candidate c when |α| is within 10·rtol of c, relatively.
+    """
+    constants = [(1.0, ""), *CONSTANTS.get(name, [])]
     scales = [(1.0, "")]
-    for N, label in _counts(m, n_L):
-        scales += [
-            (1.0 / N, f"a mean over {label} where the loss has a sum (1/{N})"),
-            (float(N), f"a sum over {label} where the loss has a mean ({N})"),
-        ]
-    found = [
-        " and ".join(text for text in (h_text, s_text) if text)
-        for h, h_text in halves
+    for N, label in _counts(m, n_L, name):
+        if name in SUMS:
+            scales.append((1.0 / N, f"a mean over {label} where L sums over them (1/{N})"))
+        else:
+            scales.append((float(N), f"a sum over {label} where L takes their mean ({N})"))
+    matches = [
+        [text for text in (c_text, s_text) if text]
+        for c, c_text in constants
         for s, s_text in scales
-        if (h, s) != (1.0, 1.0) and abs(abs(alpha) - h * s) <= 10 * rtol * h * s
+        if (c, s) != (1.0, 1.0) and abs(abs(alpha) - c * s) <= 10 * rtol * c * s
     ]
+    found = [" and ".join(causes) for causes in sorted(matches, key=len)]  # single causes first
     sign = "the sign flipped and " if alpha < 0 else ""
     if not found:
-        return f"{sign}a factor that none of the usual causes (2: a dropped ½; 1/m: a mean instead of a sum) explains"
+        return f"{sign}a factor that none of the usual causes (a dropped ½ or 2, a mean instead of a sum) explains"
     return sign + ", or ".join(found)
 
 
