@@ -20,6 +20,7 @@ class GradientsCheckRequest(GradientsRequest):
         ge=1e-10,
         le=1e-2,
         allow_inf_nan=False,
+        strict=True,
         description="ε: every weight and bias θ is moved to θ ± ε, n = (L(θ + ε) − L(θ − ε)) / 2ε. "
         "Between 1e-10 and 1e-2; the default 1e-6 balances truncation (∝ ε²) and rounding (∝ 1/ε) errors.",
     )

@@ -40,6 +40,7 @@ class GradientsVerifyRequest(GradientsRequest):
         gt=0.0,
         lt=1.0,
         allow_inf_nan=False,
+        strict=True,
         description="Relative tolerance: C ≈ R when max |C − R| ≤ rtol · max |R| + 1e-12. The default 1e-3 "
         "accepts values rounded to 4 significant digits.",
     )

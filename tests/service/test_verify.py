@@ -218,6 +218,7 @@ INVALID = {
     "bias-count": ({"claimed_bias_gradients": [None]}, "/claimed_bias_gradients", ("expected 2 entries",)),
     "rtol-zero": ({"rtol": 0.0}, "/rtol", ()),
     "rtol-one": ({"rtol": 1.0}, "/rtol", ()),
+    "rtol-string": ({"rtol": "0.01"}, "/rtol", ()),
     "typo": ({"claimed_gradient": []}, "/claimed_gradient", ()),
 }
 
