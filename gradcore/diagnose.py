@@ -39,7 +39,7 @@ import numpy as np
 
 from gradcore.activations import Array
 from gradcore.checks import describe
-from gradcore.errors import Problem, ShapeError
+from gradcore.errors import Location, NonFiniteError, Problem, ShapeError
 from gradcore.mistakes import forgotten, usual_causes, without_derivative
 from gradcore.network import Layer, backward, forward
 
@@ -204,7 +204,7 @@ def _judge(
     TT = float(np.sum(T * T))
     if TT > 0.0 and np.max(np.abs(C)) > ATOL:
         alpha = float(np.sum(C * T)) / TT
-        if close(C, alpha * T, rtol):
+        if np.isfinite(alpha) and close(C, alpha * T, rtol):
             return Diagnosis(
                 "scaled",
                 T,
@@ -254,6 +254,8 @@ def diagnose(
     ------
     ShapeError
         If the network, X, Y or the claims do not fit together.
+    NonFiniteError
+        If a claim is so large that its difference from the true gradient overflows float64.
     """
     cache = forward(layers, X)
     true = backward(layers, cache, Y, name)
@@ -267,10 +269,12 @@ def diagnose(
     for k, C in enumerate(claimed_dW):
         T, what = true.dW[k], f"∂L/∂W_{k + 1}"
         alternatives = [(j, grads.dW[k], text) for j, grads, text in mistakes if j > k]
-        if C.shape != T.shape or (C.shape[0] == C.shape[1] > 1 and not close(C, T, rtol) and close(C.T, T, rtol)):
-            weights.append(_transposed(C, T, what, k + 1, rtol))
-        else:
-            weights.append(_judge(C, T, alternatives, what, m, n_L, name, rtol))
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            if C.shape != T.shape or (C.shape[0] == C.shape[1] > 1 and not close(C, T, rtol) and close(C.T, T, rtol)):
+                weights.append(_transposed(C, T, what, k + 1, rtol))
+            else:
+                weights.append(_judge(C, T, alternatives, what, m, n_L, name, rtol))
+        _raise_if_overflow(weights[-1], ("claimed_gradients", k), f"claimed ∂L/∂W_{k + 1}")
     biases: list[Diagnosis | None] = []
     for k, c in enumerate(claimed_db or [None] * L):
         db = true.db[k]
@@ -280,7 +284,9 @@ def diagnose(
         alternatives = [
             (j, grads_db, text) for j, grads, text in mistakes if j > k and (grads_db := grads.db[k]) is not None
         ]
-        biases.append(_judge(c, db, alternatives, f"∂L/∂b_{k + 1}", m, n_L, name, rtol))
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            biases.append(_judge(c, db, alternatives, f"∂L/∂b_{k + 1}", m, n_L, name, rtol))
+        _raise_if_overflow(biases[-1], ("claimed_bias_gradients", k), f"claimed ∂L/∂b_{k + 1}")
     return weights, biases
 
 
@@ -304,3 +310,8 @@ def _transposed(C: Array, T: Array, what: str, k: int, rtol: float) -> Diagnosis
         f"the claim has the shape of W_{k}ᵀ ({describe(C)}) and, transposed, is still not {what}",
         _worst(C, T.T),
     )
+
+
+def _raise_if_overflow(diagnosis: Diagnosis | None, location: Location, name: str) -> None:
+    if diagnosis is not None and not np.isfinite(diagnosis.max_abs_error):
+        raise NonFiniteError([Problem(location, f"{name} is so large that its error |C − T| overflows float64")])

@@ -147,6 +147,16 @@ def _central_differences(
             cache = forward(trial, X)
             results.append((moved[index], loss(trial, cache, Y, name), _relu_pattern(trial, cache)))
         (up, L_up, pattern_up), (down, L_down, pattern_down) = results
+        if up == down:
+            raise GradcoreError(
+                [
+                    Problem(
+                        ("epsilon",),
+                        f"the step ε = {epsilon:g} vanishes next to an entry {value[index]:g}: "
+                        "θ ± ε rounds to θ; use a larger epsilon",
+                    )
+                ]
+            )
         numerical[index] = (L_up - L_down) / (up - down)
         kinks[index] = any((p != q).any() for p, q in zip(pattern_up, pattern_down, strict=True))
     return numerical, kinks

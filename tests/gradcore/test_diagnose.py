@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gradcore import Layer, ShapeError
+from gradcore import Layer, NonFiniteError, ShapeError
 from gradcore.diagnose import RTOL, claim_problems, close, diagnose
 from gradcore.mistakes import usual_causes
 
@@ -240,3 +240,15 @@ def test_claim_problems() -> None:
     assert "layer 2 has no bias" in messages[3]
     with pytest.raises(ShapeError):
         diagnose(layers, np.ones((1, 3)), np.ones((1, 1)), [np.ones((3, 3)), np.ones((2, 1))])
+
+
+def test_a_claim_whose_error_overflows_is_a_non_finite_error() -> None:
+    """A linear layer with x = 1e154, w = 0.1, y = 0: ∂L/∂w = x (ŷ − y) = 1e307; a claim of −1.79e308 is 1.9e308 off."""
+    layers = [Layer(W=np.array([[0.1]]), activation="linear")]
+    X, Y = np.array([[1e154]]), np.array([[0.0]])
+    with pytest.raises(NonFiniteError) as info:
+        diagnose(layers, X, Y, [np.array([[-1.79e308]])])
+    assert info.value.problems[0].location == ("claimed_gradients", 0)
+    weights, _ = diagnose(layers, X, Y, [np.array([[1.79e308]])])
+    assert weights[0].verdict == "incorrect"  # α = 17.9 matches no usual cause; C · T overflows nothing here
+    assert np.isfinite(weights[0].max_abs_error)

@@ -166,3 +166,12 @@ def test_epsilon_must_be_positive(epsilon: float) -> None:
 def test_parameter_count() -> None:
     layers = [Layer(W=np.ones((3, 4)), b=np.ones(4)), Layer(W=np.ones((4, 2)))]
     assert parameter_count(layers) == 3 * 4 + 4 + 4 * 2
+
+
+def test_a_step_that_vanishes_next_to_a_weight_is_an_error() -> None:
+    """1e10 ± 1e-10 rounds to 1e10: the difference would be 0 / 0."""
+    layers = [Layer(W=np.array([[1e10], [0.5]]))]
+    with pytest.raises(GradcoreError) as info:
+        check_gradients(layers, np.array([[1e-12, 1.0]]), np.array([[0.5]]), epsilon=1e-10)
+    assert info.value.problems[0].location == ("epsilon",)
+    assert "vanishes" in info.value.problems[0].message

@@ -171,3 +171,12 @@ async def test_the_gradients_request_rules_apply(client: httpx.AsyncClient) -> N
     response = await client.post("/v1/gradients/check", json=body)
     assert response.status_code == 422
     assert [error["pointer"] for error in response.json()["errors"]] == ["/targets"]
+
+
+async def test_a_step_that_vanishes_next_to_a_weight_is_422(client: httpx.AsyncClient) -> None:
+    body = example("seed_case_2")
+    body["network"]["layers"][0]["weights"][0][0] = 1e10
+    body["epsilon"] = 1e-10
+    response = await client.post("/v1/gradients/check", json=body)
+    assert response.status_code == 422, response.text
+    assert [error["pointer"] for error in response.json()["errors"]] == ["/epsilon"]

@@ -247,3 +247,21 @@ async def test_network_problems_come_first(client: httpx.AsyncClient) -> None:
     response = await client.post("/v1/gradients/verify", json=body)
     assert response.status_code == 422
     assert [error["pointer"] for error in response.json()["errors"]] == ["/network/layers/1/weights"]
+
+
+async def test_huge_claims_give_finite_answers_or_a_problem(client: httpx.AsyncClient) -> None:
+    body = {**example("verify_wrong_sign"), "claimed_gradients": [[[1.7e308, -1.7e308]] * 3, [[1.7e308], [-1.7e308]]]}
+    data = await verify(client, body)
+    assert [layer["verdict"] for layer in data["layers"]] == ["incorrect", "incorrect"]
+    assert all(np.isfinite(layer["max_abs_error"]) for layer in data["layers"])
+    linear = {
+        "network": {"layers": [{"weights": 0.1, "activation": "linear"}]},
+        "inputs": 1e154,
+        "targets": 0.0,
+        "claimed_gradients": [-1.79e308],
+    }
+    response = await client.post("/v1/gradients/verify", json=linear)
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["type"] == "/problems/non-finite-result"
+    assert [error["pointer"] for error in problem["errors"]] == ["/claimed_gradients/0"]
