@@ -177,8 +177,12 @@ def _judge(
     n_L: int,
     name: str,
     rtol: float,
+    k: int | None,
 ) -> Diagnosis:
-    """Steps 1, 2, 4, 5, 6 of the module docstring for a claim C of the shape of T (``what`` names T, e.g. ∂L/∂W_2)."""
+    """Steps 1 to 6 of the module docstring for a claim C of the shape of T (``what`` names T, e.g. ∂L/∂W_2).
+
+    Step 3 runs for a square matrix only; for b_k, ``k`` is None and it never runs.
+    """
     error = float(np.max(np.abs(C - T)))
     if close(C, T, rtol):
         return Diagnosis("correct", T, error, 1.0, f"the claim matches {what} within the tolerance")
@@ -191,6 +195,8 @@ def _judge(
             f"the claim is −{what}: (y − ŷ) where the gradient has (ŷ − y), the seed series' own slip in parts 1, "
             "2 and 4-2; it is the descent direction, not the gradient",
         )
+    if k is not None and C.ndim == 2 and C.shape[0] == C.shape[1] > 1 and close(C.T, T, rtol):
+        return _transposed(C, T, what, k, rtol)
     for j, alternative, mistake in alternatives:
         if not close(alternative, T, rtol) and close(C, alternative, rtol):
             return Diagnosis(
@@ -270,10 +276,10 @@ def diagnose(
         T, what = true.dW[k], f"∂L/∂W_{k + 1}"
         alternatives = [(j, grads.dW[k], text) for j, grads, text in mistakes if j > k]
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-            if C.shape != T.shape or (C.shape[0] == C.shape[1] > 1 and not close(C, T, rtol) and close(C.T, T, rtol)):
+            if C.shape != T.shape:
                 weights.append(_transposed(C, T, what, k + 1, rtol))
             else:
-                weights.append(_judge(C, T, alternatives, what, m, n_L, name, rtol))
+                weights.append(_judge(C, T, alternatives, what, m, n_L, name, rtol, k + 1))
         _raise_if_overflow(weights[-1], ("claimed_gradients", k), f"claimed ∂L/∂W_{k + 1}")
     biases: list[Diagnosis | None] = []
     for k, c in enumerate(claimed_db or [None] * L):
@@ -285,7 +291,7 @@ def diagnose(
             (j, grads_db, text) for j, grads, text in mistakes if j > k and (grads_db := grads.db[k]) is not None
         ]
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-            biases.append(_judge(c, db, alternatives, f"∂L/∂b_{k + 1}", m, n_L, name, rtol))
+            biases.append(_judge(c, db, alternatives, f"∂L/∂b_{k + 1}", m, n_L, name, rtol, None))
         _raise_if_overflow(biases[-1], ("claimed_bias_gradients", k), f"claimed ∂L/∂b_{k + 1}")
     return weights, biases
 

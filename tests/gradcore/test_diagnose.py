@@ -252,3 +252,12 @@ def test_a_claim_whose_error_overflows_is_a_non_finite_error() -> None:
     weights, _ = diagnose(layers, X, Y, [np.array([[1.79e308]])])
     assert weights[0].verdict == "incorrect"  # α = 17.9 matches no usual cause; C · T overflows nothing here
     assert np.isfinite(weights[0].max_abs_error)
+
+
+def test_sign_flipped_comes_before_transposed_for_an_antisymmetric_gradient() -> None:
+    """One linear layer, X = I, Y = 0, W antisymmetric: ∂L/∂W = Xᵀ (XW − 0) = W, so −T = Tᵀ; the order decides."""
+    W = np.array([[0.0, 2.0], [-2.0, 0.0]])
+    layers = [Layer(W=W, activation="linear")]
+    weights, _ = diagnose(layers, np.eye(2), np.zeros((2, 2)), [-W])
+    assert weights[0].verdict == "sign_flipped"
+    np.testing.assert_allclose(weights[0].expected, W, rtol=1e-15)
