@@ -5,7 +5,8 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from gradcore import Problem
-from gradcore.diagnose import RTOL, claim_problems
+from gradcore.claims import claim_problems
+from gradcore.diagnose import RTOL
 from service.schemas.examples import SEED_WRONG_SIGN
 from service.schemas.requests import GradientsRequest
 from service.schemas.responses import Matrix

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from gradcore import Layer, NonFiniteError, ShapeError
-from gradcore.diagnose import RTOL, claim_problems, close, diagnose
+from gradcore.claims import claim_problems
+from gradcore.diagnose import RTOL, close, diagnose
 from gradcore.mistakes import usual_causes
 
 
