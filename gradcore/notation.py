@@ -6,6 +6,8 @@ and ``^{\\top}``. Templates use :class:`string.Template` placeholders:
 ``${z}`` and ``${l}`` for a layer's pre-activation z_k and activation l_k, and
 ``${g}`` for the gradient ∂L/∂l_k arriving at the layer, so that an
 activation's text is its backward rule, like :attr:`gradcore.Activation.backward`.
+``rowsum(a)`` is the sum of each row of a, kept as a column (m × 1) and
+broadcast across the row (softmax's backward rule).
 
 Adding an activation or a loss to :mod:`gradcore` means adding one entry
 here; without one, :func:`activation_text` and :func:`loss_text` fall back
@@ -69,6 +71,13 @@ ACTIVATION_TEXT: dict[str, ActivationText] = {
     "tanh": ActivationText("tanh(${z})", r"\tanh(${z})", "tanh′", "${g} * (1 − ${l}²)", r"${g} \odot (1 - ${l}^{2})"),
     "relu": ActivationText("max(${z}, 0)", r"\max(${z}, 0)", "relu′", "${g} * [${z} > 0]", r"${g} \odot [${z} > 0]"),
     "linear": ActivationText("${z}", "${z}", "linear′", None, None),
+    "softmax": ActivationText(
+        "softmax(${z})",
+        r"\operatorname{softmax}(${z})",
+        "softmax′",
+        "${l} * (${g} − rowsum(${g} * ${l}))",
+        r"${l} \odot \left(${g} - \operatorname{rowsum}(${g} \odot ${l})\right)",
+    ),
 }
 """The activations of :data:`gradcore.ACTIVATIONS`, as a derivation writes them."""
 
@@ -92,6 +101,14 @@ LOSS_TEXT: dict[str, LossText] = {
         r"\frac{1}{m n_L} \frac{\hat{y} - y}{\hat{y} \odot (1 - \hat{y})}",
         "(ŷ − y) / (m·n_L)",
         r"\frac{\hat{y} - y}{m n_L}",
+    ),
+    "cross_entropy": LossText(
+        "L = −(1 / m) Σ y log ŷ",
+        r"L = -\frac{1}{m} \sum y \log \hat{y}",
+        "−(1 / m) (y / ŷ)",
+        r"-\frac{1}{m} \frac{y}{\hat{y}}",
+        "(ŷ − y) / m",
+        r"\frac{\hat{y} - y}{m}",
     ),
 }
 """The losses of :data:`gradcore.LOSSES`, as a derivation writes them."""

@@ -7,7 +7,7 @@ from fastapi_offline import FastAPIOffline
 
 from service import metrics, problems
 from service.openapi import build_openapi
-from service.routers import derivation, forward, gradients, health, loss, train
+from service.routers import check, derivation, forward, gradients, health, loss, train, verify
 
 DESCRIPTION = """
 Exact float64 forward activations, losses and weight gradients of fully connected networks.
@@ -28,6 +28,8 @@ def create_app() -> FastAPI:
         app.include_router(router, prefix="/v1")
     app.include_router(derivation.router, prefix="/v1")
     app.include_router(train.router, prefix="/v1")
+    app.include_router(check.router, prefix="/v1")
+    app.include_router(verify.router, prefix="/v1")
     problems.install(app)
     metrics.install(app)
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]

@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     """Port that ``python -m service`` listens on (``GRADSERVICE_PORT``)."""
     max_train_steps: int = Field(10_000, ge=1)
     """The most gradient-descent steps one ``POST /v1/train`` may ask for (``GRADSERVICE_MAX_TRAIN_STEPS``)."""
+    max_check_parameters: int = 2000
+    """Most weights and biases ``/v1/gradients/check`` perturbs, two forward passes each
+    (``GRADSERVICE_MAX_CHECK_PARAMETERS``)."""
 
 
 @lru_cache

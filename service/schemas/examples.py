@@ -32,3 +32,15 @@ XOR_TRAINING: dict[str, Any] = {
 
 W_1 is the first two rows of the seed's W_1, its third row (the weights of a constant input 1)
 is the bias b_1; W_2 is the seed's, with a bias b_2 = 0 (XOR needs an output bias)."""
+
+SEED_CHECK: dict[str, Any] = {**SEED_TWO_LAYER, "epsilon": 1e-6}
+"""The seed's case 5 with the central-difference step ε of ``/v1/gradients/check``."""
+
+SEED_WRONG_SIGN: dict[str, Any] = {
+    **SEED_TWO_LAYER,
+    "claimed_gradients": [
+        [[0.01302, -0.007045], [0.006509, -0.003522], [-0.01953, 0.01057]],
+        [[0.07174], [0.04003]],
+    ],
+}
+"""The seed's case 5 with the gradients its part 4-2 derives, (y − ŷ) for (ŷ − y), rounded to 4 digits."""

@@ -28,18 +28,23 @@ def network(
     rng = np.random.default_rng(seed)
     widths = rng.integers(1, 5, size=depth + 1)
     m = int(rng.integers(1, 4))
+    last = gradcore.LOSSES[loss_name].requires or activation
+    if last == "softmax":
+        widths[-1] = max(widths[-1], 2)  # softmax over one output is constant
     layers = []
     for k in range(depth):
-        required = gradcore.LOSSES[loss_name].requires if k == depth - 1 else None
+        hidden = "tanh" if activation == "softmax" else activation  # softmax is for the last layer only
         layers.append(
             Layer(
                 W=rng.normal(size=(widths[k], widths[k + 1])),
-                activation=required or activation,
+                activation=last if k == depth - 1 else hidden,
                 b=rng.normal(size=widths[k + 1]) if bias else None,
             )
         )
     X = rng.normal(size=(m, widths[0]))
     Y = rng.uniform(size=(m, widths[-1]))
+    if loss_name == "cross_entropy":
+        Y /= Y.sum(axis=1, keepdims=True)  # probabilities
     return layers, X, Y
 
 
@@ -204,7 +209,19 @@ def evaluate(text: str, names: dict[str, object]) -> np.ndarray:
 
 def namespace(steps: list[Step], layers: list[Layer], X: np.ndarray, Y: np.ndarray) -> dict[str, object]:
     """Every symbol a derivation writes, bound to its value, plus the functions it names."""
-    names: dict[str, object] = {"X": X, "y": Y, "mn": Y.size, "σ": sig, "tanh": np.tanh, "max": np.maximum}
+    names: dict[str, object] = {
+        "X": X,
+        "y": Y,
+        "m": X.shape[0],
+        "mn": Y.size,
+        "σ": sig,
+        "tanh": np.tanh,
+        "max": np.maximum,
+        "softmax": lambda Z: np.exp(Z - Z.max(axis=1, keepdims=True)) / np.exp(Z - Z.max(axis=1, keepdims=True)).sum(
+            axis=1, keepdims=True
+        ),
+        "rowsum": lambda a: a.sum(axis=1, keepdims=True),
+    }
     for k, layer in enumerate(layers, start=1):
         names[f"W_{k}"] = layer.W
         names[f"b_{k}"] = layer.b
