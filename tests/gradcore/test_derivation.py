@@ -217,8 +217,9 @@ def namespace(steps: list[Step], layers: list[Layer], X: np.ndarray, Y: np.ndarr
         "σ": sig,
         "tanh": np.tanh,
         "max": np.maximum,
-        "softmax": lambda Z: np.exp(Z - Z.max(axis=1, keepdims=True)) / np.exp(Z - Z.max(axis=1, keepdims=True)).sum(
-            axis=1, keepdims=True
+        "softmax": lambda Z: (
+            np.exp(Z - Z.max(axis=1, keepdims=True))
+            / np.exp(Z - Z.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True)
         ),
         "rowsum": lambda a: a.sum(axis=1, keepdims=True),
     }
