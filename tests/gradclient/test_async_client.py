@@ -94,3 +94,31 @@ async def test_post_sends_bytes_as_they_are(client: AsyncGradientClient) -> None
     with pytest.raises(ProblemError) as raised:
         await client.post("/v1/gradients", b'{"network": ')
     assert (raised.value.status, raised.value.type) == (400, "/problems/malformed-json")
+
+
+async def test_check_against_the_real_endpoint_passes_for_backprop(
+    client: AsyncGradientClient, batch: TwoLayers
+) -> None:
+    result = await client.check(batch.network, batch.X, batch.Y)
+    assert result.passed
+    first, second = result.layers
+    np.testing.assert_allclose(first.analytic_gradient, batch.dW1, rtol=1e-12)
+    np.testing.assert_allclose(second.analytic_gradient, batch.dW2, rtol=1e-12)
+    np.testing.assert_allclose(first.numerical_gradient, batch.dW1, rtol=1e-5, atol=1e-9)
+
+
+async def test_verify_against_the_real_endpoint_names_the_wrong_sign(
+    client: AsyncGradientClient, batch: TwoLayers
+) -> None:
+    result = await client.verify(batch.network, batch.X, batch.Y, claimed_gradients=[-batch.dW1, batch.dW2])
+    assert not result.all_correct
+    assert [layer.verdict for layer in result.layers] == ["sign_flipped", "correct"]
+
+
+async def test_train_against_the_real_endpoint_lowers_the_loss(client: AsyncGradientClient, batch: TwoLayers) -> None:
+    result = await client.train(batch.network, batch.X, batch.Y, learning_rate=0.5, steps=20)
+    assert result.loss_history.shape == (21,)
+    assert result.loss_history[0] == pytest.approx(batch.loss, rel=1e-12)
+    assert result.loss_history[-1] < result.loss_history[0]
+    again = await client.loss(result.network, batch.X, batch.Y)
+    assert again.loss == pytest.approx(result.loss_history[-1], rel=1e-12)
