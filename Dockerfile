@@ -16,6 +16,7 @@ COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --locked --no-dev --no-install-project
 
 COPY gradcore ./gradcore
+COPY gradclient ./gradclient
 COPY service ./service
 RUN uv sync --locked --no-dev --no-editable
 

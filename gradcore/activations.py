@@ -2,7 +2,8 @@
 
 Each activation maps the pre-activation Z (m × n) to A = f(Z) (m × n) and,
 going backward, maps ∂L/∂A to ∂L/∂Z. For the element-wise functions this is
-∂L/∂Z = ∂L/∂A * f′(Z), with f′ written in terms of Z and A.
+∂L/∂Z = ∂L/∂A * f′(Z), with f′ written in terms of Z and A; for the row-wise
+softmax it is the product with its Jacobian, row by row.
 """
 
 from __future__ import annotations
@@ -85,6 +86,28 @@ def _linear_backward(dA: Array, Z: Array, A: Array) -> Array:
     return dA
 
 
+def softmax(Z: Array) -> Array:
+    """Row-wise softmax: A[i, j] = e^(Z[i, j]) / Σ_c e^(Z[i, c]), each row of A sums to 1.
+
+    Computed as e^(Z − max_c Z[i, c]) / Σ_c e^(Z[i, c] − max_c Z[i, c]): the same
+    number, but every exponent is ≤ 0, so nothing overflows.
+    """
+    E: Array = np.exp(Z - Z.max(axis=1, keepdims=True))
+    total: Array = E.sum(axis=1, keepdims=True)
+    return E / total
+
+
+def _softmax_backward(dA: Array, Z: Array, A: Array) -> Array:
+    """The exact vector-Jacobian product of the row-wise softmax.
+
+    Row by row, ∂A_j/∂Z_c = A_j (δ_jc − A_c), so
+    ∂L/∂Z = A * (dA − Σ_c (dA * A)[:, c]), the row sums broadcast over the columns.
+    Softmax is not element-wise: there is no f′(Z) to multiply by.
+    """
+    projection: Array = np.sum(dA * A, axis=1, keepdims=True)
+    return A * (dA - projection)
+
+
 ACTIVATIONS: dict[str, Activation] = {
     activation.name: activation
     for activation in (
@@ -92,6 +115,8 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation("tanh", np.tanh, _tanh_backward),
         Activation("relu", relu, _relu_backward),
         Activation("linear", linear, _linear_backward),
+        Activation("softmax", softmax, _softmax_backward),
     )
 }
-"""Every activation, by name. ``sigmoid`` is the default of the seed notes."""
+"""Every activation, by name. ``sigmoid`` is the default of the seed notes; ``softmax`` is row-wise and allowed
+only in the last layer (see :mod:`gradcore.checks`)."""

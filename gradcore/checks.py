@@ -4,6 +4,13 @@
 without computing anything; :mod:`gradcore.network` raises
 :class:`~gradcore.errors.ShapeError` from it, and a caller that validates
 its own input (such as the HTTP service) can report the same problems.
+
+Activation and loss pairs: ``softmax`` only in the last layer and over at
+least 2 outputs; ``cross_entropy`` only after a softmax last layer, with
+targets that are probability rows (y ≥ 0, each row summing to 1);
+``binary_cross_entropy`` only after a sigmoid last layer, with targets in
+[0, 1]. The squared errors fit every last activation, softmax included
+(their Δ_L goes through the softmax Jacobian).
 """
 
 from __future__ import annotations
@@ -81,6 +88,8 @@ def shape_problems(layers: Sequence[Layer], X: Array, Y: Array | None = None, lo
             found.append(
                 Problem((*where, "activation"), f"layer {k} activation {layer.activation!r} is not one of {names}")
             )
+        elif layer.activation == "softmax":
+            found += _softmax_problems(layer, k, len(layers))
         if layer.b is not None and layer.W.ndim == 2:
             n_k = layer.W.shape[1]
             if layer.b.shape != (n_k,):
@@ -112,6 +121,8 @@ def shape_problems(layers: Sequence[Layer], X: Array, Y: Array | None = None, lo
             )
         if not found and loss == "binary_cross_entropy" and ((Y < 0) | (Y > 1)).any():
             found.append(Problem(("targets",), "binary_cross_entropy needs every target y in [0, 1]"))
+        if not found and loss == "cross_entropy":
+            found += _probability_rows_problems(Y)
         problems += found
     return problems
 
@@ -127,6 +138,52 @@ def _loss_problems(layers: Sequence[Layer], loss: str, Y: Array | None) -> list[
             Problem(
                 ("layers", L - 1, "activation"),
                 f"loss {loss} needs a {required} last layer but layer {L} activation is {last}",
+            )
+        ]
+    return []
+
+
+def _softmax_problems(layer: Layer, k: int, L: int) -> list[Problem]:
+    """Softmax normalises a row of z_L into probabilities: only in the last layer, over at least 2 outputs."""
+    where = ("layers", k - 1, "activation")
+    if k != L:
+        return [
+            Problem(
+                where,
+                f"layer {k} activation softmax is allowed only in the last layer (layer {L}), where it turns each "
+                f"row of z_{L} into probabilities ŷ; hidden layers take sigmoid, tanh, relu or linear",
+            )
+        ]
+    if layer.W.ndim == 2 and layer.W.shape[1] == 1:
+        return [
+            Problem(
+                where,
+                f"layer {k} activation softmax over n_{k} = 1 output is always 1 and has zero gradient: "
+                f"W_{k} needs at least 2 columns (or use sigmoid for one output)",
+            )
+        ]
+    return []
+
+
+PROBABILITY_ROW_TOLERANCE = 1e-6
+"""How far from 1 a row of cross_entropy targets may sum: |Σ_c y_ic − 1| ≤ 1e-6."""
+
+
+def _probability_rows_problems(Y: Array) -> list[Problem]:
+    """cross_entropy targets: every y_ic ≥ 0 and every row sums to 1 (probabilities, one-hot included)."""
+    negative = np.argwhere(Y < 0)
+    if negative.size:
+        i, c = negative[0]
+        return [Problem(("targets",), f"cross_entropy needs targets y ≥ 0 (probabilities) but y[{i}, {c}] < 0")]
+    sums = Y.sum(axis=1)
+    off = np.flatnonzero(np.abs(sums - 1.0) > PROBABILITY_ROW_TOLERANCE)
+    if off.size:
+        i = off[0]
+        return [
+            Problem(
+                ("targets",),
+                f"cross_entropy needs every row of the targets Y to sum to 1 (probabilities or one-hot) "
+                f"but row {i} sums to {sums[i]:.6g}",
             )
         ]
     return []

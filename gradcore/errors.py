@@ -49,3 +49,7 @@ class ShapeError(GradcoreError):
 
 class NonFiniteError(GradcoreError):
     """A result of the computation is not a finite float64 (overflow or NaN)."""
+
+
+class ParameterError(GradcoreError):
+    """A numerical parameter of a computation (a learning rate, a number of steps) is out of range."""

@@ -71,6 +71,27 @@ def _binary_cross_entropy_delta(Z: Array, A: Array, Y: Array, f: Activation) -> 
     return (A - Y) / A.size
 
 
+def log_softmax(Z: Array) -> Array:
+    """Row-wise log softmax, log ŷ = Z − max_c Z − log Σ_c e^(Z − max_c Z): finite for every finite Z."""
+    shifted: Array = Z - Z.max(axis=1, keepdims=True)
+    log_total: Array = np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+    return shifted - log_total
+
+
+def _cross_entropy(Z: Array, A: Array, Y: Array) -> float:
+    """L = −(1/m) Σ_i Σ_c y_ic log ŷ_ic with ŷ = softmax(Z_L), the mean over the m examples.
+
+    log ŷ is computed from Z_L by :func:`log_softmax`, so that L stays finite
+    where some ŷ_ic rounds to 0.
+    """
+    return float(-np.sum(Y * log_softmax(Z)) / len(Z))
+
+
+def _cross_entropy_delta(Z: Array, A: Array, Y: Array, f: Activation) -> Array:
+    """Δ_L = (ŷ − y) / m: with rows of Y summing to 1, the softmax Jacobian cancels against ∂L/∂ŷ."""
+    return (A - Y) / len(A)
+
+
 LOSSES: dict[str, Loss] = {
     loss.name: loss
     for loss in (
@@ -82,6 +103,7 @@ LOSSES: dict[str, Loss] = {
             _binary_cross_entropy_delta,
             requires="sigmoid",
         ),
+        Loss("cross_entropy", _cross_entropy, _cross_entropy_delta, requires="softmax"),
     )
 }
 """Every loss, by name. ``half_squared_error`` is the default of the seed notes."""

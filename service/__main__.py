@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from typing import Any
 
 import uvicorn
 
@@ -11,13 +12,18 @@ from service.logs import log_config
 from service.settings import get_settings
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Parse the command line and run uvicorn on ``service.app:app``."""
+def build_parser(**kwargs: Any) -> argparse.ArgumentParser:
+    """The options of ``python -m service``, shared with ``gradserve serve``."""
     settings = get_settings()
-    parser = argparse.ArgumentParser(prog="python -m service", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m service", description=__doc__, **kwargs)
     parser.add_argument("--host", default=settings.host, help="interface to bind (default %(default)s)")
     parser.add_argument("--port", type=int, default=settings.port, help="port to listen on (default %(default)s)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def serve(args: argparse.Namespace) -> None:
+    """Run uvicorn on ``service.app:app`` with the options parsed by :func:`build_parser`."""
+    settings = get_settings()
     uvicorn.run(
         "service.app:app",
         host=args.host,
@@ -26,6 +32,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         access_log=False,  # service.logs.RequestLog writes one line per request
         timeout_graceful_shutdown=settings.shutdown_timeout,  # SIGTERM: finish requests in flight, then exit
     )
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Parse the command line and run uvicorn on ``service.app:app``."""
+    serve(build_parser().parse_args(argv))
 
 
 if __name__ == "__main__":

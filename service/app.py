@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
-from service import problems
+from service import metrics, problems
 from service.guards import ApiKey, BodyLimit, ConcurrencyLimit
 from service.logs import RequestLog
 from service.openapi import build_openapi
-from service.routers import forward, gradients, health, loss
+from service.routers import check, derivation, forward, gradients, health, loss, train, verify
 from service.settings import Settings, get_settings
 
 DESCRIPTION = """
@@ -26,7 +27,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ``settings`` default to the environment's (:func:`service.settings.get_settings`).
     """
     settings = settings or get_settings()
-    app = FastAPI(title="gradservice", version="0.1.0", description=DESCRIPTION)
+    # FastAPIOffline: /docs loads Swagger UI from the installed package, never from a CDN. No /redoc:
+    # ReDoc's bundle always fetches its logo from its CDN.
+    app = FastAPIOffline(redoc_url=None, title="gradservice", version="0.1.0", description=DESCRIPTION)
     app.state.settings = settings
     # Outermost last: every request is logged, then counted, then its key and its body size are checked.
     app.add_middleware(BodyLimit, settings=settings)
@@ -36,7 +39,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     for router in (forward.router, loss.router, gradients.router):
         app.include_router(router, prefix="/v1")
+    app.include_router(derivation.router, prefix="/v1")
+    app.include_router(train.router, prefix="/v1")
+    app.include_router(check.router, prefix="/v1")
+    app.include_router(verify.router, prefix="/v1")
     problems.install(app)
+    metrics.install(app)
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
     return app
 

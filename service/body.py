@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from service import limits
+from service.metrics import observe_request
 from service.problems import ProblemError
 from service.settings import Settings, get_settings
 
@@ -47,7 +48,9 @@ def json_body(model: type[M]) -> Any:
         body = await request.body()
         settings = app_settings(request)
         limits.screen_body(body, settings)
-        return model.model_validate_json(body, context={"settings": settings})
+        payload = model.model_validate_json(body, context={"settings": settings})
+        observe_request(request, payload)
+        return payload
 
     return Depends(parse)
 

@@ -22,6 +22,11 @@ class Settings(BaseSettings):
     """Interface that ``python -m service`` binds to (``GRADSERVICE_HOST``)."""
     port: int = 8000
     """Port that ``python -m service`` listens on (``GRADSERVICE_PORT``)."""
+    max_train_steps: int = Field(10_000, ge=1)
+    """The most gradient-descent steps one ``POST /v1/train`` may ask for (``GRADSERVICE_MAX_TRAIN_STEPS``)."""
+    max_check_parameters: int = 2000
+    """Most weights and biases ``/v1/gradients/check`` perturbs, two forward passes each
+    (``GRADSERVICE_MAX_CHECK_PARAMETERS``)."""
 
     max_body_bytes: int = Field(16 * MiB, ge=0)
     """Largest request body in bytes, checked while it is read (``GRADSERVICE_MAX_BODY_BYTES``)."""

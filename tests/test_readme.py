@@ -57,3 +57,43 @@ async def test_readme_example_is_the_real_answer() -> None:
     for actual_layer, expected_layer in zip(answer["layers"], expected["layers"], strict=True):
         _assert_same_numbers(actual_layer, expected_layer)
     _assert_same_numbers(answer["output"], expected["output"])
+
+
+TEACHING_SESSION = re.compile(
+    r"```bash\ncurl -s http://127\.0\.0\.1:8000(/v1/gradients/(?:check|verify)) [^\n]*-d @(examples/[\w.]+)[^\n]*\n```"
+    r"\n\n```json\n(.*?)```",
+    flags=re.DOTALL,
+)
+# Central differences and their errors are rounding noise: equal to the last bits only on one machine.
+NOISE = {"numerical_gradient", "numerical_bias_gradient", "max_abs_error", "max_relative_error"}
+
+
+def _assert_same_answer(actual: object, expected: object, key: str = "") -> None:
+    if isinstance(expected, dict):
+        assert isinstance(actual, dict)
+        assert actual.keys() == expected.keys()
+        for name in expected:
+            _assert_same_answer(actual[name], expected[name], name if key not in NOISE else key)
+    elif isinstance(expected, list):
+        assert isinstance(actual, list)
+        assert len(actual) == len(expected)
+        for a, e in zip(actual, expected, strict=True):
+            _assert_same_answer(a, e, key)
+    elif isinstance(expected, str | bool) or expected is None:
+        assert actual == expected, key
+    elif key in NOISE:
+        assert actual == pytest.approx(expected, rel=1e-6, abs=1e-9), key
+    else:
+        assert actual == pytest.approx(expected, rel=1e-12, abs=0.0), key
+
+
+@pytest.mark.anyio
+async def test_readme_check_and_verify_sessions_are_real_answers() -> None:
+    sessions = TEACHING_SESSION.findall(README)
+    assert {path for path, _, _ in sessions} == {"/v1/gradients/check", "/v1/gradients/verify"}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        for path, example, answer in sessions:
+            body = json.loads((ROOT / example).read_text(encoding="utf-8"))
+            response = await client.post(path, json=body)
+            assert response.status_code == 200, response.text
+            _assert_same_answer(response.json(), json.loads(answer))

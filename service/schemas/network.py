@@ -10,7 +10,7 @@ from pydantic_core import PydanticCustomError
 from gradcore import Layer
 from service.schemas.tensor import Array, Tensor
 
-ActivationName = Literal["sigmoid", "tanh", "relu", "linear"]
+ActivationName = Literal["sigmoid", "tanh", "relu", "linear", "softmax"]
 """The activations of :data:`gradcore.ACTIVATIONS`."""
 
 
@@ -23,7 +23,9 @@ class LayerSpec(BaseModel):
         description="W_k, n_{k−1} × n_k: one row per input of the layer, one column per output. "
         "A number is a 1 × 1 matrix."
     )
-    activation: ActivationName = Field("sigmoid", description="f_k, applied element-wise to z_k.")
+    activation: ActivationName = Field(
+        "sigmoid", description="f_k, applied element-wise to z_k; softmax (row-wise) only in the last layer."
+    )
     bias: Tensor | None = Field(None, description="b_k, n_k numbers added to every row of z_k; no bias when absent.")
 
     @field_validator("weights")

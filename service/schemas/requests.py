@@ -13,7 +13,7 @@ from service.schemas.examples import SEED_TWO_LAYER
 from service.schemas.network import NetworkSpec
 from service.schemas.tensor import Tensor, as_matrix
 
-LossName = Literal["half_squared_error", "mean_squared_error", "binary_cross_entropy"]
+LossName = Literal["half_squared_error", "mean_squared_error", "binary_cross_entropy", "cross_entropy"]
 """The losses of :data:`gradcore.LOSSES`."""
 
 
@@ -93,7 +93,8 @@ class LossRequest(ForwardRequest):
     loss: LossName = Field(
         "half_squared_error",
         description="half_squared_error: L = Σ ½ (y − ŷ)² (the seed's); mean_squared_error: mean of (y − ŷ)² over "
-        "all m·n_L elements; binary_cross_entropy: −mean[y log ŷ + (1 − y) log(1 − ŷ)], sigmoid last layer only.",
+        "all m·n_L elements; binary_cross_entropy: −mean[y log ŷ + (1 − y) log(1 − ŷ)], sigmoid last layer only; "
+        "cross_entropy: −(1/m) Σ y log ŷ, softmax last layer only, each row of Y a probability distribution.",
     )
 
     def _normalize(self) -> None:

@@ -60,15 +60,22 @@ def build_network(
     """Random layers (widths 1–5, batch 1–4, weights and biases ~ N(0, 1)).
 
     Every layer uses ``activation`` except that binary_cross_entropy, defined
-    only for ŷ = σ(Z_L), gets a sigmoid last layer and targets in [0, 1].
+    only for ŷ = σ(Z_L), gets a sigmoid last layer and targets in [0, 1];
+    softmax, allowed only in the last layer, puts tanh in the hidden layers;
+    cross_entropy gets a softmax last layer (at least 2 outputs) and targets
+    whose rows are probabilities.
     """
     key = [seed, depth, ACTIVATION_NAMES.index(activation), LOSS_NAMES.index(loss_name), int(bias)]
     rng = np.random.default_rng(key)
-    activations = [activation] * depth
+    activations = ["tanh" if activation == "softmax" else activation] * (depth - 1) + [activation]
     if loss_name == "binary_cross_entropy":
         activations[-1] = "sigmoid"
+    if loss_name == "cross_entropy":
+        activations[-1] = "softmax"
     for _ in range(100):
         widths = [int(v) for v in rng.integers(1, 6, size=depth + 1)]
+        if activations[-1] == "softmax":
+            widths[-1] = max(widths[-1], 2)
         m = int(rng.integers(1, 5))
         layers = [
             Layer(
@@ -81,6 +88,8 @@ def build_network(
         X = rng.normal(size=(m, widths[0]))
         if loss_name == "binary_cross_entropy":
             Y = rng.uniform(size=(m, widths[-1]))
+        elif loss_name == "cross_entropy":
+            Y = rng.dirichlet(np.ones(widths[-1]), size=m)
         else:
             Y = rng.normal(size=(m, widths[-1]))
         # relu is not differentiable at Z = 0, and a finite difference that
@@ -159,6 +168,7 @@ DEFINITIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "tanh": np.tanh,
     "relu": lambda u: np.where(u > 0.0, u, 0.0),
     "linear": lambda u: u,
+    "softmax": lambda u: np.exp(u) / np.exp(u).sum(axis=1, keepdims=True),
 }
 
 
@@ -175,7 +185,7 @@ def test_forward_matches_definition(activation: str, bias: bool) -> None:
     A = X
     for k, layer in enumerate(layers):
         Z = A @ layer.W + (layer.b if layer.b is not None else 0.0)
-        A = DEFINITIONS[activation](Z)
+        A = DEFINITIONS[layer.activation](Z)
         np.testing.assert_allclose(cache.Z[k], Z, rtol=1e-13, atol=1e-15)
         np.testing.assert_allclose(cache.A[k], A, rtol=1e-13, atol=1e-15)
     np.testing.assert_array_equal(cache.output, cache.A[-1])

@@ -40,6 +40,8 @@ SMALL = Settings(
     max_batch=40,
     max_activations=2000,
     max_work=5000,
+    max_train_work=1000,
+    max_check_work=2000,
 )
 APPS = {"small": create_app(SMALL), "default": create_app(Settings())}
 
@@ -111,6 +113,10 @@ CASES = {
         request((40, 1), (1, 50), (50, 1)), type=LIMIT, limit="max_activations", pointer="/inputs"
     ),  # m × Σ n_k = 40 × 51 = 2040 > 2000
     "work": Case(request((10, 20), (20, 30), (30, 1)), type=LIMIT, limit="max_work"),  # 10 × (600 + 30) > 5000
+    # steps × parameters × m = 200 × 8 × 1 > 1000
+    "train-work": Case({**SEED_TWO_LAYER, "steps": 200}, path="/v1/train", type=LIMIT, limit="max_train_work"),
+    # 2 × parameters × m × Σ n_{k−1}·n_k = 2 × 18 × 4 × 18 > 2000
+    "check-work": Case(request((4, 5), (5, 3), (3, 1)), path="/v1/gradients/check", type=LIMIT, limit="max_check_work"),
     "many-unknown-members": Case({**SEED_TWO_LAYER, **{f"k{i}": 0 for i in range(200)}}),
     # Malicious bodies, on the app with the default limits.
     "nested-50000-arrays": Case(
@@ -246,6 +252,19 @@ async def test_a_large_body_is_refused_without_reading_the_rest(headers: dict[st
     assert response.status_code == 413
     assert response.json()["limit"]["name"] == "max_body_bytes"
     assert sent == read
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        pytest.param("/v1/train", {**SEED_TWO_LAYER, "steps": 125}, id="train-at-its-budget"),  # 125 × 8 × 1
+        pytest.param("/v1/gradients/check", request((3, 5), (5, 3), (3, 1)), id="check-within-its-budget"),
+    ],
+)
+async def test_work_within_the_budgets_is_done(path: str, body: dict[str, Any]) -> None:
+    async with client_of(APPS["small"]) as http:
+        response = await http.post(path, json=body)
+    assert response.status_code == 200, response.text
 
 
 def layer_grid() -> Iterator[tuple[str, str, str, float]]:

@@ -29,11 +29,13 @@ ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "tanh": np.tanh,
     "relu": lambda z: np.maximum(z, 0.0),
     "linear": lambda z: z,
+    "softmax": lambda z: np.exp(z) / np.exp(z).sum(axis=1, keepdims=True),
 }
 LOSSES: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {
     "half_squared_error": lambda y, p: float(0.5 * np.sum((y - p) ** 2)),
     "mean_squared_error": lambda y, p: float(np.mean((y - p) ** 2)),
     "binary_cross_entropy": lambda y, p: float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))),
+    "cross_entropy": lambda y, p: float(-np.sum(y * np.log(p)) / y.shape[0]),
 }
 Params = list[dict[str, np.ndarray]]
 
@@ -72,6 +74,8 @@ def random_problem(seed: int, activations: list[str], loss: str, bias: bool) -> 
     rng = np.random.default_rng(seed)
     for _ in range(1000):
         widths = rng.integers(1, 4, size=len(activations) + 1)
+        if activations[-1] == "softmax":  # softmax over one output is constant: at least 2
+            widths[-1] = max(widths[-1], 2)
         m = int(rng.integers(1, 4))
         params: Params = []
         for k in range(len(activations)):
@@ -81,6 +85,8 @@ def random_problem(seed: int, activations: list[str], loss: str, bias: bool) -> 
             params.append(layer)
         X = rng.normal(size=(m, widths[0]))
         Y = rng.uniform(size=(m, widths[-1])) if loss == "binary_cross_entropy" else rng.normal(size=(m, widths[-1]))
+        if loss == "cross_entropy":
+            Y = rng.dirichlet(np.ones(widths[-1]), size=m)
         relus = [
             z for z, name in zip(pre_activations(params, activations, X), activations, strict=True) if name == "relu"
         ]
@@ -118,12 +124,13 @@ def numeric_gradient(params: Params, loss_of: Callable[[Params], float]) -> Para
 def cases() -> list[Any]:
     """Every activation × every loss × with/without bias; depths cycle 1–4 so each activation sees each depth."""
     names = list(ACTIVATIONS)
+    hidden_names = [name for name in names if name != "softmax"]  # softmax: last layer only
     params = []
     for i, (activation, loss, bias) in enumerate(itertools.product(names, LOSSES, (False, True))):
         depth = 1 + i % 4
         start = names.index(activation)
-        hidden = [names[(start + k + 1) % len(names)] for k in range(depth - 1)]
-        last = "sigmoid" if loss == "binary_cross_entropy" else activation
+        hidden = [hidden_names[(start + k + 1) % len(hidden_names)] for k in range(depth - 1)]
+        last = {"binary_cross_entropy": "sigmoid", "cross_entropy": "softmax"}.get(loss, activation)
         layers = [*hidden, last]
         case_id = f"{i:02d}-{'-'.join(layers)}-{loss}-{'bias' if bias else 'nobias'}"
         params.append(pytest.param(i, layers, loss, bias, id=case_id))

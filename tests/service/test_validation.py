@@ -115,9 +115,9 @@ CASES = {
     "object-inputs": Case(edit((("inputs",), {"x": 1.0})), pointer="/inputs"),
     "three-dimensional-inputs": Case(edit((("inputs",), [[[1.0, 0.5, -1.5]]])), pointer="/inputs/0/0"),
     "unknown-activation": Case(
-        edit(((*L1, "activation"), "softmax")), pointer="/network/layers/1/activation", contains=("sigmoid",)
+        edit(((*L1, "activation"), "softplus")), pointer="/network/layers/1/activation", contains=("sigmoid",)
     ),
-    "unknown-loss": Case(edit((("loss",), "cross_entropy")), pointer="/loss", contains=("half_squared_error",)),
+    "unknown-loss": Case(edit((("loss",), "hinge")), pointer="/loss", contains=("half_squared_error",)),
     "unknown-field-typo": Case(edit((("target",), [[1.0], [0.0]]), (("targets",), ...)), pointer="/target"),
     "unknown-layer-field": Case(edit(((*L1, "bais"), [0.1])), pointer="/network/layers/1/bais"),
     "missing-targets": Case(edit((("targets",), ...)), pointer="/targets"),
@@ -218,7 +218,7 @@ async def test_targets_are_not_needed_for_forward(client: httpx.AsyncClient) -> 
 
 
 async def test_every_mismatch_is_reported_at_once(client: httpx.AsyncClient) -> None:
-    body = edit((("inputs",), [[1.0, "x", 2.0]]), ((*L1, "activation"), "softmax"), (("loss",), "l1"))
+    body = edit((("inputs",), [[1.0, "x", 2.0]]), ((*L1, "activation"), "softplus"), (("loss",), "l1"))
     response = await client.post("/v1/gradients", json=body)
     assert response.status_code == 422
     pointers = {error["pointer"] for error in response.json()["errors"]}

@@ -1,0 +1,42 @@
+"""gradclient: a Python client of gradservice, on httpx and numpy only.
+
+Send numpy arrays or lists; get float64 numpy arrays back in typed results.
+Notation of the seed notes: X is m × n_0 (one example per row), W_k is
+n_{k−1} × n_k, z_k = l_{k−1} · W_k (+ b_k), l_k = f_k(z_k), ŷ = l_L.
+An error answer raises :class:`ProblemError` with the problem's status, title,
+detail, type and the JSON pointer and message of each offending field.
+"""
+
+from gradclient.bodies import Network
+from gradclient.client import AsyncGradientClient, GradientClient
+from gradclient.errors import FieldError, ProblemError
+from gradclient.results import (
+    CheckLayer,
+    CheckResult,
+    ForwardLayer,
+    ForwardResult,
+    GradientsLayer,
+    GradientsResult,
+    LossResult,
+    TrainResult,
+    VerifyLayer,
+    VerifyResult,
+)
+
+__all__ = [
+    "AsyncGradientClient",
+    "CheckLayer",
+    "CheckResult",
+    "FieldError",
+    "ForwardLayer",
+    "ForwardResult",
+    "GradientClient",
+    "GradientsLayer",
+    "GradientsResult",
+    "LossResult",
+    "Network",
+    "ProblemError",
+    "TrainResult",
+    "VerifyLayer",
+    "VerifyResult",
+]

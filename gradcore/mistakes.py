@@ -1,0 +1,99 @@
+"""The usual mistakes of hand-derived backpropagation, as computations.
+
+Forgetting an activation derivative (:func:`without_derivative`), and the
+constant factors that a dropped ½ or a mean-versus-sum confusion put in front
+of a gradient (:func:`usual_causes`). :mod:`gradcore.diagnose` compares a
+claimed gradient with them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from gradcore.activations import Array
+from gradcore.losses import LOSSES
+from gradcore.network import Cache, Gradients, Layer, backward
+
+DERIVATIVES = {
+    "sigmoid": "σ′(z_{j}) = l_{j} * (1 − l_{j})",
+    "tanh": "tanh′(z_{j}) = 1 − l_{j}²",
+    "relu": "relu′(z_{j}) = [z_{j} > 0]",
+    "softmax": "the softmax Jacobian of z_{j}",
+}
+
+
+def without_derivative(layers: Sequence[Layer], cache: Cache, Y: Array, name: str, j: int) -> Gradients | None:
+    """The gradients recomputed with f′ ≡ 1 at layer j (from 0): the mistake of forgetting that factor.
+
+    Returns None when that changes nothing: a linear layer, or the output layer of a loss
+    (binary_cross_entropy, cross_entropy) whose Δ_L = (ŷ − y)/… has no f′_L factor to forget.
+    """
+    if layers[j].activation == "linear" or (j == len(layers) - 1 and LOSSES[name].requires is not None):
+        return None
+    forgetful = [*layers[:j], replace(layers[j], activation="linear"), *layers[j + 1 :]]
+    return backward(forgetful, cache, Y, name)
+
+
+CONSTANTS: dict[str, list[tuple[float, str]]] = {
+    "half_squared_error": [
+        (2.0, "the ½ of L = Σ ½ (y − ŷ)² dropped (its derivative is ŷ − y, not 2 (ŷ − y))"),
+        (0.5, "a ½ too many"),
+    ],
+    "mean_squared_error": [
+        (0.5, "the 2 of the derivative of (y − ŷ)², 2 (ŷ − y), dropped"),
+        (2.0, "a factor 2 too many"),
+    ],
+}
+"""The constant factors of each loss that a derivation by hand tends to drop or double."""
+
+SUMS = {"half_squared_error"}
+"""The losses that sum over the examples and outputs; the others take a mean (over m·n_L, or m for cross_entropy)."""
+
+
+def _counts(m: int, n_L: int, name: str) -> list[tuple[int, str]]:
+    counts = [(m, f"the m = {m} examples")]
+    if name != "cross_entropy":
+        counts += [(n_L, f"the n_L = {n_L} outputs"), (m * n_L, f"the m·n_L = {m * n_L} entries of ŷ")]
+    unique: dict[int, str] = {}
+    for N, label in counts:
+        if N > 1:
+            unique.setdefault(N, label)
+    return list(unique.items())
+
+
+def usual_causes(alpha: float, m: int, n_L: int, name: str, rtol: float) -> str:
+    """Name the usual causes of a gradient off by the factor α, for the loss ``name``.
+
+    The candidates are a loss constant dropped or doubled (2 or ½ for the squared errors), a mean
+    over N where the loss sums (1/N, for half_squared_error) or a sum over N where it takes a mean
+    (N, for the other losses), with N = m, n_L or m·n_L, and their products; a negative α also has
+    its sign flipped. α matches a candidate c when |α| is within 10·rtol of c, relatively.
+    """
+    constants = [(1.0, ""), *CONSTANTS.get(name, [])]
+    scales = [(1.0, "")]
+    for N, label in _counts(m, n_L, name):
+        if name in SUMS:
+            scales.append((1.0 / N, f"a mean over {label} where L sums over them (1/{N})"))
+        else:
+            scales.append((float(N), f"a sum over {label} where L takes their mean ({N})"))
+    matches = [
+        [text for text in (c_text, s_text) if text]
+        for c, c_text in constants
+        for s, s_text in scales
+        if (c, s) != (1.0, 1.0) and abs(abs(alpha) - c * s) <= 10 * rtol * c * s
+    ]
+    found = [" and ".join(causes) for causes in sorted(matches, key=len)]  # single causes first
+    sign = "the sign flipped and " if alpha < 0 else ""
+    if not found:
+        return f"{sign}a factor that none of the usual causes (a dropped ½ or 2, a mean instead of a sum) explains"
+    return sign + ", or ".join(found)
+
+
+def forgotten(layers: Sequence[Layer], j: int) -> str:
+    """Describe forgetting f′_j (j from 1) in the seed's notation."""
+    L = len(layers)
+    factor = DERIVATIVES[layers[j - 1].activation].format(j=j)
+    if j == L:
+        return f"Δ_{L} = ∂L/∂ŷ * f′_{L}(z_{L}) computed without its factor {factor}"
+    return f"Δ_{j} = (Δ_{j + 1} · W_{j + 1}ᵀ) * f′_{j}(z_{j}) computed without its factor {factor}"

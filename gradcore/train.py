@@ -1,0 +1,129 @@
+"""Plain (full-batch) gradient descent.
+
+Every step runs :func:`forward` and :func:`backward` on the whole batch and
+moves every weight against its gradient, as in the seed notes:
+
+    W_k ← W_k − η ∂L/∂W_k,    b_k ← b_k − η ∂L/∂b_k.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from gradcore.activations import Array
+from gradcore.checks import raise_if_problems, shape_problems
+from gradcore.errors import NonFiniteError, ParameterError, Problem
+from gradcore.network import Layer, backward, forward, loss
+
+
+@dataclass(frozen=True)
+class Training:
+    """The result of :func:`gradient_descent`.
+
+    Attributes
+    ----------
+    layers : tuple of Layer
+        The network after the last step, same shapes as the one given.
+    loss_history : tuple of float
+        ``steps + 1`` values: ``loss_history[t]`` is the loss after t steps,
+        so ``loss_history[0]`` is the loss of the initial network and
+        ``loss_history[-1]`` that of the final one.
+    output : ndarray, shape (m, n_L)
+        The final network's prediction ŷ.
+    """
+
+    layers: tuple[Layer, ...]
+    loss_history: tuple[float, ...]
+    output: Array
+
+
+def _descend(layer: Layer, dW: Array, db: Array | None, learning_rate: float) -> Layer:
+    b = layer.b if layer.b is None or db is None else layer.b - learning_rate * db
+    return replace(layer, W=layer.W - learning_rate * dW, b=b)
+
+
+def _diverged(step: int, cause: str) -> NonFiniteError:
+    return NonFiniteError(
+        [
+            Problem(
+                ("learning_rate",),
+                f"gradient descent diverged at step {step}: {cause}; try a smaller learning rate",
+            )
+        ]
+    )
+
+
+def gradient_descent(
+    layers: Sequence[Layer],
+    X: Array,
+    Y: Array,
+    name: str = "half_squared_error",
+    learning_rate: float = 0.5,
+    steps: int = 100,
+) -> Training:
+    """Train a network by gradient descent on the whole batch.
+
+    Parameters
+    ----------
+    layers : sequence of Layer
+        The initial network, W_1 (n_0 × n_1) first; it is not modified.
+    X : ndarray, shape (m, n_0)
+        The inputs, one example per row.
+    Y : ndarray, shape (m, n_L)
+        The targets.
+    name : str
+        A key of :data:`gradcore.LOSSES`.
+    learning_rate : float
+        η > 0, finite.
+    steps : int
+        The number of descent steps, ≥ 0.
+
+    Returns
+    -------
+    Training
+        The final network, the ``steps + 1`` losses and the final ŷ.
+
+    Raises
+    ------
+    ParameterError
+        If η is not finite and positive or ``steps`` is negative.
+    ShapeError
+        If the network, X, Y and the loss do not fit together.
+    NonFiniteError
+        If the initial network overflows float64 (located at the layer), or
+        if descent diverges (located at ``learning_rate``).
+    """
+    problems = []
+    if not (math.isfinite(learning_rate) and learning_rate > 0.0):
+        problems.append(Problem(("learning_rate",), f"the learning rate η must be finite and > 0, not {learning_rate}"))
+    if steps < 0:
+        problems.append(Problem(("steps",), f"the number of steps must be ≥ 0, not {steps}"))
+    if problems:
+        raise ParameterError(problems)
+    raise_if_problems(shape_problems(layers, X, Y, name))
+    current = tuple(layers)
+    history: list[float] = []
+    for step in range(steps + 1):
+        try:
+            cache = forward(current, X)
+            if step == steps:
+                history.append(loss(current, cache, Y, name))
+                break
+            grads = backward(current, cache, Y, name)
+        except NonFiniteError as error:
+            if step == 0:
+                raise
+            raise _diverged(step, str(error)) from error
+        history.append(grads.loss)
+        with np.errstate(over="ignore", invalid="ignore"):
+            current = tuple(
+                _descend(layer, dW, db, learning_rate)
+                for layer, dW, db in zip(current, grads.dW, grads.db, strict=True)
+            )
+        if not all(np.isfinite(layer.W).all() and (layer.b is None or np.isfinite(layer.b).all()) for layer in current):
+            raise _diverged(step + 1, "a weight overflows float64")
+    return Training(layers=current, loss_history=tuple(history), output=cache.output)

@@ -1,0 +1,82 @@
+"""``POST /v1/train``: the request (a gradients request, a learning rate and a number of steps) and the answer."""
+
+from __future__ import annotations
+
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from service import limits
+from service.schemas.examples import XOR_TRAINING
+from service.schemas.network import ActivationName
+from service.schemas.requests import GradientsRequest
+from service.schemas.responses import Matrix
+from service.settings import get_settings
+
+
+class TrainRequest(GradientsRequest):
+    """A gradients request plus the learning rate η and the number of gradient-descent steps."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [XOR_TRAINING]})
+
+    learning_rate: float = Field(
+        0.5,
+        gt=0.0,
+        strict=True,
+        allow_inf_nan=False,
+        description="η > 0: every step sets W_k ← W_k − η ∂L/∂W_k and b_k ← b_k − η ∂L/∂b_k.",
+    )
+    steps: int = Field(
+        100,
+        ge=1,
+        strict=True,
+        description="How many full-batch gradient-descent steps to take; at most the server's "
+        "GRADSERVICE_MAX_TRAIN_STEPS (10000 by default).",
+    )
+
+    @field_validator("steps")
+    @classmethod
+    def _within_the_limit(cls, steps: int) -> int:
+        limit = get_settings().max_train_steps
+        if steps > limit:
+            raise PydanticCustomError(
+                "too_many_steps",
+                "must be at most {limit}, this server's limit on gradient-descent steps per request, not {steps}",
+                {"limit": limit, "steps": steps},
+            )
+        return steps
+
+    @model_validator(mode="after")
+    def _within_the_budget(self, info: ValidationInfo) -> Self:
+        """Given ``context={"settings": Settings}``, steps × parameters × m must be within ``max_train_work``."""
+        settings = (info.context or {}).get("settings")
+        if settings is not None:
+            work = limits.train_work(self.layers, self.inputs.shape[0], self.steps)
+            limits.check_budget(settings, "max_train_work", work, "steps × parameters × m")
+        return self
+
+
+class TrainedLayer(BaseModel):
+    """Layer k after training, in the request's format."""
+
+    weights: Matrix = Field(description="W_k, n_{k−1} × n_k.")
+    activation: ActivationName
+    bias: list[float] | None = Field(None, description="b_k, n_k numbers; present only when the layer has a bias.")
+
+
+class TrainedNetwork(BaseModel):
+    """The trained network, in the request's format: it can be posted back as ``network``."""
+
+    layers: list[TrainedLayer]
+
+
+class TrainResponse(BaseModel):
+    """The loss before and after every step, the trained network and its prediction."""
+
+    loss_history: list[float] = Field(
+        description="steps + 1 losses: loss_history[t] is L after t steps, so loss_history[0] is the loss of the "
+        "network sent and loss_history[steps] that of the network returned."
+    )
+    network: TrainedNetwork
+    output: Matrix = Field(description="ŷ of the trained network, m × n_L.")

@@ -1,0 +1,98 @@
+"""The README's derivation and training sections stay true: every curl command there gives the answer shown.
+
+Each ``curl`` is sent to the app in-process (same path, headers and body); what follows a ``|`` in the
+command is run by bash on the answer, as in a terminal. The block after the command must be the answer:
+JSON compared number by number, anything else character by character.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import shlex
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+import pytest
+
+from service.app import app
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def sections() -> str:
+    """From the derivation section to the math section (a Markdown answer in between has its own ## headings)."""
+    return README[README.index("\n## Derivation: backpropagation step by step\n") : README.index("\n## The math\n")]
+
+
+def sessions(text: str) -> list[tuple[str, str, str]]:
+    """(command, language, answer) for every ``bash`` block holding a curl command and the block after it."""
+    blocks = re.findall(r"^(`{3,4})(\w+)\n(.*?)^\1$", text, flags=re.MULTILINE | re.DOTALL)
+    found = []
+    for (_, language, body), (_, answer_language, answer) in itertools.pairwise(blocks):
+        if language == "bash" and body.startswith("curl "):
+            found.append((body.strip(), answer_language, answer))
+    return found
+
+
+SESSIONS = sessions(sections())
+
+
+def same(actual: Any, expected: Any) -> None:
+    """Equal structure and strings; numbers equal to 12 digits."""
+    if isinstance(expected, dict):
+        assert isinstance(actual, dict)
+        assert actual.keys() == expected.keys()
+        for key in expected:
+            same(actual[key], expected[key])
+    elif isinstance(expected, list):
+        assert isinstance(actual, list)
+        assert len(actual) == len(expected)
+        for a, e in zip(actual, expected, strict=True):
+            same(a, e)
+    elif isinstance(expected, float | int) and not isinstance(expected, bool):
+        np.testing.assert_allclose(actual, expected, rtol=1e-12)
+    else:
+        assert actual == expected
+
+
+async def run(command: str) -> str:
+    """Send the curl part of ``command`` to the app and pipe the answer through the rest."""
+    curl, _, pipe = command.partition(" | ")
+    words = shlex.split(curl)
+    assert words[:2] == ["curl", "-s"]
+    url = next(word for word in words if word.startswith("http://127.0.0.1:8000/"))
+    headers = dict(words[i + 1].split(": ", 1) for i, word in enumerate(words) if word == "-H")
+    data = words[words.index("-d") + 1]
+    content = (ROOT / data[1:]).read_bytes() if data.startswith("@") else data.encode()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8000") as client:
+        response = await client.post(url.removeprefix("http://127.0.0.1:8000"), content=content, headers=headers)
+    assert response.status_code == 200, response.text
+    if not pipe:
+        return response.text
+    result = subprocess.run(
+        ["bash", "-c", pipe], input=response.content, capture_output=True, cwd=ROOT, timeout=60, check=True
+    )
+    return result.stdout.decode()
+
+
+def test_every_section_has_its_sessions() -> None:
+    paths = [re.search(r"/v1/\w+", command).group() for command, _, _ in SESSIONS]  # type: ignore[union-attr]
+    assert paths == ["/v1/derivation", "/v1/derivation", "/v1/train", "/v1/train"]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("command", "language", "answer"), SESSIONS, ids=[f"session-{i}" for i in range(len(SESSIONS))]
+)
+async def test_the_readme_shows_the_real_answer(command: str, language: str, answer: str) -> None:
+    output = await run(command)
+    if language == "json":
+        same(json.loads(output), json.loads(answer))
+    else:
+        assert output == answer
