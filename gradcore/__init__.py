@@ -16,7 +16,7 @@ from gradcore.activations import ACTIVATIONS, Activation, sigmoid
 from gradcore.checks import shape_problems
 from gradcore.errors import GradcoreError, NonFiniteError, Problem, ShapeError
 from gradcore.losses import LOSSES, Loss
-from gradcore.network import Cache, Gradients, Layer, backward, forward, loss
+from gradcore.network import Cache, Gradients, Layer, backward, forward, loss, parameter_count
 
 __all__ = [
     "ACTIVATIONS",
@@ -33,6 +33,7 @@ __all__ = [
     "backward",
     "forward",
     "loss",
+    "parameter_count",
     "shape_problems",
     "sigmoid",
 ]

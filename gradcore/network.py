@@ -89,6 +89,11 @@ class Gradients:
     db: tuple[Array | None, ...]
 
 
+def parameter_count(layers: Sequence[Layer]) -> int:
+    """The number of weights and biases: Σ_k n_{k−1}·n_k, plus n_k for every layer with a bias."""
+    return sum(layer.W.size + (0 if layer.b is None else layer.b.size) for layer in layers)
+
+
 def forward(layers: Sequence[Layer], X: Array) -> Cache:
     """Run the forward pass.
 

@@ -123,11 +123,6 @@ class GradientCheck:
         return sum(layer.kinks for layer in self.layers)
 
 
-def parameter_count(layers: Sequence[Layer]) -> int:
-    """The number of weights and biases, Σ_k n_{k−1}·n_k (+ n_k with a bias): each costs two forward passes."""
-    return sum(layer.W.size + (layer.b.size if layer.b is not None else 0) for layer in layers)
-
-
 def _relu_pattern(layers: Sequence[Layer], cache: Cache) -> list[Mask]:
     return [Z > 0.0 for Z, layer in zip(cache.Z, layers, strict=True) if layer.activation == "relu"]
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from gradcore import Layer
+from gradcore import Layer, parameter_count
 from gradcore.activations import Array
 from service.problems import ProblemError
 from service.settings import Settings
@@ -101,7 +101,7 @@ def check_sizes(settings: Settings, layers: Sequence[Layer], X: Array, Y: Array 
 
     ``X`` and ``Y`` are matrices (m × n_0 and m × n_L); ``W_k`` are matrices.
     """
-    total = parameters(layers) + X.size + (0 if Y is None else Y.size)
+    total = parameter_count(layers) + X.size + (0 if Y is None else Y.size)
     if total > settings.max_numbers:
         raise limit_exceeded(
             "max_numbers", settings.max_numbers, f"the request holds {total} numbers", status=413, pointer=""
@@ -133,19 +133,14 @@ def forward_work(layers: Sequence[Layer], m: int) -> int:
     return m * sum(layer.W.size for layer in layers)
 
 
-def parameters(layers: Sequence[Layer]) -> int:
-    """The number of parameters: Σ n_{k−1}·n_k weights, plus n_k for every layer with a bias."""
-    return sum(layer.W.size + (0 if layer.b is None else layer.b.size) for layer in layers)
-
-
 def train_work(layers: Sequence[Layer], m: int, steps: int) -> int:
     """The work of ``steps`` gradient-descent steps on m examples: steps × parameters × m."""
-    return steps * parameters(layers) * m
+    return steps * parameter_count(layers) * m
 
 
 def check_work(layers: Sequence[Layer], m: int) -> int:
     """The work of a central finite-difference check: 2 passes per parameter, 2 × parameters × forward work."""
-    return 2 * parameters(layers) * forward_work(layers, m)
+    return 2 * parameter_count(layers) * forward_work(layers, m)
 
 
 def check_budget(settings: Settings, name: str, work: int, what: str) -> None:

@@ -58,11 +58,6 @@ class NetworkMetrics:
         )
 
 
-def parameter_count(layers: list[gradcore.Layer]) -> int:
-    """Σ_k (size of W_k + size of b_k): the number of trainable parameters."""
-    return sum(layer.W.size + (0 if layer.b is None else layer.b.size) for layer in layers)
-
-
 def observe_request(request: Request, payload: object) -> None:
     """Record the network size of a validated request body that has ``layers`` and ``inputs`` X (m × n_0)."""
     recorder: NetworkMetrics | None = getattr(request.app.state, "network_metrics", None)
@@ -71,7 +66,7 @@ def observe_request(request: Request, payload: object) -> None:
     if recorder is None or not isinstance(layers, list) or not isinstance(inputs, np.ndarray) or inputs.ndim != 2:
         return
     handler = get_route_name(request, should_include_root_path=False) or request.url.path
-    recorder.parameters.labels(handler).observe(parameter_count(layers))
+    recorder.parameters.labels(handler).observe(gradcore.parameter_count(layers))
     recorder.batch_size.labels(handler).observe(inputs.shape[0])
 
 

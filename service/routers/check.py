@@ -2,14 +2,12 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from starlette.responses import Response
 
-from gradcore.numerical import ACCEPTABLE, FINE, GradientCheck, check_gradients, parameter_count
+from gradcore.numerical import ACCEPTABLE, FINE, GradientCheck, check_gradients
 from service.body import ArrayJSONResponse, documented_body, json_body
-from service.problems import ProblemError
 from service.schemas.check import CheckResponse, GradientsCheckRequest
-from service.settings import Settings, get_settings
 
 router = APIRouter(tags=["teaching"])
 
@@ -59,7 +57,6 @@ def check_content(check: GradientCheck) -> dict[str, Any]:
 )
 def check(
     request: Annotated[GradientsCheckRequest, json_body(GradientsCheckRequest)],
-    settings: Annotated[Settings, Depends(get_settings)],
 ) -> Response:
     """Move every weight and bias θ by ±ε and compare n = (L(θ + ε) − L(θ − ε)) / 2ε with ∂L/∂θ.
 
@@ -68,17 +65,5 @@ def check(
     difference straddles a relu kink are counted in `kinks` and left out. Runs in a worker thread:
     it costs two forward passes per parameter, at most `GRADSERVICE_MAX_CHECK_PARAMETERS` of them.
     """
-    count = parameter_count(request.layers)
-    if count > settings.max_check_parameters:
-        message = (
-            f"the network has {count} weights and biases; the gradient check moves each of them twice and takes "
-            f"at most {settings.max_check_parameters} (GRADSERVICE_MAX_CHECK_PARAMETERS)"
-        )
-        raise ProblemError(
-            422,
-            f"The request is invalid: /network: {message}.",
-            type_="/problems/invalid-request",
-            errors=[{"pointer": "/network", "message": message}],
-        )
     result = check_gradients(request.layers, request.inputs, request.targets, request.loss, request.epsilon)
     return ArrayJSONResponse(check_content(result))

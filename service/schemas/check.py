@@ -6,6 +6,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
+from gradcore import parameter_count
 from gradcore.numerical import ACCEPTABLE, FINE
 from service import limits
 from service.schemas.examples import SEED_CHECK
@@ -30,9 +31,18 @@ class GradientsCheckRequest(GradientsRequest):
 
     @model_validator(mode="after")
     def _within_the_budget(self, info: ValidationInfo) -> Self:
-        """Given ``context={"settings": Settings}``, the check's work must be within ``max_check_work``."""
+        """With ``context={"settings": Settings}``: parameters ≤ max_check_parameters, work ≤ max_check_work."""
         settings = (info.context or {}).get("settings")
         if settings is not None:
+            count = parameter_count(self.layers)
+            if count > settings.max_check_parameters:
+                raise limits.limit_exceeded(
+                    "max_check_parameters",
+                    settings.max_check_parameters,
+                    f"the network has {count} weights and biases, each moved twice by the check: at most "
+                    f"{settings.max_check_parameters}",
+                    pointer="/network",
+                )
             work = limits.check_work(self.layers, self.inputs.shape[0])
             limits.check_budget(settings, "max_check_work", work, "2 × parameters × m × Σ n_{k−1}·n_k")
         return self

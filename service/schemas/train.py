@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 from service import limits
 from service.schemas.examples import XOR_TRAINING
 from service.schemas.network import ActivationName
 from service.schemas.requests import GradientsRequest
 from service.schemas.responses import Matrix
-from service.settings import get_settings
 
 
 class TrainRequest(GradientsRequest):
@@ -35,23 +33,18 @@ class TrainRequest(GradientsRequest):
         "GRADSERVICE_MAX_TRAIN_STEPS (10000 by default).",
     )
 
-    @field_validator("steps")
-    @classmethod
-    def _within_the_limit(cls, steps: int) -> int:
-        limit = get_settings().max_train_steps
-        if steps > limit:
-            raise PydanticCustomError(
-                "too_many_steps",
-                "must be at most {limit}, this server's limit on gradient-descent steps per request, not {steps}",
-                {"limit": limit, "steps": steps},
-            )
-        return steps
-
     @model_validator(mode="after")
     def _within_the_budget(self, info: ValidationInfo) -> Self:
-        """Given ``context={"settings": Settings}``, steps × parameters × m must be within ``max_train_work``."""
+        """With ``context={"settings": Settings}``: steps ≤ max_train_steps, steps × parameters × m ≤ max_train_work."""
         settings = (info.context or {}).get("settings")
         if settings is not None:
+            if self.steps > settings.max_train_steps:
+                raise limits.limit_exceeded(
+                    "max_train_steps",
+                    settings.max_train_steps,
+                    f"steps is {self.steps}, at most {settings.max_train_steps} gradient-descent steps per request",
+                    pointer="/steps",
+                )
             work = limits.train_work(self.layers, self.inputs.shape[0], self.steps)
             limits.check_budget(settings, "max_train_work", work, "steps × parameters × m")
         return self

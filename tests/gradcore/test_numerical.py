@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import gradcore.numerical
-from gradcore import GradcoreError, Gradients, Layer, backward, forward
-from gradcore.numerical import check_gradients, parameter_count
+from gradcore import GradcoreError, Gradients, Layer, backward, forward, parameter_count
+from gradcore.numerical import check_gradients
 
 U = 2.0**-52
 

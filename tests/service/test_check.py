@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +10,9 @@ import httpx
 import numpy as np
 import pytest
 
-from service.app import app
+from service.app import create_app
 from service.schemas.check import CheckResponse
-from service.settings import Settings, get_settings
+from service.settings import Settings
 
 pytestmark = pytest.mark.anyio
 
@@ -127,25 +126,24 @@ async def test_softmax_and_cross_entropy(client: httpx.AsyncClient) -> None:
     assert [layer["rating"] for layer in data["layers"]] == ["fine", "fine"]
 
 
-@pytest.fixture
-def small_check_budget() -> Iterator[None]:
-    app.dependency_overrides[get_settings] = lambda: Settings(max_check_parameters=7)
-    yield
-    app.dependency_overrides.clear()
-
-
-@pytest.mark.usefixtures("small_check_budget")
-async def test_too_many_parameters_is_422(client: httpx.AsyncClient) -> None:
-    response = await client.post("/v1/gradients/check", json=example("seed_case_5"))
-    assert response.status_code == 422
-    assert response.headers["content-type"] == "application/problem+json"
-    problem = response.json()
-    assert problem["type"] == "/problems/invalid-request"
-    assert problem["errors"][0]["pointer"] == "/network"
-    assert "8 weights and biases" in problem["errors"][0]["message"]
-    assert "at most 7" in problem["errors"][0]["message"]
-    ok = await client.post("/v1/gradients/check", json=example("seed_case_2"))
-    assert ok.status_code == 200, ok.text
+async def test_too_many_parameters_is_422() -> None:
+    small = create_app(Settings(max_check_parameters=7))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=small), base_url="http://test") as client:
+        response = await client.post("/v1/gradients/check", json=example("seed_case_5"))
+        assert response.status_code == 422
+        assert response.headers["content-type"] == "application/problem+json"
+        problem = response.json()
+        assert problem["type"] == "/problems/limit-exceeded"
+        assert problem["limit"] == {
+            "name": "max_check_parameters",
+            "setting": "GRADSERVICE_MAX_CHECK_PARAMETERS",
+            "value": 7,
+        }
+        assert problem["errors"][0]["pointer"] == "/network"
+        assert "8 weights and biases" in problem["errors"][0]["message"]
+        assert "at most 7" in problem["errors"][0]["message"]
+        ok = await client.post("/v1/gradients/check", json=example("seed_case_2"))
+        assert ok.status_code == 200, ok.text
 
 
 @pytest.mark.parametrize("epsilon", [0, -1e-6, 1e-11, 0.1, "1e-6", None])

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gradcore import Layer
+from gradcore import Layer, parameter_count
 from service import limits
 from service.problems import ProblemError
 from service.schemas.requests import GradientsRequest
@@ -47,7 +47,7 @@ def exact_limits(body: dict[str, Any]) -> Settings:
     layers, X = request.layers, request.inputs
     widths = [X.shape[1], *(layer.W.shape[1] for layer in layers)]
     return Settings(
-        max_numbers=limits.parameters(layers) + X.size + request.targets.size,
+        max_numbers=parameter_count(layers) + X.size + request.targets.size,
         max_layers=len(layers),
         max_width=max(widths),
         max_batch=X.shape[0],
@@ -119,7 +119,7 @@ def two_layers(bias: bool) -> list[Layer]:
 def test_work_counts(bias: bool) -> None:
     layers, m, steps = two_layers(bias), 4, 5
     P = 3 * 2 + 2 * 1 + (2 if bias else 0)  # Σ n_{k−1}·n_k (+ Σ n_k for biases)
-    assert limits.parameters(layers) == P
+    assert parameter_count(layers) == P
     assert limits.forward_work(layers, m) == m * (3 * 2 + 2 * 1)
     assert limits.train_work(layers, m, steps) == steps * P * m
     assert limits.check_work(layers, m) == 2 * P * m * (3 * 2 + 2 * 1)
