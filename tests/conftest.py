@@ -1,16 +1,14 @@
 """Shared fixtures."""
 
-import socket
-import subprocess
+from __future__ import annotations
+
 import sys
-import tempfile
-import time
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
-import httpx
 import pytest
-from servers import Servers
+from servers import Serve, Server, Servers, running
 
 
 @pytest.fixture
@@ -19,45 +17,28 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-@pytest.fixture(scope="session")
-def gradserve_url() -> Iterator[str]:
-    """A real server started with the console script ``gradserve serve`` on a free loopback port; stopped at the end."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    url = f"http://127.0.0.1:{port}"
-    command = [str(Path(sys.executable).with_name("gradserve")), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 20.0
-            while not _answers(url):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    pytest.fail(f"gradserve serve did not start:\n{log.read().decode(errors='replace')}")
-                time.sleep(0.1)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+@pytest.fixture
+def serve() -> Serve:
+    """``with serve(GRADSERVICE_X="1") as server:`` runs ``python -m service`` with those settings for the block."""
 
+    def start(**env: str) -> AbstractContextManager[Server]:
+        return running(env)
 
-def _answers(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/healthz", timeout=2.0).status_code == 200
-    except httpx.TransportError:
-        return False
+    return start
 
 
 @pytest.fixture
-def servers(tmp_path: Path) -> Iterator[Servers]:
+def servers() -> Iterator[Servers]:
     """Start service processes with ``servers.start()``; every one still running is stopped at teardown."""
-    started = Servers(tmp_path)
+    started = Servers()
     try:
         yield started
     finally:
         started.stop_all()
+
+
+@pytest.fixture(scope="session")
+def gradserve_url() -> Iterator[str]:
+    """A real server started with the console script ``gradserve serve`` on a free loopback port."""
+    with running(command=[str(Path(sys.executable).with_name("gradserve")), "serve"]) as server:
+        yield server.base_url

@@ -1,14 +1,24 @@
-"""Real servers on loopback for the tests that need a socket (browser, nginx); fixture ``servers`` in conftest.py."""
+"""Real servers on loopback for the tests that need a socket, always stopped by the test that starts them.
+
+Fixtures in ``tests/conftest.py``: ``serve`` (``with serve(GRADSERVICE_X="1") as server: ...``), ``servers``
+(several side by side) and ``gradserve_url`` (one ``gradserve serve`` for the session).
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import httpx
 import pytest
@@ -16,6 +26,7 @@ import pytest
 HOST = "127.0.0.1"
 ROOT = Path(__file__).resolve().parent.parent
 STARTUP_TIMEOUT = 20.0
+SERVICE = (sys.executable, "-m", "service")
 
 
 def free_port() -> int:
@@ -37,62 +48,100 @@ def require_program(name: str) -> str:
     return path
 
 
-class Servers:
-    """``python -m service`` processes on free loopback ports, started and stopped by the test."""
+@dataclass
+class Server:
+    """A running server: its process, its base URL and its combined stdout and stderr."""
 
-    def __init__(self, logs: Path) -> None:
-        self.logs = logs
-        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+    process: subprocess.Popen[bytes]
+    base_url: str
+    port: int
+    output: IO[bytes]
 
-    def start(self, count: int = 1) -> list[str]:
-        """Start ``count`` servers side by side; return their base URLs once each ``/readyz`` answers 200."""
-        urls = [self._spawn() for _ in range(count)]
-        for base_url in urls:
-            self._wait_until_ready(base_url)
-        return urls
+    def log(self) -> str:
+        """Everything the server has written so far."""
+        self.output.seek(0)
+        return self.output.read().decode(errors="replace")
 
-    def _spawn(self) -> str:
-        port = free_port()
-        base_url = f"http://{HOST}:{port}"
-        with (self.logs / f"server-{port}.log").open("wb") as out:
-            self.processes[base_url] = subprocess.Popen(
-                [sys.executable, "-m", "service", "--host", HOST, "--port", str(port)],
-                cwd=ROOT,
-                env={**os.environ, "PYTHONUNBUFFERED": "1"},
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        return base_url
+    def rss_bytes(self) -> int:
+        """The resident set size of the server process, from /proc/PID/status (VmRSS, in kB)."""
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        line = next(line for line in status.splitlines() if line.startswith("VmRSS:"))
+        return int(line.split()[1]) * 1024
 
-    def _wait_until_ready(self, base_url: str) -> None:
-        process = self.processes[base_url]
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        with httpx.Client(base_url=base_url, timeout=2.0) as client:
-            while time.monotonic() < deadline and process.poll() is None:
-                try:
-                    if client.get("/readyz").status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.1)
-        log = self.logs / f"server-{base_url.rsplit(':', 1)[1]}.log"
-        pytest.fail(f"the server on {base_url} did not become ready:\n{log.read_text(errors='replace')}")
 
-    def stop(self, base_url: str) -> None:
-        """Terminate one server and wait for it."""
-        stop_process(self.processes.pop(base_url))
-
-    def stop_all(self) -> None:
-        for base_url in list(self.processes):
-            self.stop(base_url)
+def wait_until_ready(server: Server, path: str = "/readyz") -> None:
+    """Poll ``path`` until it answers 200; fail with the server's log if it exits or takes too long."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    with httpx.Client(base_url=server.base_url, timeout=2.0) as client:
+        while time.monotonic() < deadline:
+            if server.process.poll() is not None:
+                pytest.fail(f"the server exited with {server.process.returncode}:\n{server.log()}")
+            try:
+                if client.get(path).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+    pytest.fail(f"{path} did not answer within {STARTUP_TIMEOUT} s:\n{server.log()}")
 
 
 def stop_process(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM, then SIGKILL after 10 s; always reaped."""
-    process.terminate()
+    """SIGTERM, then SIGKILL after 15 s; always reaped."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
     try:
-        process.wait(timeout=10)
+        process.wait(timeout=15)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=10)
+
+
+@contextmanager
+def running(env: dict[str, str] | None = None, command: Sequence[str] = SERVICE) -> Iterator[Server]:
+    """Start ``command --host 127.0.0.1 --port PORT`` (default ``python -m service``) with ``env`` added to the
+    environment, on a free port; yield it once ready; stop it when the block ends."""
+    port = free_port()
+    with tempfile.TemporaryFile() as output:
+        process = subprocess.Popen(
+            [*command, "--host", HOST, "--port", str(port)],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        server = Server(process, f"http://{HOST}:{port}", port, output)
+        try:
+            wait_until_ready(server)
+            yield server
+        finally:
+            stop_process(process)
+
+
+Serve = Callable[..., AbstractContextManager[Server]]
+"""The type of the ``serve`` fixture: ``serve(GRADSERVICE_X="1")`` is a :func:`running` server."""
+
+
+class Servers:
+    """``python -m service`` processes side by side, each stopped by :meth:`stop` or at the end."""
+
+    def __init__(self) -> None:
+        self.running: dict[str, ExitStack] = {}
+
+    def start(self, count: int = 1) -> list[str]:
+        """Start ``count`` servers; return their base URLs once each answers ``/readyz``."""
+        urls = []
+        for _ in range(count):
+            stack = ExitStack()
+            server = stack.enter_context(running())
+            self.running[server.base_url] = stack
+            urls.append(server.base_url)
+        return urls
+
+    def stop(self, base_url: str) -> None:
+        """Stop one server and wait for it."""
+        self.running.pop(base_url).close()
+
+    def stop_all(self) -> None:
+        for base_url in list(self.running):
+            self.stop(base_url)

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 
 import httpx
-from serving import Serve
+from servers import Serve
 
 from service.schemas.examples import SEED_TWO_LAYER
 

@@ -14,7 +14,7 @@ from typing import Any
 import anyio
 import httpx
 import numpy as np
-from serving import Serve, Server
+from servers import Serve, Server
 
 CLIENTS = 32
 REQUESTS = 3000

@@ -9,7 +9,7 @@ import time
 
 import numpy as np
 import pytest
-from serving import HOST, Serve, Server
+from servers import HOST, Serve, Server
 
 from service.schemas.examples import SEED_TWO_LAYER
 
