@@ -4,7 +4,8 @@ FastAPI's own body handling decodes with the standard library and then
 validates Python objects. Here the raw bytes go straight to pydantic's
 ``model_validate_json``, which is faster, reports NaN, ±Infinity and 1e999
 with the pointer of the field, and refuses absurdly deep nesting without a
-RecursionError. :mod:`service.openapi` still documents the body.
+RecursionError. :mod:`service.openapi` still documents the body. Matrices
+take the fast path of :mod:`service.schemas.tensor` when the text allows it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from service.problems import ProblemError
+from service.schemas.tensor import fast_context
 
 JSON_TYPES = ("application/json",)
 M = TypeVar("M", bound=BaseModel)
@@ -42,7 +44,8 @@ def json_body(model: type[M]) -> Any:
                 f"The request body must be JSON (Content-Type: application/json), not {content_type[:100]!r}.",
                 type_="/problems/unsupported-media-type",
             )
-        return model.model_validate_json(await request.body())
+        body = await request.body()
+        return model.model_validate_json(body, context=fast_context(body))
 
     return Depends(parse)
 

@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -17,6 +18,8 @@ class Settings(BaseSettings):
     """Interface that ``python -m service`` binds to (``GRADSERVICE_HOST``)."""
     port: int = 8000
     """Port that ``python -m service`` listens on (``GRADSERVICE_PORT``)."""
+    workers: int = Field(1, ge=1)
+    """Worker processes of ``python -m service`` (``GRADSERVICE_WORKERS``); each serves requests on its own core."""
 
 
 @lru_cache
