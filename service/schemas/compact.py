@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 Array = NDArray[np.float64]
-DTYPES = {"float64": np.dtype("<f8"), "float32": np.dtype("<f4")}
+DTYPES: dict[str, np.dtype[Any]] = {"float64": np.dtype("<f8"), "float32": np.dtype("<f4")}
 KEYS = frozenset(("shape", "dtype", "data"))
 
 
@@ -86,5 +86,5 @@ def decode(value: dict[str, Any]) -> Array:
 def encode(a: NDArray[Any], dtype: Literal["float64", "float32"] = "float64") -> dict[str, Any]:
     """The compact form of an array of 1 or 2 dimensions (float32 rounds every value)."""
     values = np.ascontiguousarray(a, dtype=DTYPES[dtype])
-    data = binascii.b2a_base64(values, newline=False).decode("ascii")
+    data = binascii.b2a_base64(values.tobytes(), newline=False).decode("ascii")
     return {"shape": list(values.shape), "dtype": dtype, "data": data}
