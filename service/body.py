@@ -1,9 +1,10 @@
 """Reading JSON request bodies, and writing JSON responses that hold numpy arrays.
 
 FastAPI's own body handling decodes with the standard library and then
-validates Python objects. Here the raw bytes go straight to pydantic's
-``model_validate_json``, which is faster, reports NaN, ±Infinity and 1e999
-with the pointer of the field, and refuses absurdly deep nesting without a
+validates Python objects. Here the raw bytes go to orjson and the model's
+validators (:func:`parse_json`) and, when they fail, to pydantic's
+``model_validate_json``, which reports NaN, ±Infinity and 1e999 with the
+pointer of the field, and refuses absurdly deep nesting without a
 RecursionError. :mod:`service.openapi` still documents the body. Matrices
 take the fast path of :mod:`service.schemas.tensor` when the text allows it.
 """
@@ -15,7 +16,7 @@ from typing import Any, TypeVar
 import numpy as np
 import orjson
 from fastapi import Depends, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from starlette.responses import Response
 
 from service.problems import ProblemError
@@ -44,10 +45,31 @@ def json_body(model: type[M]) -> Any:
                 f"The request body must be JSON (Content-Type: application/json), not {content_type[:100]!r}.",
                 type_="/problems/unsupported-media-type",
             )
-        body = await request.body()
-        return model.model_validate_json(body, context=fast_context(body))
+        return parse_json(model, await request.body())
 
     return Depends(parse)
+
+
+def parse_json(model: type[M], body: bytes) -> M:
+    """Validate a JSON body as ``model``: the fast way when the body is valid, the reference way when it is not.
+
+    orjson reads the text into Python objects faster than pydantic's own JSON
+    parser, and ``model_validate`` checks them with the same validators.
+    When that fails (not JSON to orjson, not an object, any invalid field),
+    ``model_validate_json`` reads the text again and raises the errors that
+    the service has always reported, with their pointers and messages.
+    """
+    context = fast_context(body)
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        data = None
+    if isinstance(data, dict):
+        try:
+            return model.model_validate(data, context=context)
+        except ValidationError:
+            pass
+    return model.model_validate_json(body, context=context)
 
 
 REQUEST_MODELS: dict[str, type[BaseModel]] = {}

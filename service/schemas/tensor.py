@@ -39,6 +39,8 @@ Array = NDArray[np.float64]
 
 FAST = "tensor_fast_path"
 """The validation-context key that allows the ``np.array`` fast path: the JSON text has no boolean literal."""
+FAST_MIN_LENGTH = 16
+"""Shorter lists (of numbers or rows) are checked faster one element at a time."""
 
 
 def fast_context(body: bytes) -> dict[str, bool]:
@@ -84,7 +86,7 @@ def to_array(value: Any, info: ValidationInfo) -> Array:
                 '{"shape": [r, c], "dtype": "float64", "data": "<base64>"}',
             )
         return compact.decode(value)
-    if isinstance(value, list) and info.context and info.context.get(FAST):
+    if isinstance(value, list) and len(value) >= FAST_MIN_LENGTH and info.context and info.context.get(FAST):
         fast = _fast_array(value)
         if fast is not None:
             return fast
