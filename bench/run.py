@@ -35,7 +35,7 @@ from bench.workloads import Workload, workloads
 HOST = "127.0.0.1"
 ROOT = Path(__file__).resolve().parents[1]
 SERVICE = "service"
-UVICORN = [sys.executable, "-m", "uvicorn", "--host", HOST, "--log-level", "warning"]
+UVICORN = [sys.executable, "-m", "uvicorn", "--host", HOST]  # uvicorn defaults, as `python -m service` runs it
 
 
 @dataclass(frozen=True)

@@ -150,9 +150,10 @@ def with_inputs(inputs: Any) -> dict[str, Any]:
 NAN = base64.b64encode(np.array([1.0, np.nan, 2.0, 3.0, 4.0, 5.0], "<f8").tobytes()).decode()
 INF32 = base64.b64encode(np.array([1, 2, 3, 4, 5, np.inf], "<f4").tobytes()).decode()
 SIX = base64.b64encode(np.zeros(6, "<f8").tobytes()).decode()
+FIVE = base64.b64encode(np.zeros(5, "<f8").tobytes()).decode()
 
 BAD = {
-    "too-few-bytes": ({"shape": [2, 3], "dtype": "float64", "data": SIX[:-12] + "===="}, "/inputs/data", "bytes"),
+    "too-few-bytes": ({"shape": [2, 3], "dtype": "float64", "data": FIVE}, "/inputs/data", "holds 40 bytes"),
     "shape-wants-more": ({"shape": [2, 4], "dtype": "float64", "data": SIX}, "/inputs/data", "2 × 4"),
     "float32-size-of-float64": ({"shape": [2, 3], "dtype": "float32", "data": SIX}, "/inputs/data", "24 bytes"),
     "not-base64": ({"shape": [2, 3], "dtype": "float64", "data": "not base64!"}, "/inputs/data", "base64"),
