@@ -116,7 +116,7 @@ def chart(table: list[Result], path: Path) -> None:
     axes.set_xticks([j + 0.4 - width / 2 for j in range(len(workloads))], workloads)
     axes.set_yscale("log")
     axes.set_ylabel("requests/s (log scale)")
-    axes.set_title("POST /v1/gradients, one core per server (median over rounds)")
+    axes.set_title("POST /v1/gradients: requests/s, median over rounds (higher is better)")
     axes.legend()
     figure.tight_layout()
     figure.savefig(path, dpi=100)
