@@ -36,10 +36,11 @@ def machine(generator: str, pinned: bool) -> list[str]:
         platform.processor() or "unknown",
     )
     packages = ", ".join(f"{name} {version(name)}" for name in ("numpy", "orjson", "pydantic", "fastapi", "uvicorn"))
+    client = "load generator on core 1" if generator == "wrk" else "the client unpinned, in the benchmark's process"
     if generator == "wrk":
         wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split("\n", 1)[0]
         generator = wrk.split(" [", 1)[0] or "wrk"
-    pinning = "servers on core 0 (2 workers: cores 0-1), load generator on core 1" if pinned else "no pinning"
+    pinning = f"servers on core 0 (2 workers: cores 0-1), {client}" if pinned else "no pinning"
     return [
         f"- CPU: {cpu}, {os.cpu_count()} cores; {platform.system()} {platform.release()}",
         f"- Python {platform.python_version()}; {packages}",
