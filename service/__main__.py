@@ -1,4 +1,4 @@
-"""``python -m service [--host HOST] [--port PORT]``: serve the API with uvicorn."""
+"""``python -m service [--host HOST] [--port PORT] [--workers N]``: serve the API with uvicorn."""
 
 from __future__ import annotations
 
@@ -18,6 +18,9 @@ def build_parser(**kwargs: Any) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m service", description=__doc__, **kwargs)
     parser.add_argument("--host", default=settings.host, help="interface to bind (default %(default)s)")
     parser.add_argument("--port", type=int, default=settings.port, help="port to listen on (default %(default)s)")
+    parser.add_argument(
+        "--workers", type=_positive, default=settings.workers, help="worker processes (default %(default)s)"
+    )
     return parser
 
 
@@ -28,6 +31,7 @@ def serve(args: argparse.Namespace) -> None:
         "service.app:app",
         host=args.host,
         port=args.port,
+        workers=args.workers,
         log_config=log_config(settings),
         access_log=False,  # service.logs.RequestLog writes one line per request
         timeout_graceful_shutdown=settings.shutdown_timeout,  # SIGTERM: finish requests in flight, then exit
@@ -37,6 +41,13 @@ def serve(args: argparse.Namespace) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     """Parse the command line and run uvicorn on ``service.app:app``."""
     serve(build_parser().parse_args(argv))
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
 """Reading JSON request bodies, and writing JSON responses that hold numpy arrays.
 
 FastAPI's own body handling decodes with the standard library and then
-validates Python objects. Here the raw bytes go straight to pydantic's
-``model_validate_json``, which is faster, reports NaN, ±Infinity and 1e999
-with the pointer of the field, and refuses absurdly deep nesting without a
-RecursionError. :mod:`service.openapi` still documents the body.
+validates Python objects. Here the raw bytes go to orjson and the model's
+validators (:func:`parse_json`) and, when they fail, to pydantic's
+``model_validate_json``, which reports NaN, ±Infinity and 1e999 with the
+pointer of the field, and refuses absurdly deep nesting without a
+RecursionError. :mod:`service.openapi` still documents the body. Matrices
+take the fast path of :mod:`service.schemas.tensor` when the text allows it.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from typing import Any, TypeVar
 import numpy as np
 import orjson
 from fastapi import Depends, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from starlette.responses import Response
 
 from service import limits
 from service.metrics import observe_request
 from service.problems import ProblemError
+from service.schemas.tensor import fast_context
 from service.settings import Settings, get_settings
 
 JSON_TYPES = ("application/json",)
@@ -48,7 +51,7 @@ def json_body(model: type[M]) -> Any:
         body = await request.body()
         settings = app_settings(request)
         limits.screen_body(body, settings)
-        payload = model.model_validate_json(body, context={"settings": settings})
+        payload = parse_json(model, body, settings)
         observe_request(request, payload)
         return payload
 
@@ -59,6 +62,29 @@ def app_settings(request: Request) -> Settings:
     """The settings of the app serving ``request``: ``create_app(settings)``'s, else the environment's."""
     settings = getattr(request.app.state, "settings", None)
     return settings if isinstance(settings, Settings) else get_settings()
+
+
+def parse_json(model: type[M], body: bytes, settings: Settings | None = None) -> M:
+    """Validate a JSON body as ``model``: the fast way when the body is valid, the reference way when it is not.
+
+    orjson reads the text into Python objects faster than pydantic's own JSON
+    parser, and ``model_validate`` checks them with the same validators.
+    When that fails (not JSON to orjson, not an object, any invalid field),
+    ``model_validate_json`` reads the text again and raises the errors that
+    the service has always reported, with their pointers and messages.
+    With ``settings``, the request models also check the limits of :mod:`service.limits`.
+    """
+    context: dict[str, Any] = {**fast_context(body), "settings": settings}
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        data = None
+    if isinstance(data, dict):
+        try:
+            return model.model_validate(data, context=context)
+        except ValidationError:
+            pass
+    return model.model_validate_json(body, context=context)
 
 
 REQUEST_MODELS: dict[str, type[BaseModel]] = {}

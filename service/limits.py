@@ -31,6 +31,10 @@ from service.problems import ProblemError
 from service.settings import Settings
 
 LIMIT_EXCEEDED = "/problems/limit-exceeded"
+OBJECTS_PER_LAYER = 5
+"""A layer object, its weights and bias as compact tensors, and claimed gradients of both as compact tensors."""
+OTHER_OBJECTS = 4
+"""The body, the network, and the inputs and targets as compact tensors."""
 MEMBERS_PER_OBJECT = 16
 """More object members than this per object on average: no request has that many fields."""
 
@@ -65,18 +69,20 @@ def check_body_bytes(size: int, settings: Settings, *, so_far: bool = False) -> 
 def screen_body(body: bytes, settings: Settings) -> None:
     """Refuse, before parsing, a body whose bytes alone show that it is over a limit.
 
-    In a valid body every object is the body, the network or a layer, holds at
-    most a few members, and strings (keys and names) hold no ``{``, ``:`` or
-    ``,``. An array of k elements has k − 1 commas and every row holds at
-    least one number, so ``commas + brackets − colons`` is at most twice the
-    count of numbers.
+    In a valid body every object is the body, the network, a layer or a compact
+    tensor ``{"shape", "dtype", "data"}``, holds at most a few members, and
+    strings (keys, names and base64) hold no ``{``, ``:`` or ``,``. An array of
+    k elements has k − 1 commas and every row holds at least one number, so
+    ``commas + brackets − colons`` is at most twice the count of numbers.
     """
     objects = body.count(b"{")
-    if objects > settings.max_layers + 2:
+    if objects > OBJECTS_PER_LAYER * settings.max_layers + OTHER_OBJECTS:
         raise limit_exceeded(
             "max_layers",
             settings.max_layers,
-            f"the body holds {objects} JSON objects: one per layer, plus the body and the network",
+            f"the body holds {objects} JSON objects: at most {OBJECTS_PER_LAYER} per layer (the layer, its weights "
+            f"and bias as compact tensors, and the claimed gradients of both), plus {OTHER_OBJECTS} (the body, the "
+            "network, the inputs and the targets)",
         )
     members = body.count(b":")
     if members > MEMBERS_PER_OBJECT * max(objects, 1):

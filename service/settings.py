@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     """``json``: one JSON object per line; ``text``: for reading in a terminal (``GRADSERVICE_LOG_FORMAT``)."""
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     """Least severe level logged (``GRADSERVICE_LOG_LEVEL``)."""
+    workers: int = Field(1, ge=1)
+    """Worker processes of ``python -m service`` (``GRADSERVICE_WORKERS``); each serves requests on its own core."""
 
     @field_validator("api_key", mode="before")
     @classmethod

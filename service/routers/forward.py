@@ -6,7 +6,8 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 import gradcore
-from service.body import ArrayJSONResponse, documented_body, json_body
+from service.body import documented_body, json_body
+from service.render import respond
 from service.schemas.requests import ForwardRequest
 from service.schemas.responses import ForwardResponse
 
@@ -23,4 +24,4 @@ async def forward(request: Annotated[ForwardRequest, json_body(ForwardRequest)])
     """Compute z_k = l_{k−1} · W_k (+ b_k) and l_k = f_k(z_k) for every layer, with l_0 = X and ŷ = l_L."""
     cache = gradcore.forward(request.layers, request.inputs)
     layers = [{"pre_activation": Z, "activation": A} for Z, A in zip(cache.Z, cache.A, strict=True)]
-    return ArrayJSONResponse({"output": cache.output, "layers": layers})
+    return respond({"output": cache.output, "layers": layers}, request)

@@ -6,7 +6,8 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 import gradcore
-from service.body import ArrayJSONResponse, documented_body, json_body
+from service.body import documented_body, json_body
+from service.render import respond
 from service.schemas.requests import GradientsRequest
 from service.schemas.responses import GradientsResponse
 
@@ -38,4 +39,4 @@ async def gradients(request: Annotated[GradientsRequest, json_body(GradientsRequ
     """
     cache = gradcore.forward(request.layers, request.inputs)
     grads = gradcore.backward(request.layers, cache, request.targets, request.loss)
-    return ArrayJSONResponse(gradients_content(cache, grads))
+    return respond(gradients_content(cache, grads), request)

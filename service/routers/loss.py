@@ -6,7 +6,8 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 import gradcore
-from service.body import ArrayJSONResponse, documented_body, json_body
+from service.body import documented_body, json_body
+from service.render import respond
 from service.schemas.requests import LossRequest
 from service.schemas.responses import LossResponse
 
@@ -23,4 +24,4 @@ async def loss(request: Annotated[LossRequest, json_body(LossRequest)]) -> Respo
     """Run the forward pass and evaluate the loss, by default L = Σ ½ (y − ŷ)²."""
     cache = gradcore.forward(request.layers, request.inputs)
     value = gradcore.loss(request.layers, cache, request.targets, request.loss)
-    return ArrayJSONResponse({"loss": value, "output": cache.output})
+    return respond({"loss": value, "output": cache.output}, request)

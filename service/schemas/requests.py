@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from gradcore import Layer, Problem, shape_problems
 from service import limits
 from service.schemas.examples import SEED_TWO_LAYER
 from service.schemas.network import NetworkSpec
+from service.schemas.options import INCLUDE, GradientsField, LossField, ResponseOptions
 from service.schemas.tensor import Tensor, as_matrix
 
 LossName = Literal["half_squared_error", "mean_squared_error", "binary_cross_entropy", "cross_entropy"]
@@ -39,7 +40,7 @@ def raise_problems(title: str, problems: list[Problem]) -> None:
         )
 
 
-class ForwardRequest(BaseModel):
+class ForwardRequest(ResponseOptions):
     """A network and its inputs X (m × n_0)."""
 
     model_config = ConfigDict(
@@ -96,6 +97,7 @@ class LossRequest(ForwardRequest):
         "all m·n_L elements; binary_cross_entropy: −mean[y log ŷ + (1 − y) log(1 − ŷ)], sigmoid last layer only; "
         "cross_entropy: −(1/m) Σ y log ŷ, softmax last layer only, each row of Y a probability distribution.",
     )
+    include: list[LossField] | None = Field(None, min_length=1, description=INCLUDE)  # type: ignore[assignment]
 
     def _normalize(self) -> None:
         """Also read a flat list of targets as one row, or as one target per example when n_L = 1."""
@@ -112,3 +114,5 @@ class LossRequest(ForwardRequest):
 
 class GradientsRequest(LossRequest):
     """Everything the backward pass needs: network, inputs X, targets Y and the loss."""
+
+    include: list[GradientsField] | None = Field(None, min_length=1, description=INCLUDE)  # type: ignore[assignment]

@@ -1,10 +1,19 @@
-"""The ``Tensor`` field type: a JSON number, list or list of rows, validated into a numpy array.
+"""The ``Tensor`` field type: a JSON number, list, list of rows or compact tensor, validated into a numpy array.
 
 A number becomes a 0-d array, a list a 1-D array, a list of rows a 2-D array.
 Every entry must be a finite JSON number (no strings, booleans, null, NaN or
 ±Infinity), and rows must all have the same length. The models that use the
 type decide which of the three forms a field accepts and how it is read
 (for example, a 1-D ``inputs`` list is one example, a 1 × n_0 matrix).
+An object ``{"shape", "dtype", "data"}`` is a compact tensor (:mod:`service.schemas.compact`).
+
+Speed: a list is first converted by ``np.array`` as a whole, which refuses
+strings, null, objects and ragged rows by itself (the result is not a 2-D
+numeric array); only booleans slip through, as 1.0 and 0.0. So when the
+caller vouches, through the validation context of :func:`fast_context`,
+that the JSON text holds no ``true``/``false`` literal, that result is kept
+if it is finite and non-empty. Anything else goes through the strict
+per-element validator, which names the offending element.
 """
 
 from __future__ import annotations
@@ -13,9 +22,11 @@ from typing import Annotated, Any
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import PlainValidator
+from pydantic import PlainValidator, ValidationInfo
 from pydantic_core import PydanticCustomError, SchemaValidator
 from pydantic_core import core_schema as cs
+
+from service.schemas import compact
 
 _number = cs.float_schema(strict=True, allow_inf_nan=False)
 _NUMBER = SchemaValidator(_number)
@@ -26,8 +37,64 @@ _ROWS = SchemaValidator(cs.list_schema(cs.list_schema(_number, fail_fast=True), 
 Array = NDArray[np.float64]
 
 
-def to_array(value: Any) -> Array:
-    """Validate one JSON value as a number, a vector or a matrix of finite numbers."""
+FAST = "tensor_fast_path"
+"""The validation-context key that allows the ``np.array`` fast path: the JSON text has no boolean literal."""
+FAST_MIN_LENGTH = 16
+"""Shorter lists (of numbers or rows) are checked faster one element at a time."""
+
+
+def fast_context(body: bytes) -> dict[str, bool]:
+    """The validation context for a JSON body: the fast path is allowed unless a ``true``/``false`` may be in it.
+
+    A JSON boolean is the only value that ``np.array`` converts silently, and it
+    can only be there where the text holds ``true`` or ``false``. A few
+    thousand ``u`` or ``f`` outside such words (in long strings) count as a
+    "maybe", so the scan stays a handful of ``memchr`` calls.
+    """
+    for char, word, offset in ((b"u", b"true", 2), (b"f", b"false", 0)):
+        at = body.find(char)
+        for _ in range(1000):
+            if at < 0:
+                break
+            if body[at - offset : at - offset + len(word)] == word:
+                return {FAST: False}
+            at = body.find(char, at + 1)
+        else:
+            return {FAST: False}
+    return {FAST: True}
+
+
+def _fast_array(value: list[Any]) -> Array | None:
+    """``np.array`` of the whole list, if it is a finite, non-empty numeric array of 1 or 2 dimensions."""
+    try:
+        a = np.array(value)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    if a.dtype.kind not in "fiu" or not 1 <= a.ndim <= 2 or a.size == 0:
+        return None
+    array: Array = a.astype(np.float64, copy=False)
+    return array if np.isfinite(array).all() else None
+
+
+def to_array(value: Any, info: ValidationInfo) -> Array:
+    """Validate one JSON value as a number, a vector, a matrix of finite numbers or a compact tensor."""
+    if isinstance(value, dict):
+        if not compact.KEYS & value.keys():
+            raise PydanticCustomError(
+                "tensor_type",
+                "must be a number, a list of numbers, a list of rows or a compact tensor "
+                '{"shape": [r, c], "dtype": "float64", "data": "<base64>"}',
+            )
+        return compact.decode(value)
+    if isinstance(value, list) and len(value) >= FAST_MIN_LENGTH and info.context and info.context.get(FAST):
+        fast = _fast_array(value)
+        if fast is not None:
+            return fast
+    return strict_array(value)
+
+
+def strict_array(value: Any) -> Array:
+    """The reference path: validate every element strictly, then convert."""
     if not isinstance(value, list):
         return np.array(_NUMBER.validate_python(value), dtype=np.float64)
     if not value:
@@ -50,9 +117,9 @@ def to_array(value: Any) -> Array:
 
 Tensor = Annotated[
     Array,
-    PlainValidator(to_array, json_schema_input_type=float | list[float] | list[list[float]]),
+    PlainValidator(to_array, json_schema_input_type=float | list[float] | list[list[float]] | compact.CompactTensor),
 ]
-"""A number, a list of numbers or a list of equally long rows of numbers."""
+"""A number, a list of numbers, a list of equally long rows of numbers or a compact tensor."""
 
 
 def as_matrix(a: Array) -> Array:

@@ -97,8 +97,10 @@ def test_a_column_of_m_numbers_is_the_worst_case_of_the_screen() -> None:
 
 
 def test_the_screen_refuses_object_and_member_floods() -> None:
+    most = limits.OBJECTS_PER_LAYER * 100 + limits.OTHER_OBJECTS
+    limits.screen_body(b"[" + b"{}," * (most - 1) + b"{}]", Settings(max_layers=100))
     with pytest.raises(ProblemError) as objects:
-        limits.screen_body(b"[" + b"{}," * 103 + b"{}]", Settings(max_layers=100))
+        limits.screen_body(b"[" + b"{}," * most + b"{}]", Settings(max_layers=100))
     assert objects.value.extensions == {
         "limit": {"name": "max_layers", "setting": "GRADSERVICE_MAX_LAYERS", "value": 100}
     }

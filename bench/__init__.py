@@ -1,0 +1,1 @@
+"""Side-by-side benchmark of the service against a naive, a lean and a floor server: ``python bench/run.py``."""
