@@ -14,6 +14,7 @@ scrape sums all workers (prometheus_client's multiprocess mode).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from fastapi import FastAPI, Request
@@ -21,7 +22,8 @@ from fastapi.responses import PlainTextResponse
 from prometheus_client import CollectorRegistry, Histogram
 from prometheus_fastapi_instrumentator import Instrumentator
 from prometheus_fastapi_instrumentator import metrics as http_metrics
-from prometheus_fastapi_instrumentator.routing import get_route_name
+from prometheus_fastapi_instrumentator.middleware import PrometheusInstrumentatorMiddleware
+from starlette.middleware import Middleware
 
 import gradcore
 
@@ -65,9 +67,32 @@ def observe_request(request: Request, payload: object) -> None:
     inputs = getattr(payload, "inputs", None)
     if recorder is None or not isinstance(layers, list) or not isinstance(inputs, np.ndarray) or inputs.ndim != 2:
         return
-    handler = get_route_name(request, should_include_root_path=False) or request.url.path
+    handler = request.scope["path"]  # a matched route, and no route has path parameters: the path is the template
     recorder.parameters.labels(handler).observe(gradcore.parameter_count(layers))
     recorder.batch_size.labels(handler).observe(inputs.shape[0])
+
+
+class StaticRouteMetrics(PrometheusInstrumentatorMiddleware):
+    """The instrumentator's middleware, remembering which paths are route templates.
+
+    For its ``handler`` label the instrumentator matches every request against
+    every route, a walk that costs more than a small gradients request itself.
+    A path found to be its own template is remembered, so that the walk is done
+    once per route; the set is bounded by the routes, whatever paths clients send.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.templates: set[str] = set()
+
+    def _get_handler(self, request: Request) -> tuple[str, bool]:
+        path = request.scope["path"]
+        if path in self.templates:
+            return path, True
+        handler, templated = super()._get_handler(request)
+        if templated and handler == path:
+            self.templates.add(path)
+        return handler, templated
 
 
 def install(app: FastAPI) -> None:
@@ -83,7 +108,14 @@ def install(app: FastAPI) -> None:
         http_metrics.requests(registry=registry),
         http_metrics.latency(buckets=LATENCY_BUCKETS, registry=registry),
     )
-    instrumentator.instrument(app).expose(
+    instrumentator.instrument(app)
+    app.user_middleware = [
+        Middleware(StaticRouteMetrics, *middleware.args, **middleware.kwargs)
+        if middleware.cls is PrometheusInstrumentatorMiddleware
+        else middleware
+        for middleware in app.user_middleware
+    ]
+    instrumentator.expose(
         app,
         endpoint="/metrics",
         tags=["operations"],
