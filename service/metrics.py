@@ -111,7 +111,7 @@ def install(app: FastAPI) -> None:
     instrumentator.instrument(app)
     app.user_middleware = [
         Middleware(StaticRouteMetrics, *middleware.args, **middleware.kwargs)
-        if middleware.cls is PrometheusInstrumentatorMiddleware
+        if isinstance(middleware.cls, type) and issubclass(middleware.cls, PrometheusInstrumentatorMiddleware)
         else middleware
         for middleware in app.user_middleware
     ]
