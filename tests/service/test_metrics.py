@@ -10,6 +10,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from service.app import create_app
+from service.metrics import StaticRouteMetrics
 from service.schemas.examples import SEED_TWO_LAYER
 
 pytestmark = pytest.mark.anyio
@@ -102,3 +103,26 @@ async def test_apps_do_not_share_counters(fresh: httpx.AsyncClient) -> None:
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as other:
         samples = await scrape(other)
     assert value(samples, "http_requests_total", handler="/v1/forward", method="POST", status="200") == 0
+
+
+async def test_unknown_paths_are_counted_but_never_remembered_as_templates() -> None:
+    app = create_app()
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        for _ in range(2):
+            assert (await client.post("/v1/gradients", json=SEED_TWO_LAYER)).status_code == 200
+        for k in range(20):
+            assert (await client.get(f"/no/such/path/{k}")).status_code == 404
+        samples = await scrape(client)
+    assert value(samples, "http_requests_total", handler="/v1/gradients", method="POST", status="200") == 2
+    (metrics,) = [m for m in iter_middleware(app.middleware_stack) if isinstance(m, StaticRouteMetrics)]
+    assert metrics.templates == {"/v1/gradients", "/metrics"}
+
+
+def iter_middleware(app: object) -> list[object]:
+    """The middleware instances of a built ASGI stack, outermost first."""
+    found = []
+    while app is not None:
+        found.append(app)
+        app = getattr(app, "app", None)
+    return found
