@@ -118,6 +118,15 @@ def forward(layers: Sequence[Layer], X: Array) -> Cache:
         If some Z_k or A_k overflows float64.
     """
     raise_if_problems(shape_problems(layers, X))
+    return unchecked_forward(layers, X)
+
+
+def unchecked_forward(layers: Sequence[Layer], X: Array) -> Cache:
+    """:func:`forward` without the shape checks, for callers that checked the shapes once already.
+
+    Used by the loops of :mod:`gradcore.train` and :mod:`gradcore.numerical`, which
+    run many passes over one network whose shapes do not change.
+    """
     Z: list[Array] = []
     A: list[Array] = []
     A_prev = X
@@ -156,6 +165,11 @@ def loss(layers: Sequence[Layer], cache: Cache, Y: Array, name: str = "half_squa
         The loss, finite.
     """
     raise_if_problems(shape_problems(layers, cache.X, Y, name))
+    return unchecked_loss(cache, Y, name)
+
+
+def unchecked_loss(cache: Cache, Y: Array, name: str = "half_squared_error") -> float:
+    """:func:`loss` without the shape checks, for callers that checked the shapes once already."""
     with np.errstate(over="ignore", invalid="ignore"):
         value = LOSSES[name].value(cache.Z[-1], cache.output, Y)
     raise_if_non_finite(value, ("loss",), "the loss L")
@@ -188,7 +202,13 @@ def backward(layers: Sequence[Layer], cache: Cache, Y: Array, name: str = "half_
     NonFiniteError
         If some result overflows float64.
     """
-    value = loss(layers, cache, Y, name)
+    raise_if_problems(shape_problems(layers, cache.X, Y, name))
+    return unchecked_backward(layers, cache, Y, name)
+
+
+def unchecked_backward(layers: Sequence[Layer], cache: Cache, Y: Array, name: str = "half_squared_error") -> Gradients:
+    """:func:`backward` without the shape checks, for callers that checked the shapes once already."""
+    value = unchecked_loss(cache, Y, name)
     L = len(layers)
     delta: list[Array] = [np.empty(0)] * L
     dW: list[Array] = [np.empty(0)] * L

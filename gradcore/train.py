@@ -17,7 +17,7 @@ import numpy as np
 from gradcore.activations import Array
 from gradcore.checks import raise_if_problems, shape_problems
 from gradcore.errors import NonFiniteError, ParameterError, Problem
-from gradcore.network import Layer, backward, forward, loss
+from gradcore.network import Layer, unchecked_backward, unchecked_forward, unchecked_loss
 
 
 @dataclass(frozen=True)
@@ -109,11 +109,12 @@ def gradient_descent(
     history: list[float] = []
     for step in range(steps + 1):
         try:
-            cache = forward(current, X)
+            # The shapes were checked above and descent does not change them.
+            cache = unchecked_forward(current, X)
             if step == steps:
-                history.append(loss(current, cache, Y, name))
+                history.append(unchecked_loss(cache, Y, name))
                 break
-            grads = backward(current, cache, Y, name)
+            grads = unchecked_backward(current, cache, Y, name)
         except NonFiniteError as error:
             if step == 0:
                 raise
