@@ -16,7 +16,18 @@ from gradcore.activations import ACTIVATIONS, Activation, sigmoid
 from gradcore.checks import shape_problems
 from gradcore.errors import GradcoreError, NonFiniteError, Problem, ShapeError
 from gradcore.losses import LOSSES, Loss
-from gradcore.network import Cache, Gradients, Layer, backward, forward, loss, parameter_count
+from gradcore.network import (
+    Cache,
+    Gradients,
+    Layer,
+    backward,
+    forward,
+    loss,
+    parameter_count,
+    unchecked_backward,
+    unchecked_forward,
+    unchecked_loss,
+)
 
 __all__ = [
     "ACTIVATIONS",
@@ -36,4 +47,7 @@ __all__ = [
     "parameter_count",
     "shape_problems",
     "sigmoid",
+    "unchecked_backward",
+    "unchecked_forward",
+    "unchecked_loss",
 ]

@@ -37,6 +37,7 @@ async def gradients(request: Annotated[GradientsRequest, json_body(GradientsRequ
     Δ_L = ∂L/∂z_L (for the default loss and sigmoid, (ŷ − y) * ŷ * (1 − ŷ)),
     Δ_k = (Δ_{k+1} · W_{k+1}ᵀ) * f′_k(z_k), and ∂L/∂W_k = l_{k−1}ᵀ · Δ_k, the shape of W_k.
     """
-    cache = gradcore.forward(request.layers, request.inputs)
-    grads = gradcore.backward(request.layers, cache, request.targets, request.loss)
+    # The request model checked the shapes with gradcore.shape_problems: validated once, at the boundary.
+    cache = gradcore.unchecked_forward(request.layers, request.inputs)
+    grads = gradcore.unchecked_backward(request.layers, cache, request.targets, request.loss)
     return respond(gradients_content(cache, grads), request)

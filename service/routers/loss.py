@@ -22,6 +22,7 @@ router = APIRouter(tags=["network"])
 )
 async def loss(request: Annotated[LossRequest, json_body(LossRequest)]) -> Response:
     """Run the forward pass and evaluate the loss, by default L = Σ ½ (y − ŷ)²."""
-    cache = gradcore.forward(request.layers, request.inputs)
-    value = gradcore.loss(request.layers, cache, request.targets, request.loss)
+    # The request model checked the shapes with gradcore.shape_problems: validated once, at the boundary.
+    cache = gradcore.unchecked_forward(request.layers, request.inputs)
+    value = gradcore.unchecked_loss(cache, request.targets, request.loss)
     return respond({"loss": value, "output": cache.output}, request)
