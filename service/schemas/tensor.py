@@ -39,8 +39,6 @@ Array = NDArray[np.float64]
 
 FAST = "tensor_fast_path"
 """The validation-context key that allows the ``np.array`` fast path: the JSON text has no boolean literal."""
-SMALL_BODY = 4096
-"""Bodies up to this many bytes are searched for the two words directly, faster than with numpy."""
 MAX_CANDIDATES = 1000
 """More ``t`` or ``f`` bytes than this in a body turn the fast path off rather than check each one."""
 FAST_MIN_LENGTH = 16
@@ -51,17 +49,20 @@ def fast_context(body: bytes) -> dict[str, bool]:
     """The validation context for a JSON body: the fast path is allowed unless a ``true``/``false`` may be in it.
 
     A JSON boolean is the only value that ``np.array`` converts silently, and it
-    can only be there where the text holds ``true`` or ``false``. Every ``t``
-    and ``f`` of the body is found by one vectorised comparison; more than
+    can only be there where the text holds ``true`` or ``false``. Each ``t`` and
+    ``f`` is found by ``bytes.find`` (memchr) and looked at; more than
     :data:`MAX_CANDIDATES` of either (long strings, such as base64) count as a
-    "maybe", so the scan stays two passes over the bytes.
+    "maybe", so the scan stays fast on any body.
     """
-    if len(body) <= SMALL_BODY:
-        return {FAST: b"true" not in body and b"false" not in body}
-    text = np.frombuffer(body, dtype=np.uint8)
     for word in (b"true", b"false"):
-        starts = np.flatnonzero(text == word[0])
-        if starts.size > MAX_CANDIDATES or any(body.startswith(word, int(at)) for at in starts):
+        at = body.find(word[:1])
+        for _ in range(MAX_CANDIDATES):
+            if at < 0:
+                break
+            if body.startswith(word, at):
+                return {FAST: False}
+            at = body.find(word[:1], at + 1)
+        else:
             return {FAST: False}
     return {FAST: True}
 
