@@ -1,10 +1,12 @@
 """``GET /metrics``: Prometheus metrics of the HTTP traffic and of the networks served.
 
-HTTP metrics come from ``prometheus-fastapi-instrumentator``: ``http_requests_total`` and the
-``http_request_duration_seconds`` histogram, both by ``handler`` (the route template), ``method`` and
-``status``. The size of every validated request body is observed by :func:`observe_request`:
-``gradservice_network_parameters`` (Σ_k n_{k−1}·n_k + n_k for layers with a bias) and
-``gradservice_batch_size`` (m, the rows of X), by ``handler`` as in the HTTP metrics.
+:class:`HttpMetrics`, a small ASGI middleware, counts ``http_requests_total`` and observes the
+``http_request_duration_seconds`` histogram, both by ``handler`` (the route template; ``none`` for
+a path that no route serves), ``method`` and ``status`` (the names and labels of
+prometheus-fastapi-instrumentator, whose route matching it reuses). The size of every validated
+request body is observed by :func:`observe_request`: ``gradservice_network_parameters``
+(Σ_k n_{k−1}·n_k + n_k for layers with a bias) and ``gradservice_batch_size`` (m, the rows of X),
+by ``handler`` as in the HTTP metrics.
 
 Each app has its own registry, so that apps built by :func:`service.app.create_app` never share counters.
 With several worker processes, set ``PROMETHEUS_MULTIPROC_DIR`` to an empty directory so that every
@@ -13,17 +15,17 @@ scrape sums all workers (prometheus_client's multiprocess mode).
 
 from __future__ import annotations
 
+import os
+import time
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse
-from prometheus_client import CollectorRegistry, Histogram
-from prometheus_fastapi_instrumentator import Instrumentator
-from prometheus_fastapi_instrumentator import metrics as http_metrics
-from prometheus_fastapi_instrumentator.middleware import PrometheusInstrumentatorMiddleware
-from starlette.middleware import Middleware
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+from prometheus_fastapi_instrumentator.routing import get_route_name
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import gradcore
 
@@ -72,54 +74,102 @@ def observe_request(request: Request, payload: object) -> None:
     recorder.batch_size.labels(handler).observe(inputs.shape[0])
 
 
-class StaticRouteMetrics(PrometheusInstrumentatorMiddleware):
-    """The instrumentator's middleware, remembering which paths are route templates.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+"""Methods counted by name; any other token a client sends is counted as ``other``, so labels stay few."""
+UNMATCHED = "none"
+"""The ``handler`` label of a request that no route serves."""
+EXCLUDED = frozenset({"/metrics"})
+"""Handlers not counted: scraping does not count itself."""
 
-    For its ``handler`` label the instrumentator matches every request against
-    every route, a walk that costs more than a small gradients request itself.
-    A path found to be its own template is remembered, so that the walk is done
-    once per route; the set is bounded by the routes, whatever paths clients send.
+
+class HttpMetrics:
+    """Count every HTTP request and observe its duration, by route template, method and status.
+
+    The route template is found by matching the path against the app's routes,
+    once per path: a path that is its own template (no route of this service has
+    path parameters) is remembered in :attr:`templates`, a set bounded by the
+    routes whatever paths clients send. The labelled children of the counter
+    and the histogram are kept, so that a request costs two dictionary lookups
+    and two observations, not a walk of the routes and a label lookup under a lock.
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, app: ASGIApp, requests: Counter, latency: Histogram) -> None:
+        self.app = app
+        self.requests = requests
+        self.latency = latency
         self.templates: set[str] = set()
+        self.children: dict[tuple[str, str, str], tuple[Counter, Histogram]] = {}
 
-    def _get_handler(self, request: Request) -> tuple[str, bool]:
-        path = request.scope["path"]
+    def handler(self, scope: Scope) -> str:
+        """The route template that serves ``scope``'s path, or :data:`UNMATCHED`."""
+        path: str = scope["path"]
         if path in self.templates:
-            return path, True
-        handler, templated = super()._get_handler(request)
-        if templated and handler == path:
+            return path
+        template = get_route_name(HTTPConnection(scope), should_include_root_path=False)
+        if template is None:
+            return UNMATCHED
+        if template == path:
             self.templates.add(path)
-        return handler, templated
+        return template
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500  # what the server answers when the app raises before answering
+
+        async def send_counted(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_counted)
+        finally:
+            self.observe(scope, status, time.perf_counter() - start)
+
+    def observe(self, scope: Scope, status: int, seconds: float) -> None:
+        handler = self.handler(scope)
+        if handler in EXCLUDED:
+            return
+        method = scope["method"] if scope["method"] in METHODS else "other"
+        key = (handler, method, str(status))
+        children = self.children.get(key)
+        if children is None:
+            children = self.children[key] = (self.requests.labels(*key), self.latency.labels(*key))
+        children[0].inc()
+        children[1].observe(seconds)
 
 
 def install(app: FastAPI) -> None:
     """Instrument ``app`` and serve its metrics at ``GET /metrics`` in the Prometheus text format."""
     registry = CollectorRegistry()
     app.state.network_metrics = NetworkMetrics.register(registry)
-    instrumentator = Instrumentator(
-        should_group_status_codes=False,
-        excluded_handlers=["^/metrics$"],
+    labels = ["handler", "method", "status"]
+    requests = Counter(
+        "http_requests_total", "Total number of requests by method, status and handler.", labels, registry=registry
+    )
+    latency = Histogram(
+        "http_request_duration_seconds",
+        "Duration of HTTP requests in seconds, by handler, method and status.",
+        labels,
+        buckets=LATENCY_BUCKETS,
         registry=registry,
     )
-    instrumentator.add(
-        http_metrics.requests(registry=registry),
-        http_metrics.latency(buckets=LATENCY_BUCKETS, registry=registry),
-    )
-    instrumentator.instrument(app)
-    app.user_middleware = [
-        Middleware(StaticRouteMetrics, *middleware.args, **middleware.kwargs)
-        if isinstance(middleware.cls, type) and issubclass(middleware.cls, PrometheusInstrumentatorMiddleware)
-        else middleware
-        for middleware in app.user_middleware
-    ]
-    instrumentator.expose(
-        app,
-        endpoint="/metrics",
+    app.add_middleware(HttpMetrics, requests=requests, latency=latency)
+
+    @app.get(
+        "/metrics",
         tags=["operations"],
         summary="Prometheus metrics",
-        include_in_schema=True,
         response_class=PlainTextResponse,  # documents the text format, not application/json
     )
+    def metrics() -> PlainTextResponse:
+        """The counters and histograms of this process, or of every worker in multiprocess mode."""
+        scraped = registry
+        if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+            scraped = CollectorRegistry()
+            multiprocess.MultiProcessCollector(scraped)  # type: ignore[no-untyped-call]
+        return PlainTextResponse(generate_latest(scraped), media_type=CONTENT_TYPE_LATEST)

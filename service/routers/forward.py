@@ -7,11 +7,12 @@ from starlette.responses import Response
 
 import gradcore
 from service.body import documented_body, json_body
+from service.direct import DirectRoute
 from service.render import respond
 from service.schemas.requests import ForwardRequest
 from service.schemas.responses import ForwardResponse
 
-router = APIRouter(tags=["network"])
+router = APIRouter(tags=["network"], route_class=DirectRoute)
 
 
 @router.post(

@@ -9,9 +9,10 @@ from starlette.responses import Response
 from gradcore import Layer
 from gradcore.train import gradient_descent
 from service.body import ArrayJSONResponse, documented_body, json_body
+from service.direct import DirectRoute
 from service.schemas.train import TrainRequest, TrainResponse
 
-router = APIRouter(tags=["teaching"])
+router = APIRouter(tags=["teaching"], route_class=DirectRoute)
 
 
 def network_content(layers: tuple[Layer, ...]) -> dict[str, Any]:

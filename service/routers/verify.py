@@ -7,9 +7,10 @@ from starlette.responses import Response
 
 from gradcore.diagnose import Diagnosis, diagnose
 from service.body import ArrayJSONResponse, documented_body, json_body
+from service.direct import DirectRoute
 from service.schemas.verify import GradientsVerifyRequest, VerifyResponse
 
-router = APIRouter(tags=["teaching"])
+router = APIRouter(tags=["teaching"], route_class=DirectRoute)
 
 
 def verdict_content(diagnosis: Diagnosis) -> dict[str, Any]:

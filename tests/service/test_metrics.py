@@ -10,7 +10,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from service.app import create_app
-from service.metrics import StaticRouteMetrics
+from service.metrics import HttpMetrics
 from service.schemas.examples import SEED_TWO_LAYER
 
 pytestmark = pytest.mark.anyio
@@ -115,7 +115,7 @@ async def test_unknown_paths_are_counted_but_never_remembered_as_templates() -> 
             assert (await client.get(f"/no/such/path/{k}")).status_code == 404
         samples = await scrape(client)
     assert value(samples, "http_requests_total", handler="/v1/gradients", method="POST", status="200") == 2
-    (metrics,) = [m for m in iter_middleware(app.middleware_stack) if isinstance(m, StaticRouteMetrics)]
+    (metrics,) = [m for m in iter_middleware(app.middleware_stack) if isinstance(m, HttpMetrics)]
     assert metrics.templates == {"/v1/gradients", "/metrics"}
 
 
