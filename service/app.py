@@ -29,7 +29,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     # FastAPIOffline: /docs loads Swagger UI from the installed package, never from a CDN. No /redoc:
     # ReDoc's bundle always fetches its logo from its CDN.
-    app = FastAPIOffline(redoc_url=None, title="gradservice", version="0.1.0", description=DESCRIPTION)
+    telemetry = {"tracing": settings.opentelemetry, "metrics": settings.opentelemetry, "logs": settings.opentelemetry}
+    app = FastAPIOffline(
+        redoc_url=None, title="gradservice", version="0.1.0", description=DESCRIPTION, telemetry=telemetry
+    )
     app.state.settings = settings
     # Outermost last: every request is logged, then counted, then its key and its body size are checked.
     app.add_middleware(BodyLimit, settings=settings)

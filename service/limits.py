@@ -68,8 +68,14 @@ def check_body_bytes(size: int, settings: Settings, *, so_far: bool = False) -> 
         raise limit_exceeded("max_body_bytes", settings.max_body_bytes, what, status=413)
 
 
+SMALL_BODY = 4096
+"""Bodies up to this many bytes are counted with ``bytes.count``, which costs less than numpy's set-up there."""
+
+
 def count_bytes(body: bytes, chars: bytes) -> list[int]:
     """How many times each of ``chars`` occurs in ``body``: vectorised, several times faster than ``bytes.count``."""
+    if len(body) <= SMALL_BODY:
+        return [body.count(char) for char in chars]
     text = np.frombuffer(body, dtype=np.uint8)
     return [int(np.count_nonzero(text == char)) for char in chars]
 

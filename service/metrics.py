@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from fastapi import FastAPI, Request
@@ -41,6 +41,8 @@ class NetworkMetrics:
 
     parameters: Histogram
     batch_size: Histogram
+    children: dict[str, tuple[Histogram, Histogram]] = field(default_factory=dict)
+    """Both histograms' children by handler: one per route, kept so that an observation takes no lock to find."""
 
     @classmethod
     def register(cls, registry: CollectorRegistry) -> NetworkMetrics:
@@ -61,6 +63,14 @@ class NetworkMetrics:
             ),
         )
 
+    def observe(self, handler: str, parameters: int, batch_size: int) -> None:
+        """Record one request to ``handler``, a route template, with its network's size."""
+        children = self.children.get(handler)
+        if children is None:
+            children = self.children[handler] = (self.parameters.labels(handler), self.batch_size.labels(handler))
+        children[0].observe(parameters)
+        children[1].observe(batch_size)
+
 
 def observe_request(request: Request, payload: object) -> None:
     """Record the network size of a validated request body that has ``layers`` and ``inputs`` X (m × n_0)."""
@@ -70,8 +80,7 @@ def observe_request(request: Request, payload: object) -> None:
     if recorder is None or not isinstance(layers, list) or not isinstance(inputs, np.ndarray) or inputs.ndim != 2:
         return
     handler = request.scope["path"]  # a matched route, and no route has path parameters: the path is the template
-    recorder.parameters.labels(handler).observe(gradcore.parameter_count(layers))
-    recorder.batch_size.labels(handler).observe(inputs.shape[0])
+    recorder.observe(handler, gradcore.parameter_count(layers), inputs.shape[0])
 
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})

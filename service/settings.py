@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     """``json``: one JSON object per line; ``text``: for reading in a terminal (``GRADSERVICE_LOG_FORMAT``)."""
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     """Least severe level logged (``GRADSERVICE_LOG_LEVEL``)."""
+    opentelemetry: bool = False
+    """FastAPI's native OpenTelemetry spans and metrics, sent to the global providers that an OpenTelemetry setup
+    (e.g. ``opentelemetry-instrument``) configures (``GRADSERVICE_OPENTELEMETRY``); off by default, when FastAPI
+    would look for configured providers on every request."""
     workers: int = Field(1, ge=1)
     """Worker processes of ``python -m service`` (``GRADSERVICE_WORKERS``); each serves requests on its own core."""
 

@@ -159,3 +159,10 @@ def test_the_readme_lists_every_limit_with_its_default() -> None:
     listed = {name.lower(): int(value) for name, value in rows}
     expected = {name: getattr(defaults, name) for name in type(defaults).model_fields if name.startswith("max_")}
     assert listed == expected
+
+
+@pytest.mark.parametrize("size", [0, 1, 100, limits.SMALL_BODY, limits.SMALL_BODY + 1, 50_000])
+def test_counting_bytes_agrees_with_bytes_count_on_both_sides_of_the_small_body_threshold(size: int) -> None:
+    rng = np.random.default_rng(size)
+    body = bytes(rng.choice(list(b'{}[]:,"a1. '), size=size).tolist())
+    assert limits.count_bytes(body, b"{:,[") == [body.count(char) for char in b"{:,["]
