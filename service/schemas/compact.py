@@ -72,9 +72,12 @@ def decode(value: dict[str, Any]) -> Array:
             },
             None,
         )
-    array: Array = np.frombuffer(raw, dtype).astype(np.float64).reshape(spec.shape)
-    finite = np.isfinite(array)
-    if not finite.all():
+    # float64 stays a (read-only) view of the decoded bytes; float32 is widened once.
+    array: Array = np.frombuffer(raw, dtype).astype(np.float64, copy=False).reshape(spec.shape)
+    # A sum is finite unless some value is NaN or ±inf (or the finite values overflow): one pass, no mask.
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = float(array.sum())
+    if not math.isfinite(total) and not (finite := np.isfinite(array)).all():
         index = int(np.flatnonzero(~finite)[0])
         raise _invalid(
             "finite_number",

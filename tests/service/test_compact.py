@@ -9,8 +9,10 @@ from typing import Any
 import httpx
 import numpy as np
 import pytest
+from pydantic import ValidationError
 
 from service.app import create_app
+from service.schemas import compact
 from service.schemas.examples import SEED_TWO_LAYER
 from service.settings import Settings
 
@@ -240,3 +242,19 @@ async def test_compact_tensors_at_the_layer_limit_pass_the_byte_screen() -> None
         response = await post(client, too_deep)
     assert response.status_code == 422
     assert response.json()["limit"]["name"] == "max_layers"
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_decoding_accepts_huge_finite_values_whose_sum_overflows(dtype: str) -> None:
+    big = np.finfo(np.float32 if dtype == "float32" else np.float64).max
+    values = np.array([[big, big], [big, -1.0]])
+    decoded = compact.decode(compact.encode(values, dtype))  # type: ignore[arg-type]
+    assert np.array_equal(decoded, values.astype(dtype))
+    assert decoded.dtype == np.float64
+
+
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
+def test_decoding_names_the_first_non_finite_value_even_where_the_sum_would_hide_it(bad: float) -> None:
+    values = np.array([[1.0, bad, np.inf, -np.inf]])
+    with pytest.raises(ValidationError, match=r"value 1 \(row-major\)"):
+        compact.decode(compact.encode(values))
