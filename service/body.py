@@ -2,7 +2,8 @@
 
 FastAPI's own body handling decodes with the standard library and then
 validates Python objects. Here the raw bytes go to orjson and the model's
-validators (:func:`parse_json`) and, when they fail, to pydantic's
+validators (:func:`parse_json`; first simdjson, :mod:`service.fastjson`, where
+it can) and, when they fail, to pydantic's
 ``model_validate_json``, which reports NaN, ±Infinity and 1e999 with the
 pointer of the field, and refuses absurdly deep nesting without a
 RecursionError. :mod:`service.openapi` still documents the body. Matrices
@@ -19,10 +20,10 @@ from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 from starlette.responses import Response
 
-from service import limits
+from service import fastjson, limits
 from service.metrics import observe_request
 from service.problems import ProblemError
-from service.schemas.tensor import fast_context
+from service.schemas.tensor import FAST, fast_context
 from service.settings import Settings, get_settings
 
 JSON_TYPES = ("application/json",)
@@ -67,24 +68,39 @@ def app_settings(request: Request) -> Settings:
 def parse_json(model: type[M], body: bytes, settings: Settings | None = None) -> M:
     """Validate a JSON body as ``model``: the fast way when the body is valid, the reference way when it is not.
 
-    orjson reads the text into Python objects faster than pydantic's own JSON
-    parser, and ``model_validate`` checks them with the same validators.
-    When that fails (not JSON to orjson, not an object, any invalid field),
-    ``model_validate_json`` reads the text again and raises the errors that
-    the service has always reported, with their pointers and messages.
+    simdjson (:mod:`service.fastjson`) or else orjson reads the text into
+    Python objects faster than pydantic's own JSON parser, and
+    ``model_validate`` checks them with the same validators; simdjson's
+    numeric arrays arrive as float64 ndarrays, already checked. When that
+    fails (not JSON, not an object, any invalid field), ``model_validate_json``
+    reads the text again and raises the errors that the service has always
+    reported, with their pointers and messages.
     With ``settings``, the request models also check the limits of :mod:`service.limits`.
     """
+    data = fastjson.loads(body) if len(body) >= fastjson.MIN_BYTES else None
+    if data is not None:
+        # Lists that simdjson's path left as lists take the strict validator: no scan for booleans is needed.
+        try:
+            return model.model_validate(data, context={FAST: False, "settings": settings})
+        except ValidationError:
+            pass
     context: dict[str, Any] = {**fast_context(body), "settings": settings}
+    if data is None:
+        data = _orjson_object(body)
+        if data is not None:
+            try:
+                return model.model_validate(data, context=context)
+            except ValidationError:
+                pass
+    return model.model_validate_json(body, context=context)
+
+
+def _orjson_object(body: bytes) -> dict[str, Any] | None:
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError:
-        data = None
-    if isinstance(data, dict):
-        try:
-            return model.model_validate(data, context=context)
-        except ValidationError:
-            pass
-    return model.model_validate_json(body, context=context)
+        return None
+    return data if isinstance(data, dict) else None
 
 
 REQUEST_MODELS: dict[str, type[BaseModel]] = {}

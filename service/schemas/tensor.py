@@ -14,6 +14,10 @@ caller vouches, through the validation context of :func:`fast_context`,
 that the JSON text holds no ``true``/``false`` literal, that result is kept
 if it is finite and non-empty. Anything else goes through the strict
 per-element validator, which names the offending element.
+
+A float64 ndarray is accepted as it is (if finite, non-empty, of 1 or 2
+dimensions): JSON cannot produce one, only :mod:`service.fastjson`, which
+makes one only of a list of numbers or of equally long rows of numbers.
 """
 
 from __future__ import annotations
@@ -73,6 +77,11 @@ def _fast_array(value: list[Any]) -> Array | None:
         a = np.array(value)
     except (ValueError, TypeError, OverflowError):
         return None
+    return _checked(a)
+
+
+def _checked(a: NDArray[Any]) -> Array | None:
+    """``a`` as float64 if it is a finite, non-empty numeric array of 1 or 2 dimensions, else ``None``."""
     if a.dtype.kind not in "fiu" or not 1 <= a.ndim <= 2 or a.size == 0:
         return None
     array: Array = a.astype(np.float64, copy=False)
@@ -89,6 +98,11 @@ def to_array(value: Any, info: ValidationInfo) -> Array:
                 '{"shape": [r, c], "dtype": "float64", "data": "<base64>"}',
             )
         return compact.decode(value)
+    if isinstance(value, np.ndarray):  # from service.fastjson: a list of numbers or of rows, already read
+        checked = _checked(value)
+        if checked is not None:
+            return checked
+        value = value.tolist()  # then the strict validator says what is wrong, as for the list
     if isinstance(value, list) and len(value) >= FAST_MIN_LENGTH and info.context and info.context.get(FAST):
         fast = _fast_array(value)
         if fast is not None:

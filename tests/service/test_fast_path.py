@@ -1,5 +1,6 @@
-"""Regression guard: the fast path (orjson, ``np.array``) and the reference path (pydantic's JSON parser, the
-strict per-element validator, ``tolist``) agree on random requests, valid and invalid, bit for bit."""
+"""Regression guard: the fast paths (simdjson and ndarrays; orjson and ``np.array``) and the reference path
+(pydantic's JSON parser, the strict per-element validator, ``tolist``) agree on random requests, valid and
+invalid, bit for bit; simdjson's and orjson's answer alike to a table of tricky bodies."""
 
 from __future__ import annotations
 
@@ -10,12 +11,16 @@ from typing import Any
 
 import httpx
 import numpy as np
+import orjson
 import pytest
 from pydantic import ValidationError
 
 import gradcore
+from bench.workloads import workloads
+from service import fastjson
 from service.body import parse_json
 from service.problems import pointer
+from service.schemas import compact
 from service.schemas.requests import GradientsRequest
 from service.schemas.tensor import FAST, FAST_MIN_LENGTH, fast_context
 
@@ -152,3 +157,203 @@ async def test_a_boolean_in_a_long_matrix_is_refused(client: httpx.AsyncClient, 
 )
 def test_fast_context_allows_the_fast_path_only_without_boolean_literals(body: bytes, fast: bool) -> None:
     assert fast_context(body) == {FAST: fast}
+
+
+# The simdjson path (service.fastjson): the same answers as orjson's path, valid or not, byte for byte.
+
+JSON = {"content-type": "application/json"}
+simd = pytest.mark.skipif(not fastjson.AVAILABLE, reason="pysimdjson is not installed")
+
+
+async def both_ways(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, content: bytes, path: str = "/v1/gradients"
+) -> tuple[httpx.Response, httpx.Response]:
+    """The answer with the simdjson path tried on any body, however small, and the answer with orjson's alone."""
+    with monkeypatch.context() as patch:
+        patch.setattr(fastjson, "MIN_BYTES", 0)
+        simd = await client.post(path, content=content, headers=JSON)
+        patch.setattr(fastjson, "loads", lambda body: None)
+        plain = await client.post(path, content=content, headers=JSON)
+    return simd, plain
+
+
+def assert_same_answer(simd: httpx.Response, plain: httpx.Response) -> None:
+    assert (simd.status_code, simd.headers["content-type"]) == (plain.status_code, plain.headers["content-type"])
+    assert simd.content == plain.content
+
+
+@simd
+@pytest.mark.parametrize("seed", range(40))
+async def test_simdjson_and_orjson_paths_give_identical_answers(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    body = json.dumps(random_request(random.Random(seed))).encode()
+    assert fastjson.loads(body) is not None, "a valid request must take the simdjson path"
+    with monkeypatch.context() as patch:
+        patch.setattr(fastjson, "MIN_BYTES", 0)
+        simd = parse_json(GradientsRequest, body)
+    reference = GradientsRequest.model_validate_json(body)
+    for a, b in zip(arrays(simd), arrays(reference), strict=True):
+        assert (a.dtype, a.shape) == (b.dtype, b.shape)
+        assert a.tobytes() == b.tobytes()
+    simd_answer, plain_answer = await both_ways(client, monkeypatch, body)
+    assert simd_answer.status_code == 200, simd_answer.text
+    assert_same_answer(simd_answer, plain_answer)
+
+
+def test_without_simdjson_orjson_reads_every_body(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where pysimdjson has no wheel (CPython 3.14, musl), the service runs on orjson alone."""
+    body = json.dumps(random_request(random.Random(0))).encode()
+    monkeypatch.setattr(fastjson, "simdjson", None)
+    monkeypatch.setattr(fastjson, "MIN_BYTES", 0)
+    assert fastjson.loads(body) is None
+    parsed = parse_json(GradientsRequest, body)
+    reference = GradientsRequest.model_validate_json(body)
+    assert [a.tobytes() for a in arrays(parsed)] == [b.tobytes() for b in arrays(reference)]
+
+
+@simd
+def test_the_benchmark_bodies_take_the_simdjson_path_with_ndarrays() -> None:
+
+    for workload in workloads(quick=True):
+        body = orjson.dumps(workload.body)
+        loaded = fastjson.loads(body)
+        assert loaded is not None, workload.name
+        if len(body) >= fastjson.MIN_BYTES and "encoding" not in workload.body:
+            assert isinstance(loaded["inputs"], np.ndarray), workload.name
+            assert isinstance(loaded["network"]["layers"][0]["weights"], np.ndarray), workload.name
+
+
+SENTINEL = "__TOKEN__"
+
+
+def tricky_base() -> dict[str, Any]:
+    """A valid request; its inputs (20 × 3), targets (20 × 1) and first weights (3 × 8) are long enough for ndarrays."""
+    rng = random.Random(7)
+    return {
+        "network": {
+            "layers": [
+                {"weights": matrix(rng, 3, 8), "bias": [number(rng) for _ in range(8)], "activation": "tanh"},
+                {"weights": matrix(rng, 8, 1), "activation": "sigmoid"},
+            ]
+        },
+        "inputs": matrix(rng, 20, 3),
+        "targets": [[rng.random()] for _ in range(20)],
+        "loss": "half_squared_error",
+    }
+
+
+def tricky(path: tuple[str | int, ...], value: Any) -> bytes:
+    """The base request with ``value`` at ``path``; a string value is a raw JSON token such as ``NaN``."""
+    body = tricky_base()
+    parent: Any = body
+    for part in path[:-1]:
+        parent = parent[part]
+    parent[path[-1]] = SENTINEL if isinstance(value, str) else value(parent[path[-1]]) if callable(value) else value
+    return json.dumps(body).replace(f'"{SENTINEL}"', value if isinstance(value, str) else "").encode()
+
+
+BASE = json.dumps(tricky_base())
+W1 = ("network", "layers", 0, "weights")
+TRICKY: dict[str, bytes] = {
+    "a request (valid)": BASE.encode(),
+    "ragged row": tricky(("inputs", 5), [0.1, 0.2]),
+    "ragged rows, 60 numbers in all": tricky(("inputs",), lambda X: [*X[:5], [0.1, 0.2], [0.1] * 4, *X[7:]]),
+    "empty row": tricky(("inputs", 5), []),
+    "empty first row": tricky(("inputs", 0), []),
+    "empty inputs": tricky(("inputs",), []),
+    "[[]]": tricky(("inputs",), [[]]),
+    "[[], []]": tricky(("targets",), [[], []]),
+    "empty weights": tricky(W1, []),
+    "3-D inputs": tricky(("inputs",), lambda X: [[row] for row in X]),
+    "3-D targets, 20 × 1 if flattened": tricky(("targets",), lambda Y: [[row] for row in Y]),
+    "a list holding the inputs": tricky(("inputs",), lambda X: [X]),
+    "a nested number in a row": tricky(("inputs", 3), [0.1, [0.2], 0.3]),
+    "a nested row of the same width": tricky(("inputs", 3), [[0.1], [0.2], [0.3]]),
+    "a number among rows": tricky(("inputs", 4), 0.5),
+    "a number among rows, 60 numbers in all": tricky(("inputs",), lambda X: [*X[:4], 0.5, [0.1] * 5, *X[6:]]),
+    "a row among numbers": tricky(("network", "layers", 0, "bias", 3), [0.5]),
+    "true in inputs": tricky(("inputs", 2, 1), "true"),
+    "false in weights": tricky((*W1, 1, 7), "false"),
+    "true as the loss": tricky(("loss",), "true"),
+    "null in targets": tricky(("targets", 19, 0), "null"),
+    "null targets": tricky(("targets",), "null"),
+    "integers among floats (valid)": tricky(("inputs", 7), [1, -2, 0]),
+    "integer matrix (valid)": tricky(("inputs",), lambda X: [[round(x) for x in row] for row in X]),
+    "integers near 2^53 and 2^64 (valid)": tricky(("inputs", 7), [2**53 + 1, 2**64 - 1, -(2**63)]),
+    "-0 and -0.0 (valid)": tricky(("inputs", 7), "[-0, -0.0, 0]"),
+    "integer beyond 64 bits (valid)": tricky(("inputs", 7, 0), str(2**64)),
+    "integer below -2^63 (valid)": tricky(("inputs", 7, 0), str(-(2**63) - 1)),
+    "huge integer (valid)": tricky(("inputs", 7, 0), "1" + "0" * 30),
+    "huge integer in a short list (valid)": tricky(("network", "layers", 1, "weights", 0), "[1" + "0" * 30 + "]"),
+    "1e999": tricky(("inputs", 7, 0), "1e999"),
+    "-1e999 in weights": tricky((*W1, 2, 2), "-1e999"),
+    "NaN": tricky(("inputs", 7, 0), "NaN"),
+    "Infinity": tricky(("targets", 7, 0), "Infinity"),
+    "a string in a matrix": tricky(("inputs", 7, 0), '"0.5"'),
+    "a [ in the loss": tricky(("loss",), '"half[squared_error"'),
+    "a [ in an unknown field": tricky(("note",), '"["'),
+    "a [ in include": tricky(("include",), '["loss["]'),
+    "include (valid)": tricky(("include",), '["loss", "weights_gradient"]'),
+    "duplicate inputs, the last one counts": BASE.replace('"loss"', '"inputs": [[true]], "loss"').encode(),
+    "duplicate inputs, the last one counts (valid)": BASE.replace('"inputs"', '"inputs": [[true]], "inputs"').encode(),
+    "duplicate loss (valid)": BASE.replace(
+        '"loss": "half_squared_error"', '"loss": "half_squared_error", "loss": "mean_squared_error"'
+    ).encode(),
+    "duplicate loss, escaped (valid)": BASE.replace(
+        '"loss": "half_squared_error"', '"loss": "half_squared_error", "lo\\u0073s": "mean_squared_error"'
+    ).encode(),
+    "escaped keys (valid)": BASE.replace('"inputs"', '"in\\u0070uts"').replace('"weights"', '"w\\u0065ights"').encode(),
+    "a key with NUL": BASE.replace('"loss"', '"loss\\u0000x": 1, "loss"').encode(),
+    "byte order mark": b"\xef\xbb\xbf" + BASE.encode(),
+    "a list": b"[" + BASE.encode() + b"]",
+    "a string": b'"x"',
+    "a number": b"1.5",
+    "null": b"null",
+    "true": b"true",
+    "empty": b"",
+    "blank": b"  \n",
+    "trailing garbage": BASE.encode() + b" x",
+    "two documents": BASE.encode() + BASE.encode(),
+    "trailing comma": BASE[:-1].encode() + b",}",
+    "invalid UTF-8": BASE.replace('"tanh"', '"tan\xff"').encode("latin-1"),
+    "lone surrogate": BASE.replace('"tanh"', '"tan\\ud800"').encode(),
+    "deep inputs": tricky(("inputs",), "[" * 30 + "1.0" + "]" * 30),
+    "very deep inputs": tricky(("inputs",), "[" * 3000 + "1.0" + "]" * 3000),
+    "compact inputs (valid)": tricky(("inputs",), lambda X: compact.encode(np.array(X))),
+    "compact inputs, 20 numbers as the shape": tricky(
+        ("inputs",), lambda X: {**compact.encode(np.array(X)), "shape": [1] * 20}
+    ),
+}
+
+
+@pytest.mark.parametrize("name", TRICKY)
+async def test_simdjson_and_orjson_paths_give_identical_problems(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    simd, plain = await both_ways(client, monkeypatch, TRICKY[name])
+    assert_same_answer(simd, plain)
+    assert (simd.status_code == 200) == name.endswith("(valid)"), simd.text
+
+
+def verify_body(claims: Any, bias_claims: Any) -> bytes:
+    body = tricky_base()
+    return json.dumps({**body, "claimed_gradients": claims, "claimed_bias_gradients": bias_claims}).encode()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        verify_body([[[0.1] * 8] * 3, [[0.2]] * 8], [[0.1] * 8, None]),  # a list of matrices; a null bias claim
+        verify_body([[[0.1] * 8] * 3, [[0.2]] * 8], None),
+        verify_body([[[[0.1] * 8]] * 3, [[0.2]] * 8], None),  # 4-D: refused
+        verify_body([[[0.1] * 8] * 3, [[True]] * 8], None),
+        verify_body([[0.1] * 16, [0.2] * 16], [[0.1] * 16, [0.2] * 16]),  # one ndarray where a list of claims goes
+        verify_body([[[0.1] * 8] * 3, [[0.2]] * 8], [[0.1] * 8, [0.2]]),
+    ],
+)
+async def test_verify_answers_identically(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, content: bytes
+) -> None:
+    simd, plain = await both_ways(client, monkeypatch, content, "/v1/gradients/verify")
+    assert_same_answer(simd, plain)
