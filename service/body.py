@@ -50,9 +50,7 @@ def json_body(model: type[M]) -> Any:
                 type_="/problems/unsupported-media-type",
             )
         body = await request.body()
-        settings = app_settings(request)
-        limits.screen_body(body, settings)
-        payload = parse_json(model, body, settings)
+        payload = parse_json(model, body, app_settings(request))
         observe_request(request, payload)
         return payload
 
@@ -75,15 +73,20 @@ def parse_json(model: type[M], body: bytes, settings: Settings | None = None) ->
     fails (not JSON, not an object, any invalid field), ``model_validate_json``
     reads the text again and raises the errors that the service has always
     reported, with their pointers and messages.
-    With ``settings``, the request models also check the limits of :mod:`service.limits`.
+    With ``settings``, the request models also check the limits of :mod:`service.limits`, and the body
+    goes through :func:`service.limits.screen_body` before orjson reads it. simdjson's path needs no screen
+    (:data:`service.fastjson.MAX_OBJECTS` bounds what it makes); when it fails for any reason, the limits
+    included, the screen and then orjson's path decide, so every answer is the one the reference gives.
     """
     data = fastjson.loads(body) if len(body) >= fastjson.MIN_BYTES else None
     if data is not None:
         # Lists that simdjson's path left as lists take the strict validator: no scan for booleans is needed.
         try:
             return model.model_validate(data, context={FAST: False, "settings": settings})
-        except ValidationError:
+        except (ValidationError, ProblemError):
             pass
+    if settings is not None:
+        limits.screen_body(body, settings)
     context: dict[str, Any] = {**fast_context(body), "settings": settings}
     if data is None:
         data = _orjson_object(body)

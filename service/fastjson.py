@@ -80,6 +80,10 @@ MAX_KEYS = 64
 """More keys in one object is not a request, and key look-ups cost one pass over the keys each."""
 MAX_WALK = 4096
 """More elements than this in a list that is not numeric is not a request: orjson's path."""
+MAX_OBJECTS = 65_536
+"""Most Python values one body may become here, ndarrays aside: what :func:`service.limits.screen_body` guards
+the orjson path against (a flood of tiny values) is bounded here too, so a body that reads without doubt needs
+no screen. More: orjson's path, screened first."""
 BOM = b"\xef\xbb\xbf"
 
 
@@ -137,6 +141,14 @@ class _Reader:
     def __init__(self) -> None:
         self.arrays = 0
         """Never more than the arrays really in the part converted so far (see the module's docstring)."""
+        self.budget = MAX_OBJECTS
+        """Python values that may still be made (:data:`MAX_OBJECTS`)."""
+
+    def spend(self, count: int) -> None:
+        """Account for ``count`` Python values about to be made; doubt when over :data:`MAX_OBJECTS`."""
+        self.budget -= count
+        if self.budget < 0:
+            raise _DoubtError
 
     def value(self, node: Any, depth: int) -> Any:
         if isinstance(node, simdjson.Object):
@@ -148,6 +160,7 @@ class _Reader:
     def object(self, node: Any, depth: int) -> dict[str, Any]:
         if depth > MAX_DEPTH or len(node) > MAX_KEYS:
             raise _DoubtError
+        self.spend(1 + len(node))
         result: dict[str, Any] = {}
         for key in node:
             if "\0" in key:
@@ -172,6 +185,7 @@ class _Reader:
         """Element by element (a list of objects, of matrices, or of anything that is not numbers)."""
         if len(node) > MAX_WALK:
             raise _DoubtError
+        self.spend(1 + len(node))
         return [self.value(item, depth + 1) for item in node]
 
     def vector(self, node: Any) -> Any:
@@ -184,6 +198,7 @@ class _Reader:
             else:
                 if len(values) == len(node):  # and the count proves that none was an array
                     return values
+        self.spend(1 + len(node))
         return node.as_list()  # any array in it is not counted: the count refuses the document
 
     def matrix(self, node: Any, depth: int) -> Any:
@@ -197,4 +212,5 @@ class _Reader:
         self.arrays += rows  # each element is an array: as_buffer saw only arrays and numbers, len() no number
         if len(widths) == 1 and len(values) == rows * widths.pop() >= FAST_MIN_LENGTH:
             return values.reshape(rows, -1)
+        self.spend(1 + rows + len(values))  # as many lists and numbers, if the count later holds
         return node.as_list()  # small, ragged, with empty rows or deeper: the validators (or the count) decide

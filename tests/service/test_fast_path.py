@@ -18,11 +18,13 @@ from pydantic import ValidationError
 import gradcore
 from bench.workloads import workloads
 from service import fastjson
+from service.app import create_app
 from service.body import parse_json
 from service.problems import pointer
 from service.schemas import compact
 from service.schemas.requests import GradientsRequest
 from service.schemas.tensor import FAST, FAST_MIN_LENGTH, fast_context
+from service.settings import Settings
 
 pytestmark = pytest.mark.anyio
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "linear"]
@@ -357,3 +359,46 @@ async def test_verify_answers_identically(
 ) -> None:
     simd, plain = await both_ways(client, monkeypatch, content, "/v1/gradients/verify")
     assert_same_answer(simd, plain)
+
+
+LIMITED = Settings(max_layers=3, max_numbers=400, max_width=30, max_batch=40, max_work=20_000)
+"""Limits that the tricky base request (20 × 3 inputs, 3-8-1 network) is within, and the bodies below are not."""
+
+
+def over_limits() -> dict[str, bytes]:
+    deep = {"weights": [[0.1] * 8] * 8, "activation": "tanh"}
+    return {
+        "within the limits (valid)": BASE.encode(),
+        "5 layers": tricky(("network", "layers"), lambda layers: [layers[0], deep, deep, deep, layers[1]]),
+        "inputs 20 × 31": tricky(("inputs",), lambda X: [[0.5] * 31 for _ in X]),
+        "weights 31 wide": tricky(W1, [[0.5] * 31 for _ in range(3)]),
+        "50 examples": tricky(("inputs",), lambda X: (X * 3)[:50]),
+        "too many numbers": tricky(("inputs",), lambda X: [[0.5] * 25 for _ in X]),
+        "too many numbers for the screen": tricky(("inputs",), lambda X: [[0.5] * 45 for _ in X]),
+        "a thousand objects": tricky(("note",), [{}] * 1000),
+    }
+
+
+@simd
+@pytest.mark.parametrize("name", over_limits())
+async def test_limits_answer_alike_on_both_paths(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """simdjson's path skips the byte screen; over a limit it falls back, and the screen or the model decides."""
+    transport = httpx.ASGITransport(app=create_app(LIMITED))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as limited:
+        simd, plain = await both_ways(limited, monkeypatch, over_limits()[name])
+    assert_same_answer(simd, plain)
+    assert (simd.status_code == 200) == name.endswith("(valid)"), simd.text
+    if simd.status_code != 200:
+        assert simd.json()["type"].endswith("limit-exceeded"), simd.text
+
+
+@simd
+def test_a_flood_of_small_values_is_left_to_the_screened_path() -> None:
+    """Past MAX_OBJECTS Python values, simdjson's path doubts: orjson's path reads the body after the byte screen."""
+    rows = fastjson.MAX_OBJECTS // 1000 + 1
+    within = orjson.dumps({"note": [["a"] * 999 for _ in range(rows - 2)]})
+    flood = orjson.dumps({"note": [["a"] * 999 for _ in range(rows)]})
+    assert fastjson.loads(within) is not None
+    assert fastjson.loads(flood) is None
+    ragged = orjson.dumps({"inputs": [[0.5] * (2 + k % 2) for k in range(fastjson.MAX_OBJECTS // 3)]})
+    assert fastjson.loads(ragged) is None  # as_list would make over MAX_OBJECTS values
