@@ -1,7 +1,9 @@
 """The lean yardstick: raw body → ``orjson.loads`` → numpy → gradcore → ``orjson.dumps``, with no validation at all.
 
 It assumes 2-D lists everywhere (as the benchmark sends) and answers a bad
-request with a 500 or a wrong number: fast, not safe.
+request with a 500 or a wrong number: fast, not safe. It computes with
+gradcore's unchecked passes (the same numerics as the service, without the
+shape checks that are part of validation).
 """
 
 from typing import Any
@@ -22,8 +24,10 @@ async def gradients(request: Request) -> Response:
         gradcore.Layer(np.array(layer["weights"]), layer.get("activation", "sigmoid"))
         for layer in body["network"]["layers"]
     ]
-    cache = gradcore.forward(layers, np.array(body["inputs"]))
-    grads = gradcore.backward(layers, cache, np.array(body["targets"]), body.get("loss", "half_squared_error"))
+    cache = gradcore.unchecked_forward(layers, np.array(body["inputs"]))
+    grads = gradcore.unchecked_backward(
+        layers, cache, np.array(body["targets"]), body.get("loss", "half_squared_error")
+    )
     out: list[dict[str, Any]] = [
         {"pre_activation": Z, "activation": A, "delta": delta, "weights_gradient": dW}
         for Z, A, delta, dW in zip(cache.Z, cache.A, grads.delta, grads.dW, strict=True)
