@@ -42,18 +42,50 @@ def sigmoid(Z: Array) -> Array:
     Computed as 1 / (1 + e^(−|Z|)) for Z ≥ 0 and e^(−|Z|) / (1 + e^(−|Z|))
     for Z < 0, so that nothing overflows and tiny values keep full relative
     precision, down to the subnormal range.
+
+    The numerator is max(sign(Z), e^(−|Z|)): 1 for Z ≥ 0 (e^(−|Z|) ≤ 1, and
+    = 1 at Z = 0), e^(−|Z|) for Z < 0 (sign −1), NaN for NaN. It selects the
+    same numbers as a mask would, without the mask's slow branching on
+    mixed signs. One exponential; two buffers of Z's shape, updated in place.
     """
-    E = np.exp(-np.abs(Z))
-    return np.where(Z >= 0.0, 1.0, E) / (1.0 + E)
+    Z = _floating(Z)
+    E = _exp_minus_abs(Z)
+    A: Array = np.sign(Z)
+    np.maximum(A, E, out=A)
+    E += 1.0
+    A /= E
+    return A
+
+
+def _floating(Z: Array) -> Array:
+    """Z itself, or Z in float64 if it holds integers (as ``np.exp(Z)`` would compute), for in-place float work."""
+    return Z if Z.dtype.kind == "f" else Z.astype(np.float64)
+
+
+def _exp_minus_abs(Z: Array) -> Array:
+    """e^(−|Z|), in [0, 1] for every Z but NaN: a new array (Z is floating), its one buffer updated in place."""
+    E: Array = np.abs(Z)
+    np.negative(E, out=E)
+    np.exp(E, out=E)
+    return E
 
 
 def _sigmoid_backward(dA: Array, Z: Array, A: Array) -> Array:
-    """∂L/∂Z = dA * σ′(Z) with σ′(Z) = σ(Z)(1 − σ(Z)) = σ(Z) σ(−Z).
+    """∂L/∂Z = dA * σ′(Z) with σ′(Z) = σ(Z)(1 − σ(Z)) = σ(Z) σ(−Z) = e / (1 + e)², e = e^(−|Z|).
 
-    1 − σ(Z) is taken as σ(−Z): subtracting from 1 would lose all relative
-    precision where σ(Z) rounds towards 1 (Z ≳ 30).
+    1 − σ(Z) is never formed: subtracting from 1 would lose all relative
+    precision where σ(Z) rounds towards 1 (Z ≳ 30). σ(Z) σ(−Z) is even in Z
+    and equals e / (1 + e)² for either sign: one exponential, which cannot
+    overflow, and full relative precision (a few ulps) wherever σ′(Z) is a
+    normal float (|Z| ≲ 708), where σ saturates too; beyond, σ′(Z) underflows
+    gradually through the subnormals, to 0 for |Z| ≳ 745.
     """
-    return dA * A * sigmoid(-Z)
+    dZ = _exp_minus_abs(_floating(Z))
+    square = dZ + 1.0
+    square *= square
+    dZ /= square
+    dZ *= dA
+    return dZ
 
 
 def _tanh_backward(dA: Array, Z: Array, A: Array) -> Array:
@@ -63,7 +95,10 @@ def _tanh_backward(dA: Array, Z: Array, A: Array) -> Array:
     ±1; cosh overflows to +inf for |Z| > 710, where the derivative is 0.
     """
     with np.errstate(over="ignore"):
-        return dA / np.square(np.cosh(Z))
+        dZ = np.cosh(Z)
+        np.square(dZ, out=dZ)
+        np.divide(dA, dZ, out=dZ)
+    return dZ
 
 
 def relu(Z: Array) -> Array:
@@ -92,9 +127,9 @@ def softmax(Z: Array) -> Array:
     Computed as e^(Z − max_c Z[i, c]) / Σ_c e^(Z[i, c] − max_c Z[i, c]): the same
     number, but every exponent is ≤ 0, so nothing overflows.
     """
-    E: Array = np.exp(Z - Z.max(axis=1, keepdims=True))
-    total: Array = E.sum(axis=1, keepdims=True)
-    return E / total
+    A: Array = np.exp(Z - Z.max(axis=1, keepdims=True))
+    A /= A.sum(axis=1, keepdims=True)
+    return A
 
 
 def _softmax_backward(dA: Array, Z: Array, A: Array) -> Array:
@@ -104,8 +139,11 @@ def _softmax_backward(dA: Array, Z: Array, A: Array) -> Array:
     ∂L/∂Z = A * (dA − Σ_c (dA * A)[:, c]), the row sums broadcast over the columns.
     Softmax is not element-wise: there is no f′(Z) to multiply by.
     """
-    projection: Array = np.sum(dA * A, axis=1, keepdims=True)
-    return A * (dA - projection)
+    dZ = dA * A
+    projection: Array = dZ.sum(axis=1, keepdims=True)
+    np.subtract(dA, projection, out=dZ)
+    dZ *= A
+    return dZ
 
 
 ACTIVATIONS: dict[str, Activation] = {

@@ -37,9 +37,15 @@ class Loss:
     requires: str | None = None
 
 
+def _sum_of_squares(R: Array) -> float:
+    """Σ R², summed over every element; squares R in place (pass a temporary)."""
+    np.square(R, out=R)
+    return float(R.sum())
+
+
 def _half_squared_error(Z: Array, A: Array, Y: Array) -> float:
     """L = Σ ½ (y − ŷ)², summed over examples and outputs (the seed's loss)."""
-    return float(0.5 * np.sum(np.square(Y - A)))
+    return 0.5 * _sum_of_squares(Y - A)
 
 
 def _half_squared_error_delta(Z: Array, A: Array, Y: Array, f: Activation) -> Array:
@@ -49,7 +55,7 @@ def _half_squared_error_delta(Z: Array, A: Array, Y: Array, f: Activation) -> Ar
 
 def _mean_squared_error(Z: Array, A: Array, Y: Array) -> float:
     """L = (1 / (m·n_L)) Σ (y − ŷ)², the mean over all m·n_L elements."""
-    return float(np.mean(np.square(Y - A)))
+    return _sum_of_squares(Y - A) / A.size
 
 
 def _mean_squared_error_delta(Z: Array, A: Array, Y: Array, f: Activation) -> Array:
@@ -63,18 +69,22 @@ def _binary_cross_entropy(Z: Array, A: Array, Y: Array) -> float:
     Computed from Z_L as mean[softplus(Z_L) − y Z_L], which equals the
     definition and stays finite where ŷ rounds to 0 or 1.
     """
-    return float(np.mean(np.logaddexp(0.0, Z) - Y * Z))
+    terms = np.logaddexp(0.0, Z)
+    terms -= Y * Z
+    return float(terms.sum()) / terms.size
 
 
 def _binary_cross_entropy_delta(Z: Array, A: Array, Y: Array, f: Activation) -> Array:
     """Δ_L = (ŷ − y) / (m·n_L): the σ′ factor cancels against ∂L/∂ŷ."""
-    return (A - Y) / A.size
+    delta = A - Y
+    delta /= A.size
+    return delta
 
 
 def log_softmax(Z: Array) -> Array:
     """Row-wise log softmax, log ŷ = Z − max_c Z − log Σ_c e^(Z − max_c Z): finite for every finite Z."""
     shifted: Array = Z - Z.max(axis=1, keepdims=True)
-    log_total: Array = np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+    log_total: Array = np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     return shifted - log_total
 
 
@@ -84,12 +94,16 @@ def _cross_entropy(Z: Array, A: Array, Y: Array) -> float:
     log ŷ is computed from Z_L by :func:`log_softmax`, so that L stays finite
     where some ŷ_ic rounds to 0.
     """
-    return float(-np.sum(Y * log_softmax(Z)) / len(Z))
+    terms = log_softmax(Z)
+    terms *= Y
+    return -float(terms.sum()) / len(Z)
 
 
 def _cross_entropy_delta(Z: Array, A: Array, Y: Array, f: Activation) -> Array:
     """Δ_L = (ŷ − y) / m: with rows of Y summing to 1, the softmax Jacobian cancels against ∂L/∂ŷ."""
-    return (A - Y) / len(A)
+    delta = A - Y
+    delta /= len(A)
+    return delta
 
 
 LOSSES: dict[str, Loss] = {

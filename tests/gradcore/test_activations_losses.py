@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 import math
 import warnings
 
@@ -269,3 +270,46 @@ def test_tanh_derivative_is_accurate_for_large_z() -> None:
 
 def test_sigmoid_in_the_subnormal_range() -> None:
     assert sigmoid(np.array([[-720.0]]))[0, 0] == pytest.approx(sigmoid_reference(-720.0), rel=1e-9, abs=0.0)
+
+
+def sigmoid_derivative_exact(z: float) -> float:
+    """σ′(z) = e^(−|z|) / (1 + e^(−|z|))², in 50-digit decimal arithmetic, rounded once to float64."""
+    with decimal.localcontext() as context:
+        context.prec = 50
+        e = (-abs(decimal.Decimal(z))).exp()
+        return float(e / (1 + e) ** 2)
+
+
+@pytest.mark.parametrize("z", [0.0, 1.0, -1.0, 30.0, -30.0, 100.0, -100.0, 700.0, -700.0, 708.0, -708.0])
+def test_sigmoid_derivative_keeps_full_relative_precision(z: float) -> None:
+    """σ′(z) = σ(z) σ(−z) to a few ulps where σ saturates, for either sign of z.
+
+    1 − σ(z) would be exactly 0 from z ≈ 37 on (and σ′ with it); σ′(±700) ≈ 1e-304
+    is a normal float and must come out with all its digits.
+    """
+    sigmoid_layer = ACTIVATIONS["sigmoid"]
+    Z = np.array([[z]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        derivative = sigmoid_layer.backward(np.ones_like(Z), Z, sigmoid_layer.forward(Z))
+    expected = sigmoid_derivative_exact(z)
+    assert expected > 0.0
+    np.testing.assert_allclose(derivative, [[expected]], rtol=1e-15, atol=0.0)
+    # Inside a network, with x = 1 and y = 0: ∂L/∂W = ŷ σ′(z) (half squared error).
+    layers = [Layer(W=np.array([[z]]), activation="sigmoid")]
+    g = backward(layers, forward(layers, np.array([[1.0]])), np.array([[0.0]]))
+    np.testing.assert_allclose(g.dW[0], [[sigmoid_reference(z) * expected]], rtol=2e-15, atol=0.0)
+
+
+@pytest.mark.parametrize("z", [720.0, -720.0, 745.0, -745.0, 746.0, -746.0, 1e300, -1e300])
+def test_sigmoid_derivative_underflows_gradually(z: float) -> None:
+    """Past |z| ≈ 708, σ′(z) is subnormal: it matches the exact value to the subnormal spacing, 2^(−1074)."""
+    sigmoid_layer = ACTIVATIONS["sigmoid"]
+    Z = np.array([[z]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        derivative = sigmoid_layer.backward(np.ones_like(Z), Z, sigmoid_layer.forward(Z))
+    expected = sigmoid_derivative_exact(z)
+    assert abs(derivative[0, 0] - expected) <= 2.0**-1074
+    if abs(z) <= 745.0:
+        assert derivative[0, 0] > 0.0
