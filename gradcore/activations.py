@@ -4,6 +4,11 @@ Each activation maps the pre-activation Z (m × n) to A = f(Z) (m × n) and,
 going backward, maps ∂L/∂A to ∂L/∂Z. For the element-wise functions this is
 ∂L/∂Z = ∂L/∂A * f′(Z), with f′ written in terms of Z and A; for the row-wise
 softmax it is the product with its Jacobian, row by row.
+
+The element-wise rules work in place, through blocks of rows of at most
+:data:`BLOCK` elements (:func:`_by_row_blocks`): their temporaries stay small
+and in cache, and a large pass allocates only the arrays it returns (fresh
+pages of memory cost a page fault each).
 """
 
 from __future__ import annotations
@@ -16,6 +21,9 @@ from numpy.typing import NDArray
 
 Array = NDArray[np.float64]
 
+BLOCK = 32768
+"""Elements per block of rows in the element-wise rules: temporaries of 256 KiB at most."""
+
 
 @dataclass(frozen=True)
 class Activation:
@@ -26,35 +34,38 @@ class Activation:
     name : str
         The name used in network specifications.
     forward : callable
-        ``forward(Z) -> A``, A = f(Z), same shape as Z (m × n).
-    backward : callable
-        ``backward(dA, Z, A) -> dZ``: given dA = ∂L/∂A, returns ∂L/∂Z.
+        ``forward(Z) -> A``, A = f(Z), a new array of Z's shape (m × n).
+    backward_in_place : callable
+        ``backward_in_place(dA, Z, A) -> dZ``: given dA = ∂L/∂A, returns
+        ∂L/∂Z, computed in dA's buffer where the rule allows (dA itself is
+        then returned, overwritten): for callers whose dA is a temporary of
+        their own, such as :mod:`gradcore.network` and :mod:`gradcore.losses`.
     """
 
     name: str
     forward: Callable[[Array], Array]
-    backward: Callable[[Array, Array, Array], Array]
+    backward_in_place: Callable[[Array, Array, Array], Array]
+
+    def backward(self, dA: Array, Z: Array, A: Array) -> Array:
+        """``backward(dA, Z, A) -> dZ``: given dA = ∂L/∂A, returns ∂L/∂Z and leaves dA as it is.
+
+        :attr:`backward_in_place` on a floating copy of dA.
+        """
+        return self.backward_in_place(np.array(dA, dtype=np.result_type(dA, 1.0)), Z, A)
 
 
-def sigmoid(Z: Array) -> Array:
-    """Logistic sigmoid σ(Z) = 1 / (1 + e^(−Z)), element-wise.
+def _by_row_blocks(rule: Callable[[Array, Array], None], out: Array, Z: Array) -> None:
+    """Apply ``rule(out[rows], Z[rows])`` to successive blocks of rows of about :data:`BLOCK` elements.
 
-    Computed as 1 / (1 + e^(−|Z|)) for Z ≥ 0 and e^(−|Z|) / (1 + e^(−|Z|))
-    for Z < 0, so that nothing overflows and tiny values keep full relative
-    precision, down to the subnormal range.
-
-    The numerator is max(sign(Z), e^(−|Z|)): 1 for Z ≥ 0 (e^(−|Z|) ≤ 1, and
-    = 1 at Z = 0), e^(−|Z|) for Z < 0 (sign −1), NaN for NaN. It selects the
-    same numbers as a mask would, without the mask's slow branching on
-    mixed signs. One exponential; two buffers of Z's shape, updated in place.
+    ``out`` and Z have the same shape; ``rule`` updates its block of ``out``
+    in place. Arrays of at most :data:`BLOCK` elements make one block.
     """
-    Z = _floating(Z)
-    E = _exp_minus_abs(Z)
-    A: Array = np.sign(Z)
-    np.maximum(A, E, out=A)
-    E += 1.0
-    A /= E
-    return A
+    if Z.size <= BLOCK:
+        rule(out, Z)
+        return
+    step = max(1, BLOCK * len(Z) // Z.size)
+    for start in range(0, len(Z), step):
+        rule(out[start : start + step], Z[start : start + step])
 
 
 def _floating(Z: Array) -> Array:
@@ -70,6 +81,32 @@ def _exp_minus_abs(Z: Array) -> Array:
     return E
 
 
+def sigmoid(Z: Array) -> Array:
+    """Logistic sigmoid σ(Z) = 1 / (1 + e^(−Z)), element-wise.
+
+    Computed as 1 / (1 + e^(−|Z|)) for Z ≥ 0 and e^(−|Z|) / (1 + e^(−|Z|))
+    for Z < 0, so that nothing overflows and tiny values keep full relative
+    precision, down to the subnormal range.
+
+    The numerator is max(sign(Z), e^(−|Z|)): 1 for Z ≥ 0 (e^(−|Z|) ≤ 1, and
+    = 1 at Z = 0), e^(−|Z|) for Z < 0 (sign −1), NaN for NaN. It selects the
+    same numbers as a mask would, without the mask's slow branching on
+    mixed signs. One exponential, computed block by block into the result.
+    """
+    Z = _floating(Z)
+    A: Array = np.sign(Z)
+    _by_row_blocks(_sigmoid_block, A, Z)
+    return A
+
+
+def _sigmoid_block(A: Array, Z: Array) -> None:
+    """A ← max(A, e) / (1 + e) with e = e^(−|Z|): σ(Z) when A = sign(Z) on entry."""
+    E = _exp_minus_abs(Z)
+    np.maximum(A, E, out=A)
+    E += 1.0
+    A /= E
+
+
 def _sigmoid_backward(dA: Array, Z: Array, A: Array) -> Array:
     """∂L/∂Z = dA * σ′(Z) with σ′(Z) = σ(Z)(1 − σ(Z)) = σ(Z) σ(−Z) = e / (1 + e)², e = e^(−|Z|).
 
@@ -79,26 +116,40 @@ def _sigmoid_backward(dA: Array, Z: Array, A: Array) -> Array:
     overflow, and full relative precision (a few ulps) wherever σ′(Z) is a
     normal float (|Z| ≲ 708), where σ saturates too; beyond, σ′(Z) underflows
     gradually through the subnormals, to 0 for |Z| ≳ 745.
+
+    In dA's buffer, as (dA * e) / (1 + e)²: dA * e lies between the result
+    and 4 times it, so no intermediate underflows where the result is a
+    normal float, and none overflows.
     """
-    dZ = _exp_minus_abs(_floating(Z))
-    square = dZ + 1.0
-    square *= square
-    dZ /= square
-    dZ *= dA
-    return dZ
+    _by_row_blocks(_times_sigmoid_derivative, dA, _floating(Z))
+    return dA
+
+
+def _times_sigmoid_derivative(dA: Array, Z: Array) -> None:
+    """dA ← dA * e / (1 + e)² with e = e^(−|Z|), that is dA * σ′(Z)."""
+    E = _exp_minus_abs(Z)
+    dA *= E
+    E += 1.0
+    E *= E
+    dA /= E
 
 
 def _tanh_backward(dA: Array, Z: Array, A: Array) -> Array:
-    """∂L/∂Z = dA * tanh′(Z) with tanh′(Z) = 1 − tanh²(Z) = 1 / cosh²(Z).
+    """∂L/∂Z = dA * tanh′(Z) with tanh′(Z) = 1 − tanh²(Z) = 1 / cosh²(Z), in dA's buffer.
 
     1 / cosh²(Z) keeps full relative precision where tanh(Z) rounds towards
     ±1; cosh overflows to +inf for |Z| > 710, where the derivative is 0.
     """
     with np.errstate(over="ignore"):
-        dZ = np.cosh(Z)
-        np.square(dZ, out=dZ)
-        np.divide(dA, dZ, out=dZ)
-    return dZ
+        _by_row_blocks(_over_cosh_squared, dA, Z)
+    return dA
+
+
+def _over_cosh_squared(dA: Array, Z: Array) -> None:
+    """dA ← dA / cosh²(Z)."""
+    C: Array = np.cosh(Z)
+    C *= C
+    dA /= C
 
 
 def relu(Z: Array) -> Array:
@@ -107,7 +158,12 @@ def relu(Z: Array) -> Array:
 
 
 def _relu_backward(dA: Array, Z: Array, A: Array) -> Array:
-    """∂L/∂Z = dA * [Z > 0]; the derivative at Z = 0 is taken as 0."""
+    """∂L/∂Z = dA * [Z > 0]; the derivative at Z = 0 is taken as 0.
+
+    A new array: ``np.where`` selects 0 where Z ≤ 0 even where dA is ±inf or
+    NaN (dA * [Z > 0] would make NaN there), and a masked write into dA is
+    no faster.
+    """
     return np.where(Z > 0.0, dA, 0.0)
 
 
@@ -137,13 +193,12 @@ def _softmax_backward(dA: Array, Z: Array, A: Array) -> Array:
 
     Row by row, ∂A_j/∂Z_c = A_j (δ_jc − A_c), so
     ∂L/∂Z = A * (dA − Σ_c (dA * A)[:, c]), the row sums broadcast over the columns.
-    Softmax is not element-wise: there is no f′(Z) to multiply by.
+    Softmax is not element-wise: there is no f′(Z) to multiply by. In dA's buffer.
     """
-    dZ = dA * A
-    projection: Array = dZ.sum(axis=1, keepdims=True)
-    np.subtract(dA, projection, out=dZ)
-    dZ *= A
-    return dZ
+    projection: Array = (dA * A).sum(axis=1, keepdims=True)
+    dA -= projection
+    dA *= A
+    return dA
 
 
 ACTIVATIONS: dict[str, Activation] = {

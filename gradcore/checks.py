@@ -215,6 +215,10 @@ def raise_if_non_finite(a: Array | float, location: Location, name: str) -> None
         raise non_finite_error(location, name)
 
 
+SMALL_ARRAY = 32
+"""Arrays of at most this many elements are summed in Python, which is faster than a numpy reduction for them."""
+
+
 def all_finite(arrays: Iterable[Array]) -> bool:
     """A quick screen: ``True`` only if every element of every array is finite.
 
@@ -222,11 +226,12 @@ def all_finite(arrays: Iterable[Array]) -> bool:
     array's sum is finite only if every element is. ``False`` is not a proof:
     large finite numbers may overflow the sum. Callers then locate the
     culprit with :func:`raise_if_non_finite`, array by array. One reduction
-    per array, no boolean temporaries; call it under
-    ``np.errstate(over="ignore", invalid="ignore")``, as an overflowing sum
-    would warn.
+    per array and no boolean temporaries (a numpy reduction costs about 1 µs,
+    ``sum`` over a small array's list a fifth of it); call it under
+    ``np.errstate(over="ignore", invalid="ignore")``, as an overflowing numpy
+    sum would warn.
     """
     total = 0.0
     for a in arrays:
-        total += float(a.sum())
+        total += sum(a.ravel().tolist()) if a.size <= SMALL_ARRAY else float(a.sum())
     return math.isfinite(total)

@@ -50,7 +50,7 @@ def _half_squared_error(Z: Array, A: Array, Y: Array) -> float:
 
 def _half_squared_error_delta(Z: Array, A: Array, Y: Array, f: Activation) -> Array:
     """Δ_L = (ŷ − y) * f′(Z_L); for the sigmoid (ŷ − y) * ŷ * (1 − ŷ)."""
-    return f.backward(A - Y, Z, A)
+    return f.backward_in_place(A - Y, Z, A)
 
 
 def _mean_squared_error(Z: Array, A: Array, Y: Array) -> float:
@@ -60,7 +60,7 @@ def _mean_squared_error(Z: Array, A: Array, Y: Array) -> float:
 
 def _mean_squared_error_delta(Z: Array, A: Array, Y: Array, f: Activation) -> Array:
     """Δ_L = 2 (ŷ − y) / (m·n_L) * f′(Z_L)."""
-    return f.backward((2.0 / A.size) * (A - Y), Z, A)
+    return f.backward_in_place((2.0 / A.size) * (A - Y), Z, A)
 
 
 def _binary_cross_entropy(Z: Array, A: Array, Y: Array) -> float:

@@ -232,7 +232,7 @@ def unchecked_backward(layers: Sequence[Layer], cache: Cache, Y: Array, name: st
                 db[k] = delta_k.sum(axis=0)
             if k > 0:
                 f = ACTIVATIONS[layers[k - 1].activation]
-                delta_k = f.backward(delta_k @ layers[k].W.T, cache.Z[k - 1], cache.A[k - 1])
+                delta_k = f.backward_in_place(delta_k @ layers[k].W.T, cache.Z[k - 1], cache.A[k - 1])
         finite = all_finite([*delta, *dW, *(db_k for db_k in db if db_k is not None)])
     if not finite:
         for k in range(L):

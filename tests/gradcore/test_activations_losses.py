@@ -21,6 +21,7 @@ from gradcore import (
     loss,
     sigmoid,
 )
+from gradcore.activations import BLOCK
 
 EXTREMES = [1e300, -1e300, 800.0, -800.0, 40.0, -40.0, 0.0]
 
@@ -313,3 +314,48 @@ def test_sigmoid_derivative_underflows_gradually(z: float) -> None:
     assert abs(derivative[0, 0] - expected) <= 2.0**-1074
     if abs(z) <= 745.0:
         assert derivative[0, 0] > 0.0
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_backward_leaves_its_gradient_argument_as_it_is(name: str) -> None:
+    """``backward`` works on a copy; ``backward_in_place`` (the network's, on its own temporaries) gives the same."""
+    activation = ACTIVATIONS[name]
+    rng = np.random.default_rng(7)
+    Z = 4.0 * rng.normal(size=(5, 3))
+    A = activation.forward(Z)
+    dA = rng.normal(size=Z.shape)
+    saved = dA.copy()
+    dZ = activation.backward(dA, Z, A)
+    np.testing.assert_array_equal(dA, saved)
+    np.testing.assert_array_equal(activation.backward_in_place(dA.copy(), Z, A), dZ)
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh"])
+def test_large_arrays_go_through_every_block_of_rows(name: str) -> None:
+    """Above BLOCK elements the element-wise rules work block by block: every row once, as small arrays would."""
+    activation = ACTIVATIONS[name]
+    rng = np.random.default_rng(8)
+    Z = 5.0 * rng.normal(size=(2 * BLOCK // 3 + 5, 3))  # 3 blocks, the last one short
+    dA = rng.normal(size=Z.shape)
+    A = activation.forward(Z)
+    dZ = activation.backward(dA, Z, A)
+    rows = [slice(i, i + 100) for i in range(0, len(Z), 100)]
+    np.testing.assert_allclose(A, np.vstack([activation.forward(Z[r]) for r in rows]), rtol=1e-15, atol=0.0)
+    expected = np.vstack([activation.backward(dA[r], Z[r], A[r]) for r in rows])
+    np.testing.assert_allclose(dZ, expected, rtol=1e-15, atol=0.0)
+    z = Z.ravel()  # one dimension: blocks of BLOCK elements
+    np.testing.assert_allclose(activation.forward(z), A.ravel(), rtol=1e-15, atol=0.0)
+
+
+def test_finite_results_whose_sum_overflows_are_not_errors() -> None:
+    """The finiteness screen sums each array; a sum may overflow with every element finite, then each is checked."""
+    layers = [Layer(W=np.array([[1e308, 1e308]]), activation="linear")]
+    cache = forward(layers, np.array([[1.0]]))  # z_1 = [1e308, 1e308]: its sum overflows, its elements do not
+    np.testing.assert_array_equal(cache.output, [[1e308, 1e308]])
+    # ∂L/∂W = xᵀ (ŷ − y) = [[1e308], [1e308]] with L = ½ (1e8)² finite.
+    layers = [Layer(W=np.array([[1e-300], [0.0]]), activation="linear")]
+    X = np.array([[1e300, 1e300]])
+    cache = forward(layers, X)
+    g = backward(layers, cache, cache.output - 1e8)
+    np.testing.assert_allclose(g.dW[0], [[1e308], [1e308]], rtol=1e-15)
+    assert g.loss == pytest.approx(5e15)
