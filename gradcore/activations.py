@@ -54,18 +54,18 @@ class Activation:
         return self.backward_in_place(np.array(dA, dtype=np.result_type(dA, 1.0)), Z, A)
 
 
-def _by_row_blocks(rule: Callable[[Array, Array], None], out: Array, Z: Array) -> None:
-    """Apply ``rule(out[rows], Z[rows])`` to successive blocks of rows of about :data:`BLOCK` elements.
+def _by_row_blocks(rule: Callable[..., None], out: Array, *arrays: Array) -> None:
+    """Apply ``rule(out[rows], *(a[rows] for a in arrays))`` to successive blocks of about :data:`BLOCK` elements.
 
-    ``out`` and Z have the same shape; ``rule`` updates its block of ``out``
-    in place. Arrays of at most :data:`BLOCK` elements make one block.
+    ``out`` and the arrays have the same shape; ``rule`` updates its block of
+    ``out`` in place. Arrays of at most :data:`BLOCK` elements make one block.
     """
-    if Z.size <= BLOCK:
-        rule(out, Z)
+    if out.size <= BLOCK:
+        rule(out, *arrays)
         return
-    step = max(1, BLOCK * len(Z) // Z.size)
-    for start in range(0, len(Z), step):
-        rule(out[start : start + step], Z[start : start + step])
+    step = max(1, BLOCK * len(out) // out.size)
+    for start in range(0, len(out), step):
+        rule(out[start : start + step], *(a[start : start + step] for a in arrays))
 
 
 def _floating(Z: Array) -> Array:
@@ -108,30 +108,27 @@ def _sigmoid_block(A: Array, Z: Array) -> None:
 
 
 def _sigmoid_backward(dA: Array, Z: Array, A: Array) -> Array:
-    """∂L/∂Z = dA * σ′(Z) with σ′(Z) = σ(Z)(1 − σ(Z)) = σ(Z) σ(−Z) = e / (1 + e)², e = e^(−|Z|).
+    """∂L/∂Z = dA * σ′(Z) with σ′(Z) = σ(Z)(1 − σ(Z)) = σ(Z) σ(−Z), in dA's buffer.
 
-    1 − σ(Z) is never formed: subtracting from 1 would lose all relative
-    precision where σ(Z) rounds towards 1 (Z ≳ 30). σ(Z) σ(−Z) is even in Z
-    and equals e / (1 + e)² for either sign: one exponential, which cannot
-    overflow, and full relative precision (a few ulps) wherever σ′(Z) is a
-    normal float (|Z| ≲ 708), where σ saturates too; beyond, σ′(Z) underflows
-    gradually through the subnormals, to 0 for |Z| ≳ 745.
-
-    In dA's buffer, as (dA * e) / (1 + e)²: dA * e lies between the result
-    and 4 times it, so no intermediate underflows where the result is a
-    normal float, and none overflows.
+    1 − σ(Z) is taken as σ(−Z): subtracting from 1 would lose all relative
+    precision where σ(Z) rounds towards 1 (Z ≳ 30). σ(Z) is A, given;
+    σ(−Z) takes one exponential, e = e^(−|Z|), the same as σ(Z)'s, and
+    cannot overflow. σ(Z) σ(−Z) = e / (1 + e)² for either sign of Z, with
+    full relative precision (a few ulps) wherever σ′(Z) is a normal float
+    (|Z| ≲ 708), where σ saturates too; beyond, σ′(Z) underflows gradually
+    through the subnormals, to 0 for |Z| ≳ 745.
     """
-    _by_row_blocks(_times_sigmoid_derivative, dA, _floating(Z))
+    _by_row_blocks(_times_sigmoid_derivative, dA, _floating(Z), A)
     return dA
 
 
-def _times_sigmoid_derivative(dA: Array, Z: Array) -> None:
-    """dA ← dA * e / (1 + e)² with e = e^(−|Z|), that is dA * σ′(Z)."""
-    E = _exp_minus_abs(Z)
-    dA *= E
-    E += 1.0
-    E *= E
-    dA /= E
+def _times_sigmoid_derivative(dA: Array, Z: Array, A: Array) -> None:
+    """dA ← dA * A * σ(−Z), A = σ(Z): dA * σ′(Z), the numbers of ``dA * A * sigmoid(-Z)`` to the last bit."""
+    minus_Z = np.negative(Z)
+    S = np.sign(minus_Z)
+    _sigmoid_block(S, minus_Z)
+    dA *= A
+    dA *= S
 
 
 def _tanh_backward(dA: Array, Z: Array, A: Array) -> Array:
