@@ -5,10 +5,11 @@ going backward, maps ∂L/∂A to ∂L/∂Z. For the element-wise functions this
 ∂L/∂Z = ∂L/∂A * f′(Z), with f′ written in terms of Z and A; for the row-wise
 softmax it is the product with its Jacobian, row by row.
 
-The element-wise rules work in place, through blocks of rows of at most
-:data:`BLOCK` elements (:func:`_by_row_blocks`): their temporaries stay small
-and in cache, and a large pass allocates only the arrays it returns (fresh
-pages of memory cost a page fault each).
+The element-wise rules write into their result's buffer (for the backward
+rules, dA's), block of rows by block of rows (:func:`_by_row_blocks`): their
+temporaries stay below :data:`BLOCK` elements and in cache, and a large pass
+allocates little beyond the arrays it returns (fresh memory costs a page
+fault per 4 KiB page, about 2 µs on the measured machine).
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from numpy.typing import NDArray
 
 Array = NDArray[np.float64]
 
-BLOCK = 32768
-"""Elements per block of rows in the element-wise rules: temporaries of 256 KiB at most."""
+BLOCK = 16384
+"""Elements per block of rows in the element-wise rules: temporaries of 128 KiB at most."""
 
 
 @dataclass(frozen=True)
@@ -73,14 +74,6 @@ def _floating(Z: Array) -> Array:
     return Z if Z.dtype.kind == "f" else Z.astype(np.float64)
 
 
-def _exp_minus_abs(Z: Array) -> Array:
-    """e^(−|Z|), in [0, 1] for every Z but NaN: a new array (Z is floating), its one buffer updated in place."""
-    E: Array = np.abs(Z)
-    np.negative(E, out=E)
-    np.exp(E, out=E)
-    return E
-
-
 def sigmoid(Z: Array) -> Array:
     """Logistic sigmoid σ(Z) = 1 / (1 + e^(−Z)), element-wise.
 
@@ -100,10 +93,17 @@ def sigmoid(Z: Array) -> Array:
 
 
 def _sigmoid_block(A: Array, Z: Array) -> None:
-    """A ← max(A, e) / (1 + e) with e = e^(−|Z|): σ(Z) when A = sign(Z) on entry."""
-    E = _exp_minus_abs(Z)
-    np.maximum(A, E, out=A)
-    E += 1.0
+    """A ← max(A, e) / (1 + e) with e = e^(−|Z|): σ(Z) when A = sign(Z) on entry.
+
+    Two temporaries, each ufunc writing to an array that is not one of its
+    inputs where it can: numpy 2.4 takes a slow path (about 0.8 µs against
+    0.3 µs) when a one-element array is both an input and the output.
+    """
+    T = np.abs(Z)
+    E = np.negative(T)
+    np.exp(E, out=T)
+    np.add(T, 1.0, out=E)
+    np.maximum(A, T, out=A)
     A /= E
 
 
@@ -127,8 +127,7 @@ def _times_sigmoid_derivative(dA: Array, Z: Array, A: Array) -> None:
     minus_Z = np.negative(Z)
     S = np.sign(minus_Z)
     _sigmoid_block(S, minus_Z)
-    dA *= A
-    dA *= S
+    np.multiply(dA * A, S, out=dA)
 
 
 def _tanh_backward(dA: Array, Z: Array, A: Array) -> Array:
@@ -144,9 +143,7 @@ def _tanh_backward(dA: Array, Z: Array, A: Array) -> Array:
 
 def _over_cosh_squared(dA: Array, Z: Array) -> None:
     """dA ← dA / cosh²(Z)."""
-    C: Array = np.cosh(Z)
-    C *= C
-    dA /= C
+    np.divide(dA, np.square(np.cosh(Z)), out=dA)
 
 
 def relu(Z: Array) -> Array:

@@ -37,15 +37,9 @@ class Loss:
     requires: str | None = None
 
 
-def _sum_of_squares(R: Array) -> float:
-    """Σ R², summed over every element; squares R in place (pass a temporary)."""
-    np.square(R, out=R)
-    return float(R.sum())
-
-
 def _half_squared_error(Z: Array, A: Array, Y: Array) -> float:
     """L = Σ ½ (y − ŷ)², summed over examples and outputs (the seed's loss)."""
-    return 0.5 * _sum_of_squares(Y - A)
+    return 0.5 * float(np.square(Y - A).sum())
 
 
 def _half_squared_error_delta(Z: Array, A: Array, Y: Array, f: Activation) -> Array:
@@ -55,7 +49,7 @@ def _half_squared_error_delta(Z: Array, A: Array, Y: Array, f: Activation) -> Ar
 
 def _mean_squared_error(Z: Array, A: Array, Y: Array) -> float:
     """L = (1 / (m·n_L)) Σ (y − ŷ)², the mean over all m·n_L elements."""
-    return _sum_of_squares(Y - A) / A.size
+    return float(np.square(Y - A).sum()) / A.size
 
 
 def _mean_squared_error_delta(Z: Array, A: Array, Y: Array, f: Activation) -> Array:
@@ -69,16 +63,12 @@ def _binary_cross_entropy(Z: Array, A: Array, Y: Array) -> float:
     Computed from Z_L as mean[softplus(Z_L) − y Z_L], which equals the
     definition and stays finite where ŷ rounds to 0 or 1.
     """
-    terms = np.logaddexp(0.0, Z)
-    terms -= Y * Z
-    return float(terms.sum()) / terms.size
+    return float((np.logaddexp(0.0, Z) - Y * Z).sum()) / Z.size
 
 
 def _binary_cross_entropy_delta(Z: Array, A: Array, Y: Array, f: Activation) -> Array:
     """Δ_L = (ŷ − y) / (m·n_L): the σ′ factor cancels against ∂L/∂ŷ."""
-    delta = A - Y
-    delta /= A.size
-    return delta
+    return (A - Y) / A.size
 
 
 def log_softmax(Z: Array) -> Array:
@@ -94,16 +84,12 @@ def _cross_entropy(Z: Array, A: Array, Y: Array) -> float:
     log ŷ is computed from Z_L by :func:`log_softmax`, so that L stays finite
     where some ŷ_ic rounds to 0.
     """
-    terms = log_softmax(Z)
-    terms *= Y
-    return -float(terms.sum()) / len(Z)
+    return -float((Y * log_softmax(Z)).sum()) / len(Z)
 
 
 def _cross_entropy_delta(Z: Array, A: Array, Y: Array, f: Activation) -> Array:
     """Δ_L = (ŷ − y) / m: with rows of Y summing to 1, the softmax Jacobian cancels against ∂L/∂ŷ."""
-    delta = A - Y
-    delta /= len(A)
-    return delta
+    return (A - Y) / len(A)
 
 
 LOSSES: dict[str, Loss] = {
