@@ -39,22 +39,22 @@ class Loss:
 
 def _half_squared_error(Z: Array, A: Array, Y: Array) -> float:
     """L = Σ ½ (y − ŷ)², summed over examples and outputs (the seed's loss)."""
-    return float(0.5 * np.sum(np.square(Y - A)))
+    return 0.5 * float(np.square(Y - A).sum())
 
 
 def _half_squared_error_delta(Z: Array, A: Array, Y: Array, f: Activation) -> Array:
     """Δ_L = (ŷ − y) * f′(Z_L); for the sigmoid (ŷ − y) * ŷ * (1 − ŷ)."""
-    return f.backward(A - Y, Z, A)
+    return f.backward_in_place(A - Y, Z, A)
 
 
 def _mean_squared_error(Z: Array, A: Array, Y: Array) -> float:
     """L = (1 / (m·n_L)) Σ (y − ŷ)², the mean over all m·n_L elements."""
-    return float(np.mean(np.square(Y - A)))
+    return float(np.square(Y - A).sum()) / A.size
 
 
 def _mean_squared_error_delta(Z: Array, A: Array, Y: Array, f: Activation) -> Array:
     """Δ_L = 2 (ŷ − y) / (m·n_L) * f′(Z_L)."""
-    return f.backward((2.0 / A.size) * (A - Y), Z, A)
+    return f.backward_in_place((2.0 / A.size) * (A - Y), Z, A)
 
 
 def _binary_cross_entropy(Z: Array, A: Array, Y: Array) -> float:
@@ -63,7 +63,7 @@ def _binary_cross_entropy(Z: Array, A: Array, Y: Array) -> float:
     Computed from Z_L as mean[softplus(Z_L) − y Z_L], which equals the
     definition and stays finite where ŷ rounds to 0 or 1.
     """
-    return float(np.mean(np.logaddexp(0.0, Z) - Y * Z))
+    return float((np.logaddexp(0.0, Z) - Y * Z).sum()) / Z.size
 
 
 def _binary_cross_entropy_delta(Z: Array, A: Array, Y: Array, f: Activation) -> Array:
@@ -74,7 +74,7 @@ def _binary_cross_entropy_delta(Z: Array, A: Array, Y: Array, f: Activation) -> 
 def log_softmax(Z: Array) -> Array:
     """Row-wise log softmax, log ŷ = Z − max_c Z − log Σ_c e^(Z − max_c Z): finite for every finite Z."""
     shifted: Array = Z - Z.max(axis=1, keepdims=True)
-    log_total: Array = np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+    log_total: Array = np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     return shifted - log_total
 
 
@@ -84,7 +84,7 @@ def _cross_entropy(Z: Array, A: Array, Y: Array) -> float:
     log ŷ is computed from Z_L by :func:`log_softmax`, so that L stays finite
     where some ŷ_ic rounds to 0.
     """
-    return float(-np.sum(Y * log_softmax(Z)) / len(Z))
+    return -float((Y * log_softmax(Z)).sum()) / len(Z)
 
 
 def _cross_entropy_delta(Z: Array, A: Array, Y: Array, f: Activation) -> Array:

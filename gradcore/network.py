@@ -14,13 +14,14 @@ Backward, from Δ_L = ∂L/∂Z_L given by the loss:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from gradcore.activations import ACTIVATIONS, Array
-from gradcore.checks import raise_if_non_finite, raise_if_problems, shape_problems
+from gradcore.checks import all_finite, non_finite_error, raise_if_non_finite, raise_if_problems, shape_problems
 from gradcore.losses import LOSSES
 
 
@@ -138,11 +139,12 @@ def unchecked_forward(layers: Sequence[Layer], X: Array) -> Cache:
             A_prev = ACTIVATIONS[layer.activation].forward(Z_k)
             Z.append(Z_k)
             A.append(A_prev)
-    cache = Cache(X=X, Z=tuple(Z), A=tuple(A))
-    for k, (Z_k, A_k) in enumerate(zip(cache.Z, cache.A, strict=True)):
-        raise_if_non_finite(Z_k, ("layers", k, "pre_activation"), f"z_{k + 1}")
-        raise_if_non_finite(A_k, ("layers", k, "activation"), f"l_{k + 1}")
-    return cache
+        finite = all_finite(Z + A)
+    if not finite:
+        for k, (Z_k, A_k) in enumerate(zip(Z, A, strict=True)):
+            raise_if_non_finite(Z_k, ("layers", k, "pre_activation"), f"z_{k + 1}")
+            raise_if_non_finite(A_k, ("layers", k, "activation"), f"l_{k + 1}")
+    return Cache(X=X, Z=tuple(Z), A=tuple(A))
 
 
 def loss(layers: Sequence[Layer], cache: Cache, Y: Array, name: str = "half_squared_error") -> float:
@@ -171,8 +173,14 @@ def loss(layers: Sequence[Layer], cache: Cache, Y: Array, name: str = "half_squa
 def unchecked_loss(cache: Cache, Y: Array, name: str = "half_squared_error") -> float:
     """:func:`loss` without the shape checks, for callers that checked the shapes once already."""
     with np.errstate(over="ignore", invalid="ignore"):
-        value = LOSSES[name].value(cache.Z[-1], cache.output, Y)
-    raise_if_non_finite(value, ("loss",), "the loss L")
+        return _finite_loss(cache, Y, name)
+
+
+def _finite_loss(cache: Cache, Y: Array, name: str) -> float:
+    """The loss L, or a :class:`~gradcore.errors.NonFiniteError`; call under ``np.errstate(over=…, invalid=…)``."""
+    value = LOSSES[name].value(cache.Z[-1], cache.output, Y)
+    if not math.isfinite(value):
+        raise non_finite_error(("loss",), "the loss L")
     return value
 
 
@@ -208,12 +216,12 @@ def backward(layers: Sequence[Layer], cache: Cache, Y: Array, name: str = "half_
 
 def unchecked_backward(layers: Sequence[Layer], cache: Cache, Y: Array, name: str = "half_squared_error") -> Gradients:
     """:func:`backward` without the shape checks, for callers that checked the shapes once already."""
-    value = unchecked_loss(cache, Y, name)
     L = len(layers)
     delta: list[Array] = [np.empty(0)] * L
     dW: list[Array] = [np.empty(0)] * L
     db: list[Array | None] = [None] * L
     with np.errstate(over="ignore", invalid="ignore"):
+        value = _finite_loss(cache, Y, name)
         last = ACTIVATIONS[layers[-1].activation]
         delta_k = LOSSES[name].delta(cache.Z[-1], cache.output, Y, last)
         for k in range(L - 1, -1, -1):
@@ -224,11 +232,13 @@ def unchecked_backward(layers: Sequence[Layer], cache: Cache, Y: Array, name: st
                 db[k] = delta_k.sum(axis=0)
             if k > 0:
                 f = ACTIVATIONS[layers[k - 1].activation]
-                delta_k = f.backward(delta_k @ layers[k].W.T, cache.Z[k - 1], cache.A[k - 1])
-    for k in range(L):
-        raise_if_non_finite(delta[k], ("layers", k, "delta"), f"Δ_{k + 1}")
-        raise_if_non_finite(dW[k], ("layers", k, "weights_gradient"), f"∂L/∂W_{k + 1}")
-        db_k = db[k]
-        if db_k is not None:
-            raise_if_non_finite(db_k, ("layers", k, "bias_gradient"), f"∂L/∂b_{k + 1}")
+                delta_k = f.backward_in_place(delta_k @ layers[k].W.T, cache.Z[k - 1], cache.A[k - 1])
+        finite = all_finite([*delta, *dW, *(db_k for db_k in db if db_k is not None)])
+    if not finite:
+        for k in range(L):
+            raise_if_non_finite(delta[k], ("layers", k, "delta"), f"Δ_{k + 1}")
+            raise_if_non_finite(dW[k], ("layers", k, "weights_gradient"), f"∂L/∂W_{k + 1}")
+            db_k = db[k]
+            if db_k is not None:
+                raise_if_non_finite(db_k, ("layers", k, "bias_gradient"), f"∂L/∂b_{k + 1}")
     return Gradients(loss=value, delta=tuple(delta), dW=tuple(dW), db=tuple(db))

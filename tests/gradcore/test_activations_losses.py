@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 import math
 import warnings
 
@@ -20,6 +21,7 @@ from gradcore import (
     loss,
     sigmoid,
 )
+from gradcore.activations import BLOCK
 
 EXTREMES = [1e300, -1e300, 800.0, -800.0, 40.0, -40.0, 0.0]
 
@@ -269,3 +271,91 @@ def test_tanh_derivative_is_accurate_for_large_z() -> None:
 
 def test_sigmoid_in_the_subnormal_range() -> None:
     assert sigmoid(np.array([[-720.0]]))[0, 0] == pytest.approx(sigmoid_reference(-720.0), rel=1e-9, abs=0.0)
+
+
+def sigmoid_derivative_exact(z: float) -> float:
+    """σ′(z) = e^(−|z|) / (1 + e^(−|z|))², in 50-digit decimal arithmetic, rounded once to float64."""
+    with decimal.localcontext() as context:
+        context.prec = 50
+        e = (-abs(decimal.Decimal(z))).exp()
+        return float(e / (1 + e) ** 2)
+
+
+@pytest.mark.parametrize("z", [0.0, 1.0, -1.0, 30.0, -30.0, 100.0, -100.0, 700.0, -700.0, 708.0, -708.0])
+def test_sigmoid_derivative_keeps_full_relative_precision(z: float) -> None:
+    """σ′(z) = σ(z) σ(−z) to a few ulps where σ saturates, for either sign of z.
+
+    1 − σ(z) would be exactly 0 from z ≈ 37 on (and σ′ with it); σ′(±700) ≈ 1e-304
+    is a normal float and must come out with all its digits.
+    """
+    sigmoid_layer = ACTIVATIONS["sigmoid"]
+    Z = np.array([[z]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        derivative = sigmoid_layer.backward(np.ones_like(Z), Z, sigmoid_layer.forward(Z))
+    expected = sigmoid_derivative_exact(z)
+    assert expected > 0.0
+    np.testing.assert_allclose(derivative, [[expected]], rtol=1e-15, atol=0.0)
+    # Inside a network, with x = 1 and y = 0: ∂L/∂W = ŷ σ′(z) (half squared error).
+    layers = [Layer(W=np.array([[z]]), activation="sigmoid")]
+    g = backward(layers, forward(layers, np.array([[1.0]])), np.array([[0.0]]))
+    np.testing.assert_allclose(g.dW[0], [[sigmoid_reference(z) * expected]], rtol=2e-15, atol=0.0)
+
+
+@pytest.mark.parametrize("z", [720.0, -720.0, 745.0, -745.0, 746.0, -746.0, 1e300, -1e300])
+def test_sigmoid_derivative_underflows_gradually(z: float) -> None:
+    """Past |z| ≈ 708, σ′(z) is subnormal: it matches the exact value to the subnormal spacing, 2^(−1074)."""
+    sigmoid_layer = ACTIVATIONS["sigmoid"]
+    Z = np.array([[z]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        derivative = sigmoid_layer.backward(np.ones_like(Z), Z, sigmoid_layer.forward(Z))
+    expected = sigmoid_derivative_exact(z)
+    assert abs(derivative[0, 0] - expected) <= 2.0**-1074
+    if abs(z) <= 745.0:
+        assert derivative[0, 0] > 0.0
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_backward_leaves_its_gradient_argument_as_it_is(name: str) -> None:
+    """``backward`` works on a copy; ``backward_in_place`` (the network's, on its own temporaries) gives the same."""
+    activation = ACTIVATIONS[name]
+    rng = np.random.default_rng(7)
+    Z = 4.0 * rng.normal(size=(5, 3))
+    A = activation.forward(Z)
+    dA = rng.normal(size=Z.shape)
+    saved = dA.copy()
+    dZ = activation.backward(dA, Z, A)
+    np.testing.assert_array_equal(dA, saved)
+    np.testing.assert_array_equal(activation.backward_in_place(dA.copy(), Z, A), dZ)
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh"])
+def test_large_arrays_go_through_every_block_of_rows(name: str) -> None:
+    """Above BLOCK elements the element-wise rules work block by block: every row once, as small arrays would."""
+    activation = ACTIVATIONS[name]
+    rng = np.random.default_rng(8)
+    Z = 5.0 * rng.normal(size=(2 * BLOCK // 3 + 5, 3))  # 3 blocks, the last one short
+    dA = rng.normal(size=Z.shape)
+    A = activation.forward(Z)
+    dZ = activation.backward(dA, Z, A)
+    rows = [slice(i, i + 100) for i in range(0, len(Z), 100)]
+    np.testing.assert_allclose(A, np.vstack([activation.forward(Z[r]) for r in rows]), rtol=1e-15, atol=0.0)
+    expected = np.vstack([activation.backward(dA[r], Z[r], A[r]) for r in rows])
+    np.testing.assert_allclose(dZ, expected, rtol=1e-15, atol=0.0)
+    z = Z.ravel()  # one dimension: blocks of BLOCK elements
+    np.testing.assert_allclose(activation.forward(z), A.ravel(), rtol=1e-15, atol=0.0)
+
+
+def test_finite_results_whose_sum_overflows_are_not_errors() -> None:
+    """The finiteness screen sums each array; a sum may overflow with every element finite, then each is checked."""
+    layers = [Layer(W=np.array([[1e308, 1e308]]), activation="linear")]
+    cache = forward(layers, np.array([[1.0]]))  # z_1 = [1e308, 1e308]: its sum overflows, its elements do not
+    np.testing.assert_array_equal(cache.output, [[1e308, 1e308]])
+    # ∂L/∂W = xᵀ (ŷ − y) = [[1e308], [1e308]] with L = ½ (1e8)² finite.
+    layers = [Layer(W=np.array([[1e-300], [0.0]]), activation="linear")]
+    X = np.array([[1e300, 1e300]])
+    cache = forward(layers, X)
+    g = backward(layers, cache, cache.output - 1e8)
+    np.testing.assert_allclose(g.dW[0], [[1e308], [1e308]], rtol=1e-15)
+    assert g.loss == pytest.approx(5e15)
