@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
-from service import metrics, problems
+from service import memory, metrics, problems
 from service.guards import ApiKey, BodyLimit, ConcurrencyLimit
 from service.logs import RequestLog
 from service.openapi import build_openapi
@@ -27,6 +27,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ``settings`` default to the environment's (:func:`service.settings.get_settings`).
     """
     settings = settings or get_settings()
+    memory.keep_freed_memory(settings.keep_freed_mib)
     # FastAPIOffline: /docs loads Swagger UI from the installed package, never from a CDN. No /redoc:
     # ReDoc's bundle always fetches its logo from its CDN.
     telemetry = {"tracing": settings.opentelemetry, "metrics": settings.opentelemetry, "logs": settings.opentelemetry}

@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     """``json``: one JSON object per line; ``text``: for reading in a terminal (``GRADSERVICE_LOG_FORMAT``)."""
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     """Least severe level logged (``GRADSERVICE_LOG_LEVEL``)."""
+    keep_freed_mib: int = Field(256, ge=0)
+    """MiB of freed memory kept for the next request instead of being returned to the system, so that
+    request-sized arrays do not page-fault (glibc's ``malloc``, :mod:`service.memory`); 0 keeps glibc's
+    defaults (``GRADSERVICE_KEEP_FREED_MIB``)."""
     opentelemetry: bool = False
     """FastAPI's native OpenTelemetry spans and metrics, sent to the global providers that an OpenTelemetry setup
     (e.g. ``opentelemetry-instrument``) configures (``GRADSERVICE_OPENTELEMETRY``); off by default, when FastAPI
