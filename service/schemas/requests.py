@@ -61,14 +61,14 @@ class ForwardRequest(ResponseOptions):
     @model_validator(mode="after")
     def _check_shapes(self, info: ValidationInfo) -> Self:
         """Check the shapes and, given ``context={"settings": Settings}``, the limits of :mod:`service.limits`."""
-        self._layers = self.network.to_layers()
+        self._layers = layers = self.network.to_layers()
         self._normalize()
         settings = (info.context or {}).get("settings")
         if settings is not None:
-            limits.check_sizes(settings, self._layers, self.inputs, self.targets)
+            limits.check_sizes(settings, layers, self.inputs, self.targets)
         raise_problems(type(self).__name__, self._problems())
         if settings is not None:
-            limits.check_compute(settings, self._layers, self.inputs)
+            limits.check_compute(settings, layers, self.inputs)
         return self
 
     def _normalize(self) -> None:
