@@ -281,6 +281,15 @@ def sigmoid_derivative_exact(z: float) -> float:
         return float(e / (1 + e) ** 2)
 
 
+def sigmoid_derivative_without_warnings(z: float) -> np.ndarray:
+    """σ′(z) by the sigmoid's backward rule (dA = 1), any numpy warning an error."""
+    sigmoid_layer = ACTIVATIONS["sigmoid"]
+    Z = np.array([[z]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return sigmoid_layer.backward(np.ones_like(Z), Z, sigmoid_layer.forward(Z))
+
+
 @pytest.mark.parametrize("z", [0.0, 1.0, -1.0, 30.0, -30.0, 100.0, -100.0, 700.0, -700.0, 708.0, -708.0])
 def test_sigmoid_derivative_keeps_full_relative_precision(z: float) -> None:
     """σ′(z) = σ(z) σ(−z) to a few ulps where σ saturates, for either sign of z.
@@ -288,11 +297,7 @@ def test_sigmoid_derivative_keeps_full_relative_precision(z: float) -> None:
     1 − σ(z) would be exactly 0 from z ≈ 37 on (and σ′ with it); σ′(±700) ≈ 1e-304
     is a normal float and must come out with all its digits.
     """
-    sigmoid_layer = ACTIVATIONS["sigmoid"]
-    Z = np.array([[z]])
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        derivative = sigmoid_layer.backward(np.ones_like(Z), Z, sigmoid_layer.forward(Z))
+    derivative = sigmoid_derivative_without_warnings(z)
     expected = sigmoid_derivative_exact(z)
     assert expected > 0.0
     np.testing.assert_allclose(derivative, [[expected]], rtol=1e-15, atol=0.0)
@@ -305,11 +310,7 @@ def test_sigmoid_derivative_keeps_full_relative_precision(z: float) -> None:
 @pytest.mark.parametrize("z", [720.0, -720.0, 745.0, -745.0, 746.0, -746.0, 1e300, -1e300])
 def test_sigmoid_derivative_underflows_gradually(z: float) -> None:
     """Past |z| ≈ 708, σ′(z) is subnormal: it matches the exact value to the subnormal spacing, 2^(−1074)."""
-    sigmoid_layer = ACTIVATIONS["sigmoid"]
-    Z = np.array([[z]])
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        derivative = sigmoid_layer.backward(np.ones_like(Z), Z, sigmoid_layer.forward(Z))
+    derivative = sigmoid_derivative_without_warnings(z)
     expected = sigmoid_derivative_exact(z)
     assert abs(derivative[0, 0] - expected) <= 2.0**-1074
     if abs(z) <= 745.0:
