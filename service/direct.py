@@ -15,7 +15,8 @@ middleware) and replaces only the per-request handler, when the endpoint
 qualifies: an ``async def`` whose every parameter is a dependency that needs
 nothing but the request. Any other endpoint keeps FastAPI's own handler.
 
-Use it as ``APIRouter(route_class=DirectRoute)``.
+Use it as ``APIRouter(route_class=DirectRoute)``. Its handler calls the
+dependencies themselves: ``app.dependency_overrides`` does not apply to them.
 """
 
 from __future__ import annotations
