@@ -75,9 +75,15 @@ def parse_json(model: type[M], body: bytes, settings: Settings | None = None) ->
     reported, with their pointers and messages.
     With ``settings``, the request models also check the limits of :mod:`service.limits`, and the body
     goes through :func:`service.limits.screen_body` before orjson reads it. simdjson's path needs no screen
-    (:data:`service.fastjson.MAX_OBJECTS` bounds what it makes); when it fails for any reason, the limits
-    included, the screen and then orjson's path decide, so every answer is the one the reference gives.
+    for a body too short to hold more numbers than the limit (:func:`service.limits.could_flood`), since
+    :data:`service.fastjson.MAX_OBJECTS` bounds the other values it makes; a longer body is screened
+    before anything reads it. When simdjson's path fails for any reason, the limits included, the screen
+    and then orjson's path decide, so every answer is the one the reference gives.
     """
+    screened = False
+    if settings is not None and limits.could_flood(body, settings):
+        limits.screen_body(body, settings)
+        screened = True
     data = fastjson.loads(body) if len(body) >= fastjson.MIN_BYTES else None
     if data is not None:
         # Lists that simdjson's path left as lists take the strict validator: no scan for booleans is needed.
@@ -85,7 +91,7 @@ def parse_json(model: type[M], body: bytes, settings: Settings | None = None) ->
             return model.model_validate(data, context={FAST: False, "settings": settings})
         except (ValidationError, ProblemError):
             pass
-    if settings is not None:
+    if settings is not None and not screened:
         limits.screen_body(body, settings)
     context: dict[str, Any] = {**fast_context(body), "settings": settings}
     if data is None:

@@ -80,6 +80,17 @@ def count_bytes(body: bytes, chars: bytes) -> list[int]:
     return [int(np.count_nonzero(text == char)) for char in chars]
 
 
+def could_flood(body: bytes, settings: Settings) -> bool:
+    """Whether ``body`` is long enough to hold more than ``max_numbers`` numbers (two bytes each at least: ``0,``).
+
+    A shorter body needs no screen before simdjson reads it: its arrays of
+    numbers take at most some 24 bytes a number (simdjson's tape and the
+    float64 arrays), a few MB, and the other values are bounded by
+    :data:`service.fastjson.MAX_OBJECTS`.
+    """
+    return len(body) > 2 * settings.max_numbers
+
+
 def screen_body(body: bytes, settings: Settings) -> None:
     """Refuse, before parsing, a body whose bytes alone show that it is over a limit.
 

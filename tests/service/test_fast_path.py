@@ -17,10 +17,10 @@ from pydantic import ValidationError
 
 import gradcore
 from bench.workloads import workloads
-from service import fastjson
+from service import fastjson, limits
 from service.app import create_app
 from service.body import parse_json
-from service.problems import pointer
+from service.problems import ProblemError, pointer
 from service.schemas import compact
 from service.schemas.requests import GradientsRequest
 from service.schemas.tensor import FAST, FAST_MIN_LENGTH, fast_context
@@ -403,3 +403,21 @@ def test_a_flood_of_small_values_is_left_to_the_screened_path() -> None:
     assert fastjson.loads(flood) is None
     ragged = orjson.dumps({"inputs": [[0.5] * (2 + k % 2) for k in range(fastjson.MAX_OBJECTS // 3)]})
     assert fastjson.loads(ragged) is None  # as_list would make over MAX_OBJECTS values
+
+
+@simd
+def test_a_body_long_enough_to_flood_is_screened_before_simdjson_reads_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Longer than 2 bytes a number over max_numbers: the byte screen runs first, and a flood never gets parsed."""
+    read: list[int] = []
+    loads = fastjson.loads
+    monkeypatch.setattr(fastjson, "loads", lambda body: read.append(len(body)) or loads(body))
+    small = Settings(max_numbers=4000)
+    flood = b'{"inputs": [' + b"0," * 9000 + b"0]}"
+    with pytest.raises(ProblemError, match="array elements"):
+        parse_json(GradientsRequest, flood, small)
+    assert read == []
+    valid = tricky(("inputs",), lambda X: [[0.5] * 3 for _ in range(900)])
+    valid = valid.replace(b'"targets": [', b'"targets": [' + b"[0.5], " * 880, 1)
+    assert limits.could_flood(valid, small)
+    assert parse_json(GradientsRequest, valid, small).inputs.shape == (900, 3)
+    assert read == [len(valid)]  # screened, then read by simdjson
