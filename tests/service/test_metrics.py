@@ -126,3 +126,11 @@ def iter_middleware(app: object) -> list[object]:
         found.append(app)
         app = getattr(app, "app", None)
     return found
+
+
+async def test_unknown_methods_share_one_label(fresh: httpx.AsyncClient) -> None:
+    for method in ("FOO", "BAR", "PROPFIND"):
+        assert (await fresh.request(method, "/v1/gradients")).status_code == 405
+    samples = await scrape(fresh)
+    assert value(samples, "http_requests_total", handler="/v1/gradients", method="other", status="405") == 3
+    assert not any(("method", "FOO") in labels for _, labels in samples)
