@@ -63,6 +63,7 @@ from typing import Any
 
 import numpy as np
 
+from service.limits import count_bytes
 from service.schemas.tensor import FAST_MIN_LENGTH
 
 try:
@@ -121,14 +122,9 @@ def loads(body: bytes) -> dict[str, Any] | None:
         return None
     finally:
         document = None  # no proxy may outlive this call: the next parse would refuse to run
-    if reader.arrays != brackets(body):
+    if reader.arrays != count_bytes(body, b"[")[0]:
         return None
     return data
-
-
-def brackets(body: bytes) -> int:
-    """How many ``[`` bytes ``body`` holds (numpy: some 4 times faster than ``bytes.count`` on 5 MB)."""
-    return int(np.count_nonzero(np.frombuffer(body, dtype=np.uint8) == ord("[")))
 
 
 def _is_number(value: Any) -> bool:
