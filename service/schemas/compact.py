@@ -20,6 +20,8 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from gradcore.checks import all_finite
+
 Array = NDArray[np.float64]
 DTYPES: dict[str, np.dtype[Any]] = {"float64": np.dtype("<f8"), "float32": np.dtype("<f4")}
 KEYS = frozenset(("shape", "dtype", "data"))
@@ -74,10 +76,10 @@ def decode(value: dict[str, Any]) -> Array:
         )
     # float64 stays a (read-only) view of the decoded bytes; float32 is widened once.
     array: Array = np.frombuffer(raw, dtype).astype(np.float64, copy=False).reshape(spec.shape)
-    # A sum is finite unless some value is NaN or ±inf (or the finite values overflow): one pass, no mask.
+    # gradcore's screen (one sum, no mask); only when it fails, the mask that finds the first culprit.
     with np.errstate(over="ignore", invalid="ignore"):
-        total = float(array.sum())
-    if not math.isfinite(total) and not (finite := np.isfinite(array)).all():
+        screened = all_finite([array])
+    if not screened and not (finite := np.isfinite(array)).all():
         index = int(np.flatnonzero(~finite)[0])
         raise _invalid(
             "finite_number",
