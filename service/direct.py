@@ -33,24 +33,30 @@ from starlette.responses import Response
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
+def _takes_nothing_else(dependant: Dependant) -> bool:
+    """Whether ``dependant`` has no parameter FastAPI would fill but the request and its sub-dependencies."""
+    return not (
+        dependant.path_params
+        or dependant.query_params
+        or dependant.header_params
+        or dependant.cookie_params
+        or dependant.body_params
+        or dependant.websocket_param_name
+        or dependant.http_connection_param_name
+        or dependant.response_param_name
+        or dependant.background_tasks_param_name
+        or dependant.security_scopes_param_name
+    )
+
+
 def request_only(dependant: Dependant) -> bool:
-    """Whether ``dependant`` is an ``async`` callable whose only parameter is the request."""
+    """Whether ``dependant`` is an ``async`` parameter of the endpoint whose only parameter is the request."""
     return (
-        inspect.iscoroutinefunction(dependant.call)
+        dependant.name is not None
+        and inspect.iscoroutinefunction(dependant.call)
         and dependant.request_param_name is not None
         and not dependant.dependencies
-        and not (
-            dependant.path_params
-            or dependant.query_params
-            or dependant.header_params
-            or dependant.cookie_params
-            or dependant.body_params
-        )
-        and dependant.websocket_param_name is None
-        and dependant.http_connection_param_name is None
-        and dependant.response_param_name is None
-        and dependant.background_tasks_param_name is None
-        and dependant.security_scopes_param_name is None
+        and _takes_nothing_else(dependant)
     )
 
 
@@ -58,25 +64,20 @@ def direct_handler(endpoint: Callable[..., Awaitable[Response]], dependant: Depe
     """The handler that awaits each request-only dependency, then the endpoint; ``None`` if the route does not qualify.
 
     The endpoint qualifies when it is ``async``, takes only dependencies (no
-    query, header or body parameters of its own) and each of them needs only
-    the request.
+    query, header, body, request, response or background-task parameters of
+    its own) and each of them needs only the request.
     """
-    own = (
-        dependant.path_params,
-        dependant.query_params,
-        dependant.header_params,
-        dependant.cookie_params,
-        dependant.body_params,
-    )
-    if not inspect.iscoroutinefunction(endpoint) or any(own) or dependant.request_param_name is not None:
-        return None
-    if not dependant.dependencies or not all(request_only(d) for d in dependant.dependencies):
+    if (
+        not inspect.iscoroutinefunction(endpoint)
+        or dependant.request_param_name is not None
+        or not _takes_nothing_else(dependant)
+        or not dependant.dependencies
+        or not all(request_only(d) for d in dependant.dependencies)
+    ):
         return None
     readers: list[tuple[str, Callable[[Request], Awaitable[Any]]]] = [
         (d.name, d.call) for d in dependant.dependencies if d.name is not None and d.call is not None
     ]
-    if len(readers) != len(dependant.dependencies):
-        return None
 
     async def handle(request: Request) -> Response:
         arguments = {name: await read(request) for name, read in readers}

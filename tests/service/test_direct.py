@@ -6,7 +6,7 @@ from typing import Annotated
 
 import httpx
 import pytest
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, FastAPI, Request
 from starlette.responses import JSONResponse, Response
 
 from service.app import create_app
@@ -42,9 +42,18 @@ def build() -> FastAPI:
     def sync_endpoint(name: Annotated[str, Depends(read_name)]) -> Response:
         return JSONResponse({"name": name})
 
+    @router.post("/background")
+    async def background(name: Annotated[str, Depends(read_name)], tasks: BackgroundTasks) -> Response:
+        tasks.add_task(DONE.append, name)
+        return JSONResponse({"name": name})
+
     app = FastAPI()
     app.include_router(router)
     return app
+
+
+DONE: list[str] = []
+"""What the background task of ``/background`` did."""
 
 
 def qualifies(app: FastAPI, path: str) -> bool:
@@ -68,6 +77,7 @@ def test_only_async_endpoints_with_request_only_dependencies_qualify() -> None:
     assert not qualifies(app, "/query")  # a query parameter of its own: FastAPI must parse it
     assert not qualifies(app, "/sync-dependency")
     assert not qualifies(app, "/sync-endpoint")
+    assert not qualifies(app, "/background")  # FastAPI must make and run its BackgroundTasks
 
 
 def test_the_network_and_teaching_routes_are_direct() -> None:
@@ -76,11 +86,15 @@ def test_the_network_and_teaching_routes_are_direct() -> None:
     assert {"/gradients", "/forward", "/loss", "/train", "/gradients/verify"} <= direct
 
 
-@pytest.mark.parametrize("path", ["/direct", "/query", "/sync-dependency", "/sync-endpoint"])
+@pytest.mark.parametrize("path", ["/direct", "/query", "/sync-dependency", "/sync-endpoint", "/background"])
 async def test_every_route_answers_the_same_whichever_handler_serves_it(path: str, anyio_backend: str) -> None:
-    expected = {"/direct": "ada", "/query": "adaada", "/sync-dependency": "sync", "/sync-endpoint": "ada"}[path]
+    expected = {"/direct": "ada", "/query": "adaada", "/sync-dependency": "sync", "/sync-endpoint": "ada"}.get(
+        path, "ada"
+    )
     transport = httpx.ASGITransport(app=build())
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         response = await client.post(path, headers={"x-name": "ada"}, params={"times": 2})
     assert response.status_code == 200
     assert response.json() == {"name": expected}
+    if path == "/background":
+        assert DONE[-1] == "ada"
