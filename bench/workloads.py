@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from service.schemas.compact import encode
+from service.api.schemas.compact import encode
 
 
 @dataclass(frozen=True)

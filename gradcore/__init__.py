@@ -14,40 +14,42 @@ per row), W_k is n_{k−1} × n_k, Z_k = A_{k−1} · W_k (+ b_k), A_k = f_k(Z_k
 
 from gradcore.activations import ACTIVATIONS, Activation, sigmoid
 from gradcore.checks import shape_problems
-from gradcore.errors import GradcoreError, NonFiniteError, Problem, ShapeError
+from gradcore.derivation import Step, derive
+from gradcore.diagnose import Diagnosis, diagnose
+from gradcore.errors import GradcoreError, NonFiniteError, ParameterError, Problem, ShapeError
 from gradcore.losses import LOSSES, Loss
-from gradcore.network import (
-    Cache,
-    Gradients,
-    Layer,
-    backward,
-    forward,
-    loss,
-    parameter_count,
-    unchecked_backward,
-    unchecked_forward,
-    unchecked_loss,
-)
+from gradcore.network import backward, forward, loss, parameter_count
+from gradcore.numerical import GradientCheck, LayerCheck, check_gradients
+from gradcore.train import Training, gradient_descent
+from gradcore.types import Array, Cache, Gradients, Layer
 
 __all__ = [
     "ACTIVATIONS",
     "LOSSES",
     "Activation",
+    "Array",
     "Cache",
+    "Diagnosis",
     "GradcoreError",
+    "GradientCheck",
     "Gradients",
     "Layer",
+    "LayerCheck",
     "Loss",
     "NonFiniteError",
+    "ParameterError",
     "Problem",
     "ShapeError",
+    "Step",
+    "Training",
     "backward",
+    "check_gradients",
+    "derive",
+    "diagnose",
     "forward",
+    "gradient_descent",
     "loss",
     "parameter_count",
     "shape_problems",
     "sigmoid",
-    "unchecked_backward",
-    "unchecked_forward",
-    "unchecked_loss",
 ]

@@ -18,9 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
-Array = NDArray[np.float64]
+from gradcore.types import Array
 
 BLOCK = 16384
 """Elements per block of rows in the element-wise rules: temporaries of 128 KiB at most."""

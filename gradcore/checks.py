@@ -17,29 +17,24 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from gradcore.activations import ACTIVATIONS, Array
+from gradcore.activations import ACTIVATIONS
 from gradcore.errors import Location, NonFiniteError, Problem, ShapeError
 from gradcore.losses import LOSSES
-
-if TYPE_CHECKING:
-    from gradcore.network import Layer
-
-
-def describe(a: Array) -> str:
-    """Describe an array's shape as the seed notes write it, e.g. ``3 × 2``."""
-    return " × ".join(str(n) for n in a.shape) if a.ndim else "a scalar"
+from gradcore.types import Array, Layer, describe
 
 
 def _matrix_problems(a: Array, location: Location, name: str) -> list[Problem]:
     if a.ndim != 2:
-        return [Problem(location, f"{name} must be a matrix (2-D) but is {describe(a)}")]
+        return [Problem(location, f"{name} must be a matrix (2-D) but is {describe(a.shape)}")]
     if a.size == 0:
         return [
-            Problem(location, f"{name} is empty ({describe(a)}): every matrix needs at least one row and one column")
+            Problem(
+                location,
+                f"{name} is empty ({describe(a.shape)}): every matrix needs at least one row and one column",
+            )
         ]
     if not np.isfinite(a).all():
         return [Problem(location, f"{name} contains a number that is not finite (NaN or ±infinity)")]
@@ -97,8 +92,8 @@ def shape_problems(layers: Sequence[Layer], X: Array, Y: Array | None = None, lo
                 found.append(
                     Problem(
                         (*where, "bias"),
-                        f"layer {k} bias b_{k} has shape {describe(layer.b)} but W_{k} is "
-                        f"{describe(layer.W)}: expected {n_k} entries (n_{k})",
+                        f"layer {k} bias b_{k} has shape {describe(layer.b.shape)} but W_{k} is "
+                        f"{describe(layer.W.shape)}: expected {n_k} entries (n_{k})",
                     )
                 )
             elif not np.isfinite(layer.b).all():
@@ -117,7 +112,8 @@ def shape_problems(layers: Sequence[Layer], X: Array, Y: Array | None = None, lo
             found.append(
                 Problem(
                     ("targets",),
-                    f"the targets Y are {describe(Y)} but the output ŷ is {m} × {n_L} (m × n_L): expected {m} × {n_L}",
+                    f"the targets Y are {describe(Y.shape)} but the output ŷ is {m} × {n_L} (m × n_L): "
+                    f"expected {m} × {n_L}",
                 )
             )
         if not found and loss == "binary_cross_entropy" and ((Y < 0) | (Y > 1)).any():

@@ -11,10 +11,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from gradcore.activations import Array
-from gradcore.checks import describe
 from gradcore.errors import Problem
-from gradcore.network import Layer
+from gradcore.types import Array, Layer, describe
 
 
 def claim_problems(
@@ -49,7 +47,7 @@ def claim_problems(
         where = ("claimed_gradients", k - 1)
         rows, cols = layer.W.shape
         if C.ndim != 2:
-            shape = f"a flat list of {C.size} numbers" if C.ndim == 1 else describe(C)
+            shape = f"a flat list of {C.size} numbers" if C.ndim == 1 else describe(C.shape)
             problems.append(
                 Problem(
                     where,
@@ -62,7 +60,7 @@ def claim_problems(
             problems.append(
                 Problem(
                     where,
-                    f"claimed ∂L/∂W_{k} is {describe(C)} but W_{k} is {rows} × {cols}: expected {rows} × {cols} "
+                    f"claimed ∂L/∂W_{k} is {describe(C.shape)} but W_{k} is {rows} × {cols}: expected {rows} × {cols} "
                     f"(n_{k - 1} × n_{k}, the shape of W_{k}) or its transpose {cols} × {rows}",
                 )
             )
@@ -87,7 +85,8 @@ def claim_problems(
         elif c.shape != layer.b.shape:
             problems.append(
                 Problem(
-                    where, f"claimed ∂L/∂b_{k} has shape {describe(c)} but b_{k} has {layer.b.size} entries (n_{k})"
+                    where,
+                    f"claimed ∂L/∂b_{k} has shape {describe(c.shape)} but b_{k} has {layer.b.size} entries (n_{k})",
                 )
             )
         elif not np.isfinite(c).all():

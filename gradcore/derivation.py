@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from string import Template
 
-from gradcore.activations import Array
-from gradcore.network import Cache, Gradients, Layer, backward, forward
+from gradcore.network import backward, forward
 from gradcore.notation import activation_text, loss_text
+from gradcore.types import Array, Cache, Gradients, Layer
 
 Shape = tuple[int, ...]
 
@@ -75,11 +75,6 @@ class Step:
     shape: Shape
     check: str
     value: Array | float
-
-
-def dims(shape: Shape) -> str:
-    """Write a shape as the seed does: ``3 × 2``, ``2`` for a vector, ``a scalar`` for ()."""
-    return " × ".join(str(n) for n in shape) if shape else "a scalar"
 
 
 def _fill(template: str, **names: str) -> str:

@@ -37,12 +37,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gradcore.activations import Array
-from gradcore.checks import describe
 from gradcore.claims import claim_problems
 from gradcore.errors import Location, NonFiniteError, Problem, ShapeError
 from gradcore.mistakes import forgotten, usual_causes, without_derivative
-from gradcore.network import Layer, backward, forward
+from gradcore.network import backward, forward
+from gradcore.types import Array, Layer, describe
 
 RTOL = 1e-3
 """Default relative tolerance of every comparison."""
@@ -228,15 +227,16 @@ def _transposed(C: Array, T: Array, what: str, k: int, rtol: float) -> Diagnosis
             T,
             error,
             None,
-            f"the claim is ({what})ᵀ: the product in the wrong order, Δ_{k}ᵀ · l_{k - 1} ({describe(C)}) instead of "
-            f"l_{k - 1}ᵀ · Δ_{k} ({describe(T)}, the shape of W_{k})",
+            f"the claim is ({what})ᵀ: the product in the wrong order, "
+            f"Δ_{k}ᵀ · l_{k - 1} ({describe(C.shape)}) instead of "
+            f"l_{k - 1}ᵀ · Δ_{k} ({describe(T.shape)}, the shape of W_{k})",
         )
     return Diagnosis(
         "incorrect",
         T,
         error,
         None,
-        f"the claim has the shape of W_{k}ᵀ ({describe(C)}) and, transposed, is still not {what}",
+        f"the claim has the shape of W_{k}ᵀ ({describe(C.shape)}) and, transposed, is still not {what}",
         _worst(C, T.T),
     )
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gradcore.activations import Activation, Array
+from gradcore.activations import Activation
+from gradcore.types import Array
 
 
 @dataclass(frozen=True)

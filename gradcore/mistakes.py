@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from gradcore.activations import Array
 from gradcore.losses import LOSSES
-from gradcore.network import Cache, Gradients, Layer, backward
+from gradcore.network import backward
+from gradcore.types import Array, Cache, Gradients, Layer
 
 DERIVATIVES = {
     "sigmoid": "σ′(z_{j}) = l_{j} * (1 − l_{j})",

@@ -16,78 +16,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
-from gradcore.activations import ACTIVATIONS, Array
+from gradcore.activations import ACTIVATIONS
 from gradcore.checks import all_finite, non_finite_error, raise_if_non_finite, raise_if_problems, shape_problems
 from gradcore.losses import LOSSES
-
-
-@dataclass(frozen=True)
-class Layer:
-    """One fully connected layer.
-
-    Attributes
-    ----------
-    W : ndarray, shape (n_{k−1}, n_k)
-        The weights W_k.
-    activation : str
-        The name of f_k, a key of :data:`gradcore.ACTIVATIONS`.
-    b : ndarray, shape (n_k,), optional
-        The bias b_k; ``None`` for no bias (the seed's convention).
-    """
-
-    W: Array
-    activation: str = "sigmoid"
-    b: Array | None = None
-
-
-@dataclass(frozen=True)
-class Cache:
-    """What the forward pass computed, consumed by :func:`backward`.
-
-    Attributes
-    ----------
-    X : ndarray, shape (m, n_0)
-        The inputs A_0.
-    Z : tuple of ndarray, shapes (m, n_k)
-        The pre-activations Z_1 … Z_L.
-    A : tuple of ndarray, shapes (m, n_k)
-        The activations A_1 … A_L; A_L is the prediction ŷ.
-    """
-
-    X: Array
-    Z: tuple[Array, ...]
-    A: tuple[Array, ...]
-
-    @property
-    def output(self) -> Array:
-        """The prediction ŷ = A_L, shape (m, n_L)."""
-        return self.A[-1]
-
-
-@dataclass(frozen=True)
-class Gradients:
-    """What the backward pass computed.
-
-    Attributes
-    ----------
-    loss : float
-        The loss L.
-    delta : tuple of ndarray, shapes (m, n_k)
-        Δ_k = ∂L/∂Z_k for k = 1 … L.
-    dW : tuple of ndarray, shapes (n_{k−1}, n_k)
-        ∂L/∂W_k, the same shape as W_k.
-    db : tuple of (ndarray, shape (n_k,)) or None
-        ∂L/∂b_k for the layers that have a bias, ``None`` for the others.
-    """
-
-    loss: float
-    delta: tuple[Array, ...]
-    dW: tuple[Array, ...]
-    db: tuple[Array | None, ...]
+from gradcore.types import Array, Cache, Gradients, Layer
 
 
 def parameter_count(layers: Sequence[Layer]) -> int:

@@ -37,9 +37,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import NDArray
 
-from gradcore.activations import Array
 from gradcore.errors import GradcoreError, Problem
-from gradcore.network import Cache, Gradients, Layer, backward, forward, unchecked_forward, unchecked_loss
+from gradcore.network import backward, forward, unchecked_forward, unchecked_loss
+from gradcore.types import Array, Cache, Gradients, Layer
 
 FINE = 1e-7
 """Largest relative error rated ``fine``."""

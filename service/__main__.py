@@ -8,7 +8,7 @@ from typing import Any
 
 import uvicorn
 
-from service.logs import log_config
+from service.http.logs import log_config
 from service.settings import get_settings
 
 
@@ -25,21 +25,21 @@ def build_parser(**kwargs: Any) -> argparse.ArgumentParser:
 
 
 def serve(args: argparse.Namespace) -> None:
-    """Run uvicorn on ``service.app:app`` with the options parsed by :func:`build_parser`."""
+    """Run uvicorn on ``service.server:app`` with the options parsed by :func:`build_parser`."""
     settings = get_settings()
     uvicorn.run(
-        "service.app:app",
+        "service.server:app",
         host=args.host,
         port=args.port,
         workers=args.workers,
         log_config=log_config(settings),
-        access_log=False,  # service.logs.RequestLog writes one line per request
+        access_log=False,  # service.http.logs.RequestLog writes one line per request
         timeout_graceful_shutdown=settings.shutdown_timeout,  # SIGTERM: finish requests in flight, then exit
     )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Parse the command line and run uvicorn on ``service.app:app``."""
+    """Parse the command line and run uvicorn on ``service.server:app``."""
     serve(build_parser().parse_args(argv))
 
 

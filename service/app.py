@@ -1,15 +1,16 @@
-"""The ASGI application: ``service.app:app``."""
+"""The ASGI application: :func:`create_app` builds it; ``service.app:app`` is the environment's (servers run
+``service.server:app``, which also tunes the process)."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
-from service import memory, metrics, problems
-from service.guards import ApiKey, BodyLimit, ConcurrencyLimit
-from service.logs import RequestLog
-from service.openapi import build_openapi
-from service.routers import check, derivation, forward, gradients, health, loss, train, verify
+from service.api.routers import check, derivation, forward, gradients, health, loss, train, verify
+from service.http import metrics, problems
+from service.http.guards import ApiKey, BodyLimit, ConcurrencyLimit
+from service.http.logs import RequestLog
+from service.http.openapi import build_openapi
 from service.settings import Settings, get_settings
 
 DESCRIPTION = """
@@ -27,7 +28,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ``settings`` default to the environment's (:func:`service.settings.get_settings`).
     """
     settings = settings or get_settings()
-    memory.keep_freed_memory(settings.keep_freed_mib)
     # FastAPIOffline: /docs loads Swagger UI from the installed package, never from a CDN. No /redoc:
     # ReDoc's bundle always fetches its logo from its CDN.
     telemetry = {"tracing": settings.opentelemetry, "metrics": settings.opentelemetry, "logs": settings.opentelemetry}

@@ -62,8 +62,12 @@ class Settings(BaseSettings):
     """Least severe level logged (``GRADSERVICE_LOG_LEVEL``)."""
     keep_freed_mib: int = Field(256, ge=0)
     """MiB of freed memory kept for the next request instead of being returned to the system, so that
-    request-sized arrays do not page-fault (glibc's ``malloc``, :mod:`service.memory`); 0 keeps glibc's
+    request-sized arrays do not page-fault (glibc's ``malloc``, :mod:`service.process`); 0 keeps glibc's
     defaults (``GRADSERVICE_KEEP_FREED_MIB``)."""
+    blas_threads: int = Field(1, ge=0)
+    """BLAS threads of each server process (threadpoolctl, :mod:`service.process`): one per worker by default,
+    since the workers already use the cores; 0 leaves the BLAS library's own default
+    (``GRADSERVICE_BLAS_THREADS``)."""
     opentelemetry: bool = False
     """FastAPI's native OpenTelemetry spans and metrics, sent to the global providers that an OpenTelemetry setup
     (e.g. ``opentelemetry-instrument``) configures (``GRADSERVICE_OPENTELEMETRY``); off by default, when FastAPI

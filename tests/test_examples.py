@@ -16,8 +16,8 @@ import httpx
 import numpy as np
 import pytest
 
+from service.api.schemas.examples import SEED_TWO_LAYER, SEED_WRONG_SIGN
 from service.app import app
-from service.schemas.examples import SEED_TWO_LAYER, SEED_WRONG_SIGN
 
 pytestmark = pytest.mark.anyio
 

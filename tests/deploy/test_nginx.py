@@ -18,7 +18,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from servers import HOST, ROOT, Servers, free_port, require_program, stop_process
 
-from service.schemas.examples import SEED_TWO_LAYER
+from service.api.schemas.examples import SEED_TWO_LAYER
 
 CONFIG = ROOT / "deploy" / "nginx" / "nginx.conf"
 UPSTREAM = re.compile(r"^(\s*)server replica:8000( [^;]*)?;$", re.MULTILINE)

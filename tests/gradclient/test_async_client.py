@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from gradclient import AsyncGradientClient, GradientsResult, ProblemError
+from service.api.schemas.examples import SEED_TWO_LAYER
 from service.app import app
-from service.schemas.examples import SEED_TWO_LAYER
 
 if TYPE_CHECKING:
     from tests.gradclient.conftest import TwoLayers

@@ -10,7 +10,8 @@ import pytest
 
 import gradcore
 from gradcore import Layer, backward, forward
-from gradcore.derivation import Step, derive, dims
+from gradcore.derivation import Step, derive
+from gradcore.types import describe
 from gradcore.notation import ACTIVATION_TEXT, LOSS_TEXT, activation_text, loss_text
 
 ACTIVATION_NAMES = sorted(gradcore.ACTIVATIONS)
@@ -95,9 +96,9 @@ def test_every_dimension_check_holds(seed: int, depth: int, activation: str, los
     layers, X, Y = network(seed, depth, activation, loss_name, bias)
     for step in derive(layers, X, Y, loss_name):
         assert np.shape(step.value) == step.shape, step
-        assert step.check.endswith(dims(step.shape)), step
+        assert step.check.endswith(describe(step.shape)), step
         for operand in step.operands:
-            assert dims(operand.shape) in step.check, (operand, step.check)
+            assert describe(operand.shape) in step.check, (operand, step.check)
         shapes = [operand.shape for operand in step.operands]
         if step.kind in ("pre_activation", "weights_gradient") or (step.kind == "delta" and step.layer != depth):
             (rows, inner), (inner_too, cols) = shapes[:2]

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import httpx
 from servers import Serve
 
-from service.schemas.examples import SEED_TWO_LAYER
+from service.api.schemas.examples import SEED_TWO_LAYER
 
 LIMIT = 10_000
 

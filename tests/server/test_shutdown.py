@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from servers import HOST, Serve, Server
 
-from service.schemas.examples import SEED_TWO_LAYER
+from service.api.schemas.examples import SEED_TWO_LAYER
 
 BODY = json.dumps(SEED_TWO_LAYER).encode()
 

@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 from fastapi import FastAPI
 
+from service.api.schemas.examples import SEED_TWO_LAYER
 from service.app import create_app
-from service.schemas.examples import SEED_TWO_LAYER
 from service.settings import Settings
 
 pytestmark = pytest.mark.anyio

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from servers import Serve
 
-from service.schemas.examples import SEED_TWO_LAYER
+from service.api.schemas.examples import SEED_TWO_LAYER
 
 
 def sigmoid(u: float) -> float:

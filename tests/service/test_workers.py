@@ -7,7 +7,7 @@ import pytest
 from servers import SERVICE, running
 
 from service.__main__ import main
-from service.schemas.examples import SEED_TWO_LAYER
+from service.api.schemas.examples import SEED_TWO_LAYER
 from service.settings import Settings
 
 

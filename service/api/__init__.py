@@ -1,0 +1,1 @@
+"""The API: one router per resource, the request and response schemas, and how answers are rendered."""

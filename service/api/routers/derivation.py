@@ -1,0 +1,64 @@
+"""``POST /v1/derivation``: backpropagation written out step by step, as JSON or Markdown."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header
+from starlette.responses import Response
+
+from gradcore.derivation import Step, derive
+from service.api.markdown import derivation_markdown
+from service.api.schemas.derivation import DerivationRequest, DerivationResponse
+from service.http.body import json_body
+from service.http.negotiation import negotiate
+from service.http.openapi import documented_body
+from service.http.responses import ArrayJSONResponse
+
+router = APIRouter(tags=["teaching"])
+
+JSON, MARKDOWN = "application/json", "text/markdown"
+
+
+def step_content(step: Step) -> dict[str, Any]:
+    """One step of the JSON answer."""
+    return {
+        "kind": step.kind,
+        "layer": step.layer,
+        "symbol": step.symbol,
+        "description": step.description,
+        "equation": step.equation,
+        "latex": step.latex,
+        "shapes": {
+            "operands": [{"name": operand.name, "shape": list(operand.shape)} for operand in step.operands],
+            "result": list(step.shape),
+            "check": step.check,
+        },
+        "value": step.value,
+    }
+
+
+@router.post(
+    "/derivation",
+    response_model=DerivationResponse,
+    summary="The derivation of ∂L/∂W_k, step by step (JSON, or Markdown with Accept: text/markdown)",
+    openapi_extra=documented_body(DerivationRequest),
+    responses={
+        200: {"content": {MARKDOWN: {"schema": {"type": "string"}}}},
+        406: {"description": "The Accept header accepts neither application/json nor text/markdown."},
+    },
+)
+async def derivation(
+    request: Annotated[DerivationRequest, json_body(DerivationRequest)],
+    accept: Annotated[str | None, Header()] = None,
+) -> Response:
+    """Write out every equation of the forward pass, the loss and backpropagation, with shapes and values.
+
+    z_k = l_{k−1} · W_k, l_k = f_k(z_k), L, Δ_L = ∂L/∂z_L, Δ_k = (Δ_{k+1} · W_{k+1}ᵀ) * f′_k(z_k) and
+    ∂L/∂W_k = l_{k−1}ᵀ · Δ_k, each with the dimension check (n_{k−1} × m) · (m × n_k) = n_{k−1} × n_k.
+    The values are those of `POST /v1/gradients`. JSON by default; `Accept: text/markdown` gives a document.
+    """
+    media_type = negotiate(accept, (JSON, MARKDOWN))
+    steps = derive(request.layers, request.inputs, request.targets, request.loss)
+    if media_type == MARKDOWN:
+        text = derivation_markdown(request.layers, request.inputs.shape[0], request.loss, steps)
+        return Response(text, media_type=MARKDOWN)
+    return ArrayJSONResponse({"steps": [step_content(step) for step in steps]})

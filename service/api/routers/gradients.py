@@ -1,0 +1,45 @@
+"""``POST /v1/gradients``: backpropagation."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter
+from starlette.responses import Response
+
+from gradcore import Cache, Gradients, network
+from service.api.render import respond
+from service.api.schemas.requests import GradientsRequest
+from service.api.schemas.responses import GradientsResponse
+from service.http.body import json_body
+from service.http.direct import DirectRoute
+from service.http.openapi import documented_body
+
+router = APIRouter(tags=["network"], route_class=DirectRoute)
+
+
+def gradients_content(cache: Cache, grads: Gradients) -> dict[str, Any]:
+    """The body of a gradients response: loss, output and every layer's forward and backward arrays."""
+    layers: list[dict[str, Any]] = []
+    for Z, A, delta, dW, db in zip(cache.Z, cache.A, grads.delta, grads.dW, grads.db, strict=True):
+        layer = {"pre_activation": Z, "activation": A, "delta": delta, "weights_gradient": dW}
+        if db is not None:
+            layer["bias_gradient"] = db
+        layers.append(layer)
+    return {"loss": grads.loss, "output": cache.output, "layers": layers}
+
+
+@router.post(
+    "/gradients",
+    response_model=GradientsResponse,
+    summary="Gradients ∂L/∂W_k by backpropagation",
+    openapi_extra=documented_body(GradientsRequest),
+)
+async def gradients(request: Annotated[GradientsRequest, json_body(GradientsRequest)]) -> Response:
+    """Run the forward pass, the loss and backpropagation.
+
+    Δ_L = ∂L/∂z_L (for the default loss and sigmoid, (ŷ − y) * ŷ * (1 − ŷ)),
+    Δ_k = (Δ_{k+1} · W_{k+1}ᵀ) * f′_k(z_k), and ∂L/∂W_k = l_{k−1}ᵀ · Δ_k, the shape of W_k.
+    """
+    # The request model checked the shapes with gradcore.shape_problems: validated once, at the boundary.
+    cache = network.unchecked_forward(request.layers, request.inputs)
+    grads = network.unchecked_backward(request.layers, cache, request.targets, request.loss)
+    return respond(gradients_content(cache, grads), request)

@@ -1,0 +1,30 @@
+"""``POST /v1/loss``: the loss of a prediction."""
+
+from typing import Annotated
+
+from fastapi import APIRouter
+from starlette.responses import Response
+
+from gradcore import network
+from service.api.render import respond
+from service.api.schemas.requests import LossRequest
+from service.api.schemas.responses import LossResponse
+from service.http.body import json_body
+from service.http.direct import DirectRoute
+from service.http.openapi import documented_body
+
+router = APIRouter(tags=["network"], route_class=DirectRoute)
+
+
+@router.post(
+    "/loss",
+    response_model=LossResponse,
+    summary="Loss L(ŷ, y)",
+    openapi_extra=documented_body(LossRequest),
+)
+async def loss(request: Annotated[LossRequest, json_body(LossRequest)]) -> Response:
+    """Run the forward pass and evaluate the loss, by default L = Σ ½ (y − ŷ)²."""
+    # The request model checked the shapes with gradcore.shape_problems: validated once, at the boundary.
+    cache = network.unchecked_forward(request.layers, request.inputs)
+    value = network.unchecked_loss(cache, request.targets, request.loss)
+    return respond({"loss": value, "output": cache.output}, request)

@@ -1,0 +1,55 @@
+"""``POST /v1/train``: gradient descent."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from gradcore import Layer
+from gradcore.train import gradient_descent
+from service.api.schemas.train import TrainRequest, TrainResponse
+from service.http.body import json_body
+from service.http.direct import DirectRoute
+from service.http.openapi import documented_body
+from service.http.responses import ArrayJSONResponse
+
+router = APIRouter(tags=["teaching"], route_class=DirectRoute)
+
+
+def network_content(layers: tuple[Layer, ...]) -> dict[str, Any]:
+    """A network in the request's format, so that it can be posted again."""
+    specs: list[dict[str, Any]] = []
+    for layer in layers:
+        spec: dict[str, Any] = {"weights": layer.W, "activation": layer.activation}
+        if layer.b is not None:
+            spec["bias"] = layer.b
+        specs.append(spec)
+    return {"layers": specs}
+
+
+@router.post(
+    "/train",
+    response_model=TrainResponse,
+    summary="Gradient descent: W_k ← W_k − η ∂L/∂W_k, repeated",
+    openapi_extra=documented_body(TrainRequest),
+)
+async def train(request: Annotated[TrainRequest, json_body(TrainRequest)]) -> Response:
+    """Take `steps` full-batch gradient-descent steps with learning rate η = `learning_rate`.
+
+    Every step runs the forward pass, the loss and backpropagation on all m examples, then sets
+    W_k ← W_k − η ∂L/∂W_k and b_k ← b_k − η ∂L/∂b_k. The answer holds the steps + 1 losses
+    (`loss_history[t]` after t steps), the trained network in the request's format and its prediction ŷ.
+    """
+    result = await run_in_threadpool(
+        gradient_descent,
+        request.layers,
+        request.inputs,
+        request.targets,
+        request.loss,
+        request.learning_rate,
+        request.steps,
+    )
+    return ArrayJSONResponse(
+        {"loss_history": list(result.loss_history), "network": network_content(result.layers), "output": result.output}
+    )

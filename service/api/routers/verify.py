@@ -1,0 +1,61 @@
+"""``POST /v1/gradients/verify``: diagnose a claimed gradient."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter
+from starlette.responses import Response
+
+from gradcore.diagnose import Diagnosis, diagnose
+from service.api.schemas.verify import GradientsVerifyRequest, VerifyResponse
+from service.http.body import json_body
+from service.http.direct import DirectRoute
+from service.http.openapi import documented_body
+from service.http.responses import ArrayJSONResponse
+
+router = APIRouter(tags=["teaching"], route_class=DirectRoute)
+
+
+def verdict_content(diagnosis: Diagnosis) -> dict[str, Any]:
+    """One verdict as JSON."""
+    return {
+        "verdict": diagnosis.verdict,
+        "factor": diagnosis.factor,
+        "max_abs_error": diagnosis.max_abs_error,
+        "expected": diagnosis.expected,
+        "hint": diagnosis.hint,
+        "worst_index": list(diagnosis.worst_index) if diagnosis.worst_index is not None else None,
+        "missing_at_layer": diagnosis.missing_at_layer,
+    }
+
+
+@router.post(
+    "/gradients/verify",
+    response_model=VerifyResponse,
+    summary="Diagnose a claimed gradient: correct, sign flipped, transposed, scaled, missing f′ or incorrect",
+    openapi_extra=documented_body(GradientsVerifyRequest),
+)
+async def verify(request: Annotated[GradientsVerifyRequest, json_body(GradientsVerifyRequest)]) -> Response:
+    """Compare each claimed ∂L/∂W_k (and ∂L/∂b_k) with backpropagation and name the mistake.
+
+    C ≈ R when max |C − R| ≤ rtol · max |R| + 1e-12. The verdicts are tried in this order: correct (C ≈ T),
+    sign_flipped (C ≈ −T), transposed (Cᵀ ≈ T), missing_activation_derivative (C ≈ the gradient with f′_j ≡ 1
+    at one layer j, the output first), scaled (C ≈ α T, with the usual causes of α), incorrect.
+    """
+    weights, biases = diagnose(
+        request.layers,
+        request.inputs,
+        request.targets,
+        request.claimed_gradients,
+        request.claimed_bias_gradients,
+        request.loss,
+        request.rtol,
+    )
+    layers = []
+    for weight, bias in zip(weights, biases, strict=True):
+        layer = verdict_content(weight)
+        if bias is not None:
+            layer["bias"] = verdict_content(bias)
+        layers.append(layer)
+    verdicts = [*weights, *(bias for bias in biases if bias is not None)]
+    all_correct = all(d.verdict == "correct" for d in verdicts)
+    return ArrayJSONResponse({"all_correct": all_correct, "rtol": request.rtol, "layers": layers})

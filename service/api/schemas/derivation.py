@@ -1,0 +1,50 @@
+"""``POST /v1/derivation``: the request (a gradients request) and the step-by-step answer."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from service.api.schemas.requests import GradientsRequest
+from service.api.schemas.responses import Matrix
+
+
+class DerivationRequest(GradientsRequest):
+    """Everything the backward pass needs: network, inputs X, targets Y and the loss."""
+
+
+class Operand(BaseModel):
+    """A quantity an equation combines."""
+
+    name: str = Field(description="Its symbol, e.g. l_1ᵀ or W_2.")
+    shape: list[int] = Field(description="[rows, columns] for a matrix, [n] for a vector, [] for a scalar.")
+
+
+class StepShapes(BaseModel):
+    """The dimension check of one equation."""
+
+    operands: list[Operand]
+    result: list[int] = Field(description="The shape of the result: [] for the loss, [n_k] for a bias gradient.")
+    check: str = Field(description="The check written out, e.g. (3 × 1) · (1 × 2) = 3 × 2.")
+
+
+class DerivationStep(BaseModel):
+    """One equation of the derivation with its value."""
+
+    kind: Literal["pre_activation", "activation", "loss", "delta", "weights_gradient", "bias_gradient"]
+    layer: int | None = Field(description="k, counted from 1; null for the loss.")
+    symbol: str = Field(description="What the step computes: z_k, l_k, ŷ, L, Δ_k, ∂L/∂W_k or ∂L/∂b_k.")
+    description: str
+    equation: str = Field(description="Plain text: · the matrix product, * the element-wise product, ᵀ transpose.")
+    latex: str
+    shapes: StepShapes
+    value: float | list[float] | Matrix = Field(description="The result, of shape shapes.result.")
+
+
+class DerivationResponse(BaseModel):
+    """Every equation of the forward pass, the loss and backpropagation, in order."""
+
+    steps: list[DerivationStep] = Field(
+        description="z_1, l_1, …, z_L, ŷ = l_L; L; then for k = L … 1: Δ_k, ∂L/∂W_k and ∂L/∂b_k (with a bias)."
+    )

@@ -1,0 +1,88 @@
+"""``/v1/gradients/verify``: the request (a gradients request and the claimed gradients) and the response."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from gradcore import Problem
+from gradcore.claims import claim_problems
+from gradcore.diagnose import RTOL
+from service.api.schemas.examples import SEED_WRONG_SIGN
+from service.api.schemas.requests import GradientsRequest
+from service.api.schemas.responses import Matrix
+from service.api.schemas.tensor import Array, Tensor
+
+VERDICTS = "correct, sign_flipped, transposed, missing_activation_derivative, scaled or incorrect"
+
+
+def _as_bias(c: Array | None) -> Array | None:
+    """Read a number as 1 entry and a single row as a list, like a bias."""
+    if c is None or c.ndim == 1:
+        return c
+    return c.reshape(-1) if c.ndim == 0 or c.shape[0] == 1 else c
+
+
+class GradientsVerifyRequest(GradientsRequest):
+    """A gradients request and the gradients someone derived for it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [SEED_WRONG_SIGN]})
+
+    claimed_gradients: list[Tensor] = Field(
+        description="The claimed ∂L/∂W_1 … ∂L/∂W_L, one matrix per layer, each n_{k−1} × n_k like W_k "
+        "(its transpose n_k × n_{k−1} is accepted and diagnosed). A number is a 1 × 1 matrix."
+    )
+    claimed_bias_gradients: list[Tensor | None] | None = Field(
+        None,
+        description="The claimed ∂L/∂b_k, one entry per layer: n_k numbers for a layer with a bias, null where "
+        "no bias gradient is claimed.",
+    )
+    rtol: float = Field(
+        RTOL,
+        gt=0.0,
+        lt=1.0,
+        allow_inf_nan=False,
+        strict=True,
+        description="Relative tolerance: C ≈ R when max |C − R| ≤ rtol · max |R| + 1e-12. The default 1e-3 "
+        "accepts values rounded to 4 significant digits.",
+    )
+
+    def _normalize(self) -> None:
+        """Also read a number as a 1 × 1 claim, and a bias claim like a bias."""
+        super()._normalize()
+        self.claimed_gradients = [C.reshape(1, 1) if C.ndim == 0 else C for C in self.claimed_gradients]
+        if self.claimed_bias_gradients is not None:
+            self.claimed_bias_gradients = [_as_bias(c) for c in self.claimed_bias_gradients]
+
+    def _problems(self) -> list[Problem]:
+        problems = super()._problems()
+        if problems:
+            return problems
+        return claim_problems(self.layers, self.claimed_gradients, self.claimed_bias_gradients)
+
+
+class Verdict(BaseModel):
+    """The diagnosis of one claimed gradient."""
+
+    verdict: str = Field(description=VERDICTS + ".")
+    factor: float | None = Field(description="α with claimed ≈ α × true: 1 correct, −1 sign_flipped, α scaled.")
+    max_abs_error: float = Field(description="max |claimed − true| (a transposed claim is transposed back).")
+    expected: Matrix | list[float] = Field(description="The true gradient, the shape of W_k (or b_k).")
+    hint: str = Field(description="What the verdict means and its usual cause.")
+    worst_index: list[int] | None = Field(description="incorrect: the index in the claim of the largest error.")
+    missing_at_layer: int | None = Field(
+        description="missing_activation_derivative: the layer j (from 1) whose f′_j was left out."
+    )
+
+
+class VerifyLayer(Verdict):
+    """Layer k: the verdict on the claimed ∂L/∂W_k, and on ∂L/∂b_k when one was claimed."""
+
+    bias: Verdict | None = Field(None, description="The verdict on the claimed ∂L/∂b_k; present only when claimed.")
+
+
+class VerifyResponse(BaseModel):
+    """A verdict per layer."""
+
+    all_correct: bool = Field(description="Every claimed gradient is correct.")
+    rtol: float = Field(description="The relative tolerance used.")
+    layers: list[VerifyLayer]

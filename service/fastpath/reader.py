@@ -1,0 +1,65 @@
+"""``read_request``: a JSON body validated as a request model, by the fastest reader that agrees with the reference."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import orjson
+from pydantic import BaseModel, ValidationError
+
+from service.fastpath import fastjson
+from service.fastpath.context import FAST, fast_context
+from service.fastpath.screen import could_flood, screen_body
+from service.http.problems import ProblemError
+from service.settings import Settings
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def read_request(model: type[M], body: bytes, settings: Settings | None = None) -> M:
+    """Validate a JSON body as ``model``: the fast way when the body is valid, the reference way when it is not.
+
+    simdjson (:mod:`service.fastpath.fastjson`) or else orjson reads the text into
+    Python objects faster than pydantic's own JSON parser, and
+    ``model_validate`` checks them with the same validators; simdjson's
+    numeric arrays arrive as float64 ndarrays, already checked. When that
+    fails (not JSON, not an object, any invalid field), ``model_validate_json``
+    reads the text again and raises the errors that the service has always
+    reported, with their pointers and messages.
+    With ``settings``, the request models also check the limits of :mod:`service.limits`, and the body
+    goes through :func:`~service.fastpath.screen.screen_body` before orjson reads it. simdjson's path needs no screen
+    for a body too short to hold more numbers than the limit (:func:`~service.fastpath.screen.could_flood`), since
+    :data:`service.fastpath.fastjson.MAX_OBJECTS` bounds the other values it makes; a longer body is screened
+    before anything reads it. When simdjson's path fails for any reason, the limits included, the screen
+    and then orjson's path decide, so every answer is the one the reference gives.
+    """
+    screened = False
+    if settings is not None and could_flood(body, settings):
+        screen_body(body, settings)
+        screened = True
+    data = fastjson.loads(body) if len(body) >= fastjson.MIN_BYTES else None
+    if data is not None:
+        # Lists that simdjson's path left as lists take the strict validator: no scan for booleans is needed.
+        try:
+            return model.model_validate(data, context={FAST: False, "settings": settings})
+        except (ValidationError, ProblemError):
+            pass
+    if settings is not None and not screened:
+        screen_body(body, settings)
+    context: dict[str, Any] = {**fast_context(body), "settings": settings}
+    if data is None:
+        data = _orjson_object(body)
+        if data is not None:
+            try:
+                return model.model_validate(data, context=context)
+            except ValidationError:
+                pass
+    return model.model_validate_json(body, context=context)
+
+
+def _orjson_object(body: bytes) -> dict[str, Any] | None:
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    return data if isinstance(data, dict) else None

@@ -1,0 +1,1 @@
+"""HTTP plumbing: guards, request logs, metrics, problem responses, the OpenAPI document and body reading."""

@@ -1,0 +1,93 @@
+"""A FastAPI route class whose handler calls the endpoint directly: the hot routes' request path.
+
+FastAPI handles a request by solving the endpoint's dependency graph: an
+exit stack, a cache of dependency values, parameter extraction and checks for
+query, header, cookie and body parameters, background tasks, then the
+response model. The network routes have one dependency only, the request body
+read and validated by :func:`service.http.body.json_body`, and answer with a ready
+:class:`~starlette.responses.Response`, so none of that machinery does
+anything for them, yet it costs about as much as the whole gradient of a
+small network.
+
+:class:`DirectRoute` keeps everything else about the route (its path,
+methods, OpenAPI operation, response model in the docs, exception handlers,
+middleware) and replaces only the per-request handler, when the endpoint
+qualifies: an ``async def`` whose every parameter is a dependency that needs
+nothing but the request. Any other endpoint keeps FastAPI's own handler.
+
+Use it as ``APIRouter(route_class=DirectRoute)``. Its handler calls the
+dependencies themselves: ``app.dependency_overrides`` does not apply to them.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from starlette.requests import Request
+from starlette.responses import Response
+
+Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+
+
+def _takes_nothing_else(dependant: Dependant) -> bool:
+    """Whether ``dependant`` has no parameter FastAPI would fill but the request and its sub-dependencies."""
+    return not (
+        dependant.path_params
+        or dependant.query_params
+        or dependant.header_params
+        or dependant.cookie_params
+        or dependant.body_params
+        or dependant.websocket_param_name
+        or dependant.http_connection_param_name
+        or dependant.response_param_name
+        or dependant.background_tasks_param_name
+        or dependant.security_scopes_param_name
+    )
+
+
+def request_only(dependant: Dependant) -> bool:
+    """Whether ``dependant`` is an ``async`` parameter of the endpoint whose only parameter is the request."""
+    return (
+        dependant.name is not None
+        and inspect.iscoroutinefunction(dependant.call)
+        and dependant.request_param_name is not None
+        and not dependant.dependencies
+        and _takes_nothing_else(dependant)
+    )
+
+
+def direct_handler(endpoint: Callable[..., Awaitable[Response]], dependant: Dependant) -> Handler | None:
+    """The handler that awaits each request-only dependency, then the endpoint; ``None`` if the route does not qualify.
+
+    The endpoint qualifies when it is ``async``, takes only dependencies (no
+    query, header, body, request, response or background-task parameters of
+    its own) and each of them needs only the request.
+    """
+    if (
+        not inspect.iscoroutinefunction(endpoint)
+        or dependant.request_param_name is not None
+        or not _takes_nothing_else(dependant)
+        or not dependant.dependencies
+        or not all(request_only(d) for d in dependant.dependencies)
+    ):
+        return None
+    readers: list[tuple[str, Callable[[Request], Awaitable[Any]]]] = [
+        (d.name, d.call) for d in dependant.dependencies if d.name is not None and d.call is not None
+    ]
+
+    async def handle(request: Request) -> Response:
+        arguments = {name: await read(request) for name, read in readers}
+        return await endpoint(**arguments)
+
+    return handle
+
+
+class DirectRoute(APIRoute):
+    """An :class:`~fastapi.routing.APIRoute` that skips dependency solving when its endpoint allows it."""
+
+    def get_route_handler(self) -> Handler:
+        return direct_handler(self.endpoint, self.dependant) or super().get_route_handler()

@@ -1,0 +1,129 @@
+"""ASGI middleware that guards the app before a request reaches a route.
+
+* :class:`BodyLimit`: at most ``max_body_bytes``, counted while the body is
+  read, with or without ``Content-Length`` (chunked); over it, 413 without
+  reading the rest. (Starlette's own ``max_body_size`` answers a plain-text
+  413 when ``Content-Length`` is over the limit, not problem+json.)
+* :class:`ConcurrencyLimit`: at most ``max_concurrency`` requests in flight;
+  more get 503 with ``Retry-After`` instead of waiting in an unbounded queue.
+* :class:`ApiKey`: when ``api_key`` is set, ``Authorization: Bearer KEY`` or
+  ``X-API-Key: KEY``, compared in constant time; else 401 with ``WWW-Authenticate``.
+
+The health probes in :data:`OPEN_PATHS` pass the last two unchecked, so that
+an orchestrator can always tell whether the process is alive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.http.problems import ProblemError, problem_response, to_response
+from service.limits import check_body_bytes
+from service.settings import Settings
+
+OPEN_PATHS = frozenset({"/healthz", "/readyz"})
+"""Paths that need no API key and are never turned away by the concurrency limit."""
+
+
+class BodyLimit:
+    """Refuse a request body larger than ``settings.max_body_bytes`` with 413 problem+json."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app, self.settings = app, settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = Headers(scope=scope).get("content-length", "")
+        try:
+            check_body_bytes(int(length) if length.isdigit() else 0, self.settings)
+        except ProblemError as exc:
+            await to_response(exc)(scope, receive, send)
+            return
+        received = 0
+
+        async def receive_within_limit() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                check_body_bytes(
+                    received, self.settings, so_far=True
+                )  # raised to the route, answered by service.http.problems
+            return message
+
+        await self.app(scope, receive_within_limit, send)
+
+
+class ConcurrencyLimit:
+    """Answer 503 with ``Retry-After`` when ``settings.max_concurrency`` requests are already in flight."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app, self.settings = app, settings
+        self.in_flight = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in OPEN_PATHS:
+            await self.app(scope, receive, send)
+            return
+        limit = self.settings.max_concurrency
+        if self.in_flight >= limit:
+            response = problem_response(
+                503,
+                f"The service is handling {limit} requests, its limit (GRADSERVICE_MAX_CONCURRENCY); "
+                f"retry in {self.settings.retry_after} s.",
+                type_="/problems/overloaded",
+                headers={"Retry-After": str(self.settings.retry_after)},
+            )
+            await response(scope, receive, send)
+            return
+        self.in_flight += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.in_flight -= 1
+
+
+class ApiKey:
+    """Require ``settings.api_key`` as a bearer token or an ``X-API-Key`` header, except on :data:`OPEN_PATHS`."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        key = settings.api_key
+        self.digest = None if key is None else _digest(key.get_secret_value().encode())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.digest is None or scope["type"] != "http" or scope["path"] in OPEN_PATHS:
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        if not _authorized(headers, self.digest):
+            given = "x-api-key" in headers or "authorization" in headers
+            response = problem_response(
+                401,
+                "The API key is wrong."
+                if given
+                else "This service needs an API key: send it as 'Authorization: Bearer KEY' or 'X-API-Key: KEY'.",
+                type_="/problems/unauthorized",
+                headers={"WWW-Authenticate": 'Bearer realm="gradservice"'},
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _digest(key: bytes) -> bytes:
+    """Compare digests, not keys, so that the time taken tells nothing, not even the key's length."""
+    return hashlib.sha256(key).digest()
+
+
+def _authorized(headers: Headers, digest: bytes) -> bool:
+    scheme, _, token = headers.get("authorization", "").partition(" ")
+    candidates = [headers.get("x-api-key"), token.strip() if scheme.lower() == "bearer" else None]
+    # Starlette decodes headers as latin-1: encoding back gives the bytes the client sent.
+    return any(hmac.compare_digest(_digest(c.encode("latin-1")), digest) for c in candidates if c is not None)

@@ -1,0 +1,108 @@
+"""The OpenAPI document: FastAPI's own, plus the request bodies read by :func:`service.http.body.json_body`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
+
+from service.http.guards import OPEN_PATHS
+from service.http.problems import PROBLEM_JSON
+from service.settings import Settings
+
+REF = "#/components/schemas/{model}"
+
+_PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details.",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "limit": {
+            "type": "object",
+            "description": "The limit a request exceeds: its setting's name, environment variable and value.",
+            "required": ["name", "setting", "value"],
+            "properties": {"name": {"type": "string"}, "setting": {"type": "string"}, "value": {"type": "integer"}},
+        },
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["pointer", "message"],
+                "properties": {
+                    "pointer": {"type": "string", "description": "JSON pointer (RFC 6901) to the offending field."},
+                    "message": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {PROBLEM_JSON: {"schema": {"$ref": REF.format(model="Problem")}}}}
+
+
+def build_openapi(app: FastAPI) -> dict[str, Any]:
+    """Generate the OpenAPI document of ``app`` once and cache it on the app."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    document = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = _PROBLEM_SCHEMA
+    for model in REQUEST_MODELS.values():
+        schema = model.model_json_schema(ref_template=REF)
+        schemas.update(schema.pop("$defs", {}))
+        schemas[model.__name__] = schema
+    for path in document["paths"].values():
+        for operation in path.values():
+            if "requestBody" in operation:
+                responses = operation.setdefault("responses", {})
+                responses["400"] = _problem("The body is not valid JSON.")
+                responses["415"] = _problem("The body is not JSON.")
+                responses["422"] = _problem("The network, inputs or targets are invalid or do not fit together.")
+                responses["413"] = _problem("The body is larger than a limit (bytes or numbers).")
+        _document_guards(app, document)
+    app.openapi_schema = document
+    return document
+
+
+def _document_guards(app: FastAPI, document: dict[str, Any]) -> None:
+    """Add the answers of :mod:`service.http.guards`: 503 when busy; with an API key, 401 and the security scheme."""
+    settings = getattr(app.state, "settings", None)
+    with_key = isinstance(settings, Settings) and settings.api_key is not None
+    if with_key:
+        document["components"]["securitySchemes"] = {
+            "bearer": {"type": "http", "scheme": "bearer"},
+            "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+        }
+    for path, item in document["paths"].items():
+        if path in OPEN_PATHS:
+            continue
+        for operation in item.values():
+            busy = _problem("Too many requests in flight; retry after `Retry-After` seconds.")
+            busy["headers"] = {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}}
+            operation["responses"]["503"] = busy
+            if with_key:
+                operation["security"] = [{"bearer": []}, {"apiKey": []}]
+                operation["responses"]["401"] = _problem("The API key is missing or wrong.")
+
+
+REQUEST_MODELS: dict[str, type[BaseModel]] = {}
+"""Every model documented by :func:`documented_body`, by name; :mod:`service.http.openapi` adds their schemas."""
+
+
+def documented_body(model: type[BaseModel]) -> dict[str, Any]:
+    """The ``openapi_extra`` of a route whose body :func:`json_body` reads: the body's schema and example."""
+    REQUEST_MODELS[model.__name__] = model
+    media: dict[str, Any] = {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}
+    examples = model.model_json_schema().get("examples")
+    if examples:
+        media["example"] = examples[0]
+    return {"requestBody": {"required": True, "content": {"application/json": media}}}

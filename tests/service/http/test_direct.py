@@ -1,0 +1,100 @@
+"""``service.http.direct``: which routes skip FastAPI's dependency solving, and that they still answer as before."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import httpx
+import pytest
+from fastapi import APIRouter, BackgroundTasks, Depends, FastAPI, Request
+from starlette.responses import JSONResponse, Response
+
+from service.app import create_app
+from service.http.direct import DirectRoute, direct_handler
+
+pytestmark = pytest.mark.anyio
+
+
+async def read_name(request: Request) -> str:
+    return request.headers.get("x-name", "nobody")
+
+
+def sync_read_name(request: Request) -> str:
+    return "sync"
+
+
+def build() -> FastAPI:
+    router = APIRouter(route_class=DirectRoute)
+
+    @router.post("/direct")
+    async def direct(name: Annotated[str, Depends(read_name)]) -> Response:
+        return JSONResponse({"name": name})
+
+    @router.post("/query")
+    async def query(name: Annotated[str, Depends(read_name)], times: int = 1) -> Response:
+        return JSONResponse({"name": name * times})
+
+    @router.post("/sync-dependency")
+    async def sync_dependency(name: Annotated[str, Depends(sync_read_name)]) -> Response:
+        return JSONResponse({"name": name})
+
+    @router.post("/sync-endpoint")
+    def sync_endpoint(name: Annotated[str, Depends(read_name)]) -> Response:
+        return JSONResponse({"name": name})
+
+    @router.post("/background")
+    async def background(name: Annotated[str, Depends(read_name)], tasks: BackgroundTasks) -> Response:
+        tasks.add_task(DONE.append, name)
+        return JSONResponse({"name": name})
+
+    app = FastAPI()
+    app.include_router(router)
+    return app
+
+
+DONE: list[str] = []
+"""What the background task of ``/background`` did."""
+
+
+def qualifies(app: FastAPI, path: str) -> bool:
+    (route,) = [route for route in build_routes(app) if route.path == path]
+    return direct_handler(route.endpoint, route.dependant) is not None
+
+
+def build_routes(app: FastAPI) -> list[DirectRoute]:
+    """The DirectRoutes of an app, whether FastAPI keeps included routes flat or nested."""
+    found: list[DirectRoute] = []
+    for route in app.router.routes:
+        original = getattr(route, "original_router", None)
+        routes = original.routes if original is not None else [route]
+        found += [r for r in routes if isinstance(r, DirectRoute)]
+    return found
+
+
+def test_only_async_endpoints_with_request_only_dependencies_qualify() -> None:
+    app = build()
+    assert qualifies(app, "/direct")
+    assert not qualifies(app, "/query")  # a query parameter of its own: FastAPI must parse it
+    assert not qualifies(app, "/sync-dependency")
+    assert not qualifies(app, "/sync-endpoint")
+    assert not qualifies(app, "/background")  # FastAPI must make and run its BackgroundTasks
+
+
+def test_the_network_and_teaching_routes_are_direct() -> None:
+    app = create_app()
+    direct = {route.path for route in build_routes(app) if direct_handler(route.endpoint, route.dependant)}
+    assert {"/gradients", "/forward", "/loss", "/train", "/gradients/verify"} <= direct
+
+
+@pytest.mark.parametrize("path", ["/direct", "/query", "/sync-dependency", "/sync-endpoint", "/background"])
+async def test_every_route_answers_the_same_whichever_handler_serves_it(path: str, anyio_backend: str) -> None:
+    expected = {"/direct": "ada", "/query": "adaada", "/sync-dependency": "sync", "/sync-endpoint": "ada"}.get(
+        path, "ada"
+    )
+    transport = httpx.ASGITransport(app=build())
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        response = await client.post(path, headers={"x-name": "ada"}, params={"times": 2})
+    assert response.status_code == 200
+    assert response.json() == {"name": expected}
+    if path == "/background":
+        assert DONE[-1] == "ada"
