@@ -11,14 +11,21 @@ from service.api.schemas.compact import encode
 from service.api.schemas.options import ResponseOptions
 from service.http.responses import ArrayJSONResponse
 
+ITEMS = ("layers", "steps")
+"""The lists of a response whose items' fields ``include`` names too."""
+
 
 def select(content: dict[str, Any], names: Collection[str]) -> dict[str, Any]:
-    """Keep the named top-level and per-layer fields; keep ``layers`` if one of its fields is kept."""
+    """Keep the named top-level and per-item fields; keep ``layers`` (or ``steps``) if one of its items' fields is.
+
+    A list named itself is kept whole.
+    """
     selected = {key: value for key, value in content.items() if key in names}
-    if "layers" in content:
-        layers = [{key: value for key, value in layer.items() if key in names} for layer in content["layers"]]
-        if any(layers):
-            selected["layers"] = layers
+    for key in ITEMS:
+        if key in content and key not in names:
+            items = [{name: value for name, value in item.items() if name in names} for item in content[key]]
+            if any(items):
+                selected[key] = items
     return selected
 
 

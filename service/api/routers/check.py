@@ -6,10 +6,10 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from gradcore.numerical import ACCEPTABLE, FINE, GradientCheck, check_gradients
+from service.api.render import respond
 from service.api.schemas.check import CheckResponse, GradientsCheckRequest
 from service.http.body import json_body
 from service.http.openapi import documented_body
-from service.http.responses import ArrayJSONResponse
 
 router = APIRouter(tags=["teaching"])
 
@@ -68,4 +68,4 @@ def check(
     it costs two forward passes per parameter, at most `GRADSERVICE_MAX_CHECK_PARAMETERS` of them.
     """
     result = check_gradients(request.layers, request.inputs, request.targets, request.loss, request.epsilon)
-    return ArrayJSONResponse(check_content(result))
+    return respond(check_content(result), request)

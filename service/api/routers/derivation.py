@@ -7,11 +7,12 @@ from starlette.responses import Response
 
 from gradcore.derivation import Step, derive
 from service.api.markdown import derivation_markdown
+from service.api.render import respond
 from service.api.schemas.derivation import DerivationRequest, DerivationResponse
 from service.http.body import json_body
 from service.http.negotiation import negotiate
 from service.http.openapi import documented_body
-from service.http.responses import ArrayJSONResponse
+from service.http.problems import ProblemError
 
 router = APIRouter(tags=["teaching"])
 
@@ -59,6 +60,19 @@ async def derivation(
     media_type = negotiate(accept, (JSON, MARKDOWN))
     steps = derive(request.layers, request.inputs, request.targets, request.loss)
     if media_type == MARKDOWN:
+        if request.include is not None or request.encoding != "json":
+            raise ProblemError(
+                422,
+                "include and encoding select and encode the fields of the JSON derivation; the Markdown document "
+                "(Accept: text/markdown) has neither: leave them out, or ask for application/json.",
+                type_="/problems/invalid-request",
+                errors=[
+                    {
+                        "pointer": "/include" if request.include is not None else "/encoding",
+                        "message": "not available with Accept: text/markdown",
+                    }
+                ],
+            )
         text = derivation_markdown(request.layers, request.inputs.shape[0], request.loss, steps)
         return Response(text, media_type=MARKDOWN)
-    return ArrayJSONResponse({"steps": [step_content(step) for step in steps]})
+    return respond({"steps": [step_content(step) for step in steps]}, request)

@@ -2,17 +2,18 @@
 
 from typing import Annotated, Any
 
+import numpy as np
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from gradcore import Layer
 from gradcore.train import gradient_descent
+from service.api.render import respond
 from service.api.schemas.train import TrainRequest, TrainResponse
 from service.http.body import json_body
 from service.http.direct import DirectRoute
 from service.http.openapi import documented_body
-from service.http.responses import ArrayJSONResponse
 
 router = APIRouter(tags=["teaching"], route_class=DirectRoute)
 
@@ -50,6 +51,11 @@ async def train(request: Annotated[TrainRequest, json_body(TrainRequest)]) -> Re
         request.learning_rate,
         request.steps,
     )
-    return ArrayJSONResponse(
-        {"loss_history": list(result.loss_history), "network": network_content(result.layers), "output": result.output}
+    return respond(
+        {
+            "loss_history": np.array(result.loss_history),
+            "network": network_content(result.layers),
+            "output": result.output,
+        },
+        request,
     )

@@ -6,11 +6,11 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from gradcore.diagnose import Diagnosis, diagnose
+from service.api.render import respond
 from service.api.schemas.verify import GradientsVerifyRequest, VerifyResponse
 from service.http.body import json_body
 from service.http.direct import DirectRoute
 from service.http.openapi import documented_body
-from service.http.responses import ArrayJSONResponse
 
 router = APIRouter(tags=["teaching"], route_class=DirectRoute)
 
@@ -58,4 +58,4 @@ async def verify(request: Annotated[GradientsVerifyRequest, json_body(GradientsV
         layers.append(layer)
     verdicts = [*weights, *(bias for bias in biases if bias is not None)]
     all_correct = all(d.verdict == "correct" for d in verdicts)
-    return ArrayJSONResponse({"all_correct": all_correct, "rtol": request.rtol, "layers": layers})
+    return respond({"all_correct": all_correct, "rtol": request.rtol, "layers": layers}, request)

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, model_validator
 
 from gradcore import parameter_count
 from gradcore.numerical import ACCEPTABLE, FINE
 from service import limits
 from service.api.schemas.examples import SEED_CHECK
+from service.api.schemas.options import INCLUDE, CheckField
 from service.api.schemas.requests import GradientsRequest
-from service.api.schemas.responses import Matrix
+from service.api.schemas.responses import Matrix, Selectable, Vector
 
 
 class GradientsCheckRequest(GradientsRequest):
     """A gradients request and the step ε of the central differences."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [SEED_CHECK]})
+
+    include: list[CheckField] | None = Field(None, min_length=1, description=INCLUDE)  # type: ignore[assignment]
 
     epsilon: float = Field(
         1e-6,
@@ -48,15 +51,15 @@ class GradientsCheckRequest(GradientsRequest):
         return self
 
 
-class CheckLayer(BaseModel):
+class CheckLayer(Selectable):
     """Layer k: both gradients and how far apart they are."""
 
     numerical_gradient: Matrix = Field(description="∂L/∂W_k by central differences, n_{k−1} × n_k.")
     analytic_gradient: Matrix = Field(description="∂L/∂W_k = l_{k−1}ᵀ · Δ_k by backpropagation, n_{k−1} × n_k.")
-    numerical_bias_gradient: list[float] | None = Field(
+    numerical_bias_gradient: Vector | None = Field(
         None, description="∂L/∂b_k by central differences; present only when the layer has a bias."
     )
-    analytic_bias_gradient: list[float] | None = Field(
+    analytic_bias_gradient: Vector | None = Field(
         None, description="∂L/∂b_k by backpropagation; present only when the layer has a bias."
     )
     max_abs_error: float = Field(description="max |a − n| over W_k and b_k, entries at a relu kink left out.")
@@ -69,7 +72,7 @@ class CheckLayer(BaseModel):
     )
 
 
-class CheckResponse(BaseModel):
+class CheckResponse(Selectable):
     """Backpropagation against central differences, layer by layer."""
 
     passed: bool = Field(description="Every layer passed.")

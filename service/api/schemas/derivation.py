@@ -6,12 +6,15 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from service.api.schemas.options import INCLUDE, DerivationField
 from service.api.schemas.requests import GradientsRequest
-from service.api.schemas.responses import Matrix
+from service.api.schemas.responses import Matrix, Selectable, Vector
 
 
 class DerivationRequest(GradientsRequest):
     """Everything the backward pass needs: network, inputs X, targets Y and the loss."""
+
+    include: list[DerivationField] | None = Field(None, min_length=1, description=INCLUDE)  # type: ignore[assignment]
 
 
 class Operand(BaseModel):
@@ -29,7 +32,7 @@ class StepShapes(BaseModel):
     check: str = Field(description="The check written out, e.g. (3 × 1) · (1 × 2) = 3 × 2.")
 
 
-class DerivationStep(BaseModel):
+class DerivationStep(Selectable):
     """One equation of the derivation with its value."""
 
     kind: Literal["pre_activation", "activation", "loss", "delta", "weights_gradient", "bias_gradient"]
@@ -39,10 +42,10 @@ class DerivationStep(BaseModel):
     equation: str = Field(description="Plain text: · the matrix product, * the element-wise product, ᵀ transpose.")
     latex: str
     shapes: StepShapes
-    value: float | list[float] | Matrix = Field(description="The result, of shape shapes.result.")
+    value: float | Vector | Matrix = Field(description="The result, of shape shapes.result.")
 
 
-class DerivationResponse(BaseModel):
+class DerivationResponse(Selectable):
     """Every equation of the forward pass, the loss and backpropagation, in order."""
 
     steps: list[DerivationStep] = Field(

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from service.api.schemas.compact import CompactTensor
 
 Matrix = list[list[float]] | CompactTensor
+Vector = list[float] | CompactTensor
 
 
 def _nothing_required(schema: dict[str, Any]) -> None:

@@ -9,14 +9,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validat
 from service import limits
 from service.api.schemas.examples import XOR_TRAINING
 from service.api.schemas.network import ActivationName
+from service.api.schemas.options import INCLUDE, TrainField
 from service.api.schemas.requests import GradientsRequest
-from service.api.schemas.responses import Matrix
+from service.api.schemas.responses import Matrix, Selectable, Vector
 
 
 class TrainRequest(GradientsRequest):
     """A gradients request plus the learning rate η and the number of gradient-descent steps."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [XOR_TRAINING]})
+
+    include: list[TrainField] | None = Field(None, min_length=1, description=INCLUDE)  # type: ignore[assignment]
 
     learning_rate: float = Field(
         0.5,
@@ -55,7 +58,7 @@ class TrainedLayer(BaseModel):
 
     weights: Matrix = Field(description="W_k, n_{k−1} × n_k.")
     activation: ActivationName
-    bias: list[float] | None = Field(None, description="b_k, n_k numbers; present only when the layer has a bias.")
+    bias: Vector | None = Field(None, description="b_k, n_k numbers; present only when the layer has a bias.")
 
 
 class TrainedNetwork(BaseModel):
@@ -64,10 +67,10 @@ class TrainedNetwork(BaseModel):
     layers: list[TrainedLayer]
 
 
-class TrainResponse(BaseModel):
+class TrainResponse(Selectable):
     """The loss before and after every step, the trained network and its prediction."""
 
-    loss_history: list[float] = Field(
+    loss_history: Vector = Field(
         description="steps + 1 losses: loss_history[t] is L after t steps, so loss_history[0] is the loss of the "
         "network sent and loss_history[steps] that of the network returned."
     )

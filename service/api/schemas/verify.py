@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from gradcore import Problem
 from gradcore.claims import claim_problems
 from gradcore.diagnose import RTOL
 from service.api.schemas.examples import SEED_WRONG_SIGN
+from service.api.schemas.options import INCLUDE, VerifyField
 from service.api.schemas.requests import GradientsRequest
-from service.api.schemas.responses import Matrix
+from service.api.schemas.responses import Matrix, Selectable, Vector
 from service.api.schemas.tensor import Array, Tensor
 
 VERDICTS = "correct, sign_flipped, transposed, missing_activation_derivative, scaled or incorrect"
@@ -26,6 +27,8 @@ class GradientsVerifyRequest(GradientsRequest):
     """A gradients request and the gradients someone derived for it."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [SEED_WRONG_SIGN]})
+
+    include: list[VerifyField] | None = Field(None, min_length=1, description=INCLUDE)  # type: ignore[assignment]
 
     claimed_gradients: list[Tensor] = Field(
         description="The claimed ∂L/∂W_1 … ∂L/∂W_L, one matrix per layer, each n_{k−1} × n_k like W_k "
@@ -60,13 +63,13 @@ class GradientsVerifyRequest(GradientsRequest):
         return claim_problems(self.layers, self.claimed_gradients, self.claimed_bias_gradients)
 
 
-class Verdict(BaseModel):
+class Verdict(Selectable):
     """The diagnosis of one claimed gradient."""
 
     verdict: str = Field(description=VERDICTS + ".")
     factor: float | None = Field(description="α with claimed ≈ α × true: 1 correct, −1 sign_flipped, α scaled.")
     max_abs_error: float = Field(description="max |claimed − true| (a transposed claim is transposed back).")
-    expected: Matrix | list[float] = Field(description="The true gradient, the shape of W_k (or b_k).")
+    expected: Matrix | Vector = Field(description="The true gradient, the shape of W_k (or b_k).")
     hint: str = Field(description="What the verdict means and its usual cause.")
     worst_index: list[int] | None = Field(description="incorrect: the index in the claim of the largest error.")
     missing_at_layer: int | None = Field(
@@ -80,7 +83,7 @@ class VerifyLayer(Verdict):
     bias: Verdict | None = Field(None, description="The verdict on the claimed ∂L/∂b_k; present only when claimed.")
 
 
-class VerifyResponse(BaseModel):
+class VerifyResponse(Selectable):
     """A verdict per layer."""
 
     all_correct: bool = Field(description="Every claimed gradient is correct.")

@@ -207,6 +207,7 @@ async def test_openapi_documents_compact_tensors_and_options(client: httpx.Async
     assert "weights_gradient" in include
     assert schemas["ForwardRequest"]["properties"]["include"]["anyOf"][0]["items"]["enum"] == [
         "output",
+        "layers",
         "pre_activation",
         "activation",
     ]
