@@ -111,8 +111,9 @@ def chart(table: list[Result], path: Path) -> None:
     width = 0.8 / len(servers)
     figure, axes = plt.subplots(figsize=(11, 5))
     for i, server in enumerate(servers):
-        xs = [j + i * width for j, w in enumerate(workloads) if _rps(table, server, w)]
-        ys = [_rps(table, server, w) for w in workloads if _rps(table, server, w)]
+        measured = [(j, rps) for j, w in enumerate(workloads) if (rps := _rps(table, server, w))]
+        xs = [j + i * width for j, _ in measured]
+        ys = [rps for _, rps in measured]
         axes.bar(xs, ys, width, label=server)
     axes.set_xticks([j + 0.4 - width / 2 for j in range(len(workloads))], workloads)
     axes.set_yscale("log")

@@ -8,8 +8,8 @@ softmax it is the product with its Jacobian, row by row.
 The element-wise rules write into their result's buffer (for the backward
 rules, dA's), block of rows by block of rows (:func:`_by_row_blocks`): their
 temporaries stay below :data:`BLOCK` elements and in cache, and a large pass
-allocates little beyond the arrays it returns (fresh memory costs a page
-fault per 4 KiB page, about 2 µs on the measured machine).
+allocates little beyond the arrays it returns, since fresh memory costs a
+page fault per page (``bench/`` measures the difference).
 """
 
 from __future__ import annotations
@@ -95,8 +95,8 @@ def _sigmoid_block(A: Array, Z: Array) -> None:
     """A ← max(A, e) / (1 + e) with e = e^(−|Z|): σ(Z) when A = sign(Z) on entry.
 
     Two temporaries, each ufunc writing to an array that is not one of its
-    inputs where it can: numpy 2.4 takes a slow path (about 0.8 µs against
-    0.3 µs) when a one-element array is both an input and the output.
+    inputs where it can: numpy takes a slower path when a one-element array
+    is both an input and the output (``bench/``).
     """
     T = np.abs(Z)
     E = np.negative(T)

@@ -37,6 +37,21 @@ def test_readme_opens_with_the_two_commands() -> None:
     assert all(command.startswith("python3 -m pip install uv && ") for command in commands)
 
 
+def test_readme_is_a_front_page() -> None:
+    assert len(README.splitlines()) <= 200
+
+
+LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
+
+
+@pytest.mark.parametrize("page", ["README.md", *(f"docs/{p.name}" for p in sorted((ROOT / "docs").glob("*.md")))])
+def test_every_relative_link_of_the_docs_exists(page: str) -> None:
+    path = ROOT / page
+    targets = [t for t in LINK.findall(path.read_text(encoding="utf-8")) if "://" not in t]
+    missing = [t for t in targets if not (path.parent / t).exists()]
+    assert not missing
+
+
 def test_ci_runs_the_readme_test_command() -> None:
     test_command = _blocks("bash")[1].strip()
     assert test_command in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
@@ -88,8 +103,8 @@ def _assert_same_answer(actual: object, expected: object, key: str = "") -> None
 
 
 @pytest.mark.anyio
-async def test_readme_check_and_verify_sessions_are_real_answers() -> None:
-    sessions = TEACHING_SESSION.findall(README)
+async def test_teaching_page_check_and_verify_sessions_are_real_answers() -> None:
+    sessions = TEACHING_SESSION.findall((ROOT / "docs" / "teaching.md").read_text(encoding="utf-8"))
     assert {path for path, _, _ in sessions} == {"/v1/gradients/check", "/v1/gradients/verify"}
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
         for path, example, answer in sessions:

@@ -13,8 +13,8 @@ def fast_context(body: bytes) -> dict[str, bool]:
 
     A JSON boolean is the only value that ``np.array`` converts silently, and it
     can only be there where the text holds ``true`` or ``false`` (a string that
-    holds one just means the strict path). The two substring searches take about
-    a microsecond on the small bodies that orjson's path reads (larger ones go
-    to simdjson's, which never needs this), some milliseconds on megabytes.
+    holds one just means the strict path). The two substring searches are cheap
+    on the small bodies that orjson's path reads; larger ones go to simdjson's,
+    which never needs them.
     """
     return {FAST: b"true" not in body and b"false" not in body}

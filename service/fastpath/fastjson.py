@@ -1,8 +1,8 @@
 """Reading a JSON request body with simdjson: numeric arrays go straight into numpy, never through Python floats.
 
-Why: ``orjson.loads`` makes a Python float of each of the 260 000 numbers of
-a large request (some 24 ms for 5.7 MB) and ``np.array`` then reads them back
-(5 ms more). simdjson parses the text in about 6 ms, and pysimdjson's
+Why: ``orjson.loads`` makes a Python float of every number of a large
+request and ``np.array`` then reads them back; simdjson parses the text
+several times faster (``bench/`` measures it), and pysimdjson's
 ``Array.as_buffer(of_type="d")`` copies an array's numbers into a C buffer of
 doubles that ``np.frombuffer`` wraps without a copy.
 
@@ -50,9 +50,9 @@ numbers of keys, elements or nesting (the walk here is Python, not C).
 Without a wheel of pysimdjson for the platform (none yet for CPython 3.14 or
 musl), :data:`AVAILABLE` is false and :func:`loads` always returns ``None``.
 
-Each thread keeps one parser and its buffers: a fresh parser costs 2 ms more
-on the 5.7 MB benchmark body. Measured, that keeps some 13 MB after that body
-and 25 MB after a 20 MB body of a million numbers. Bodies under
+Each thread keeps one parser and its buffers, since a fresh parser per body
+costs more than the reuse keeps (some megabytes, about the size of the
+largest body read). Bodies under
 :data:`MIN_BYTES` are left to orjson, which is faster on them.
 """
 

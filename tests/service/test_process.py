@@ -48,3 +48,25 @@ def test_kept_memory_is_reused_without_page_faults() -> None:
     default, kept = page_faults("default"), page_faults("keep")
     assert kept < 100  # 20 requests touching some 7000 pages each: all of them reused
     assert default > kept  # glibc's defaults give memory back (1763 faults here)
+
+
+TUNING = """
+import sys
+import numpy  # loads the BLAS library
+from threadpoolctl import threadpool_info
+def blas_threads():
+    return max(info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas")
+default = blas_threads()
+import service.app  # builds an app: the process keeps its defaults
+assert blas_threads() == default, (blas_threads(), default)
+import service.server  # a server process: tuned
+print(default, blas_threads())
+"""
+
+
+def test_a_server_process_gets_its_blas_threads_and_an_app_alone_does_not() -> None:
+    env = {"GRADSERVICE_BLAS_THREADS": "1", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-c", TUNING], capture_output=True, text=True, env=env, check=True)
+    default, tuned = map(int, done.stdout.split())
+    assert tuned == 1
+    assert default >= 1

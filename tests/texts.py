@@ -1,0 +1,60 @@
+"""Comparing documented answers with real ones: numbers with a stated tolerance, everything else exactly.
+
+BLAS kernels differ in the last bit of a matrix product, so a computed float is never compared as text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+RTOL = 1e-12
+"""Relative tolerance of full-precision numbers: a few ulps, which is all a different BLAS kernel changes."""
+
+NUMBER = re.compile(r"(?<![\w.])[−-]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+−-]?\d+)?(?![\w.])")
+"""A decimal number in text, with an ASCII or a Unicode minus sign."""
+
+
+def _value(token: str) -> float:
+    return float(token.replace("−", "-"))
+
+
+def same_text(actual: str, expected: str, rtol: float = RTOL, digits: int | None = None) -> None:
+    """Assert that two texts are equal but for their numbers, which must agree to ``rtol``.
+
+    With ``digits``, numbers shown to that many significant digits may differ by one unit in the last
+    one (a value on a rounding boundary).
+    """
+    assert NUMBER.split(actual) == NUMBER.split(expected), (actual, expected)
+    got, want = NUMBER.findall(actual), NUMBER.findall(expected)
+    assert len(got) == len(want)
+    for a, e in zip(got, want, strict=True):
+        if a == e:
+            continue
+        value, reference = _value(a), _value(e)
+        tolerance = rtol * abs(reference)
+        if digits is not None and reference != 0.0:
+            tolerance = max(tolerance, 10.0 ** (np.floor(np.log10(abs(reference))) - digits + 1))
+        assert abs(value - reference) <= tolerance, (a, e)
+
+
+def same_json(actual: Any, expected: Any, rtol: float = RTOL, path: str = "") -> None:
+    """Assert equal structures, strings and booleans; numbers equal to ``rtol``."""
+    if isinstance(expected, dict):
+        assert isinstance(actual, dict), path
+        assert actual.keys() == expected.keys(), path
+        for key in expected:
+            same_json(actual[key], expected[key], rtol, f"{path}/{key}")
+    elif isinstance(expected, list):
+        assert isinstance(actual, list), path
+        assert len(actual) == len(expected), path
+        for index, (a, e) in enumerate(zip(actual, expected, strict=True)):
+            same_json(a, e, rtol, f"{path}/{index}")
+    elif isinstance(expected, float | int) and not isinstance(expected, bool):
+        assert isinstance(actual, float | int), path
+        assert not isinstance(actual, bool), path
+        np.testing.assert_allclose(actual, expected, rtol=rtol, atol=0.0, err_msg=path)
+    else:
+        assert actual == expected, path
