@@ -33,7 +33,7 @@ def serve(args: argparse.Namespace) -> None:
         port=args.port,
         workers=args.workers,
         log_config=log_config(settings),
-        access_log=False,  # service.http.logs.RequestLog writes one line per request
+        access_log=False,  # service.http.observe.Observe logs one line per request
         timeout_graceful_shutdown=settings.shutdown_timeout,  # SIGTERM: finish requests in flight, then exit
     )
 

@@ -9,7 +9,7 @@ from fastapi_offline import FastAPIOffline
 from service.api.routers import check, derivation, forward, gradients, health, loss, train, verify
 from service.http import metrics, problems
 from service.http.guards import ApiKey, BodyLimit, ConcurrencyLimit
-from service.http.logs import RequestLog
+from service.http.observe import Observe
 from service.http.openapi import build_openapi
 from service.settings import Settings, get_settings
 
@@ -35,18 +35,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None, title="gradservice", version="0.1.0", description=DESCRIPTION, telemetry=telemetry
     )
     app.state.settings = settings
-    # Outermost last: every request is logged, then counted, then its key and its body size are checked.
+    # Outermost last: every request is observed (id, count, log line; added below), admitted under the
+    # concurrency limit, then its key and its body size are checked.
     app.add_middleware(BodyLimit, settings=settings)
     app.add_middleware(ApiKey, settings=settings)
     app.add_middleware(ConcurrencyLimit, settings=settings)
-    app.add_middleware(RequestLog)
     # FastAPI walks the routers in this order for every request: the busiest first.
     for router in (gradients.router, forward.router, loss.router, train.router, check.router, verify.router):
         app.include_router(router, prefix="/v1")
     app.include_router(derivation.router, prefix="/v1")
     app.include_router(health.router)
     problems.install(app)
-    metrics.install(app)
+    app.add_middleware(Observe, counters=metrics.install(app))  # outermost: every request counted and logged
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -1,6 +1,6 @@
 """``GET /metrics``: Prometheus metrics of the HTTP traffic and of the networks served.
 
-:class:`HttpMetrics`, a small ASGI middleware, counts ``http_requests_total`` and observes the
+:class:`HttpCounters` counts ``http_requests_total`` and observes the
 ``http_request_duration_seconds`` histogram, both by ``handler`` (the route template; ``none`` for
 a path that no route serves), ``method`` and ``status`` (the names and labels of
 prometheus-fastapi-instrumentator, whose route matching it reuses). The size of every validated
@@ -16,7 +16,6 @@ scrape sums all workers (prometheus_client's multiprocess mode).
 from __future__ import annotations
 
 import os
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,7 +24,7 @@ from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_fastapi_instrumentator.routing import get_route_name
 from starlette.requests import HTTPConnection
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 import gradcore
 
@@ -91,7 +90,7 @@ EXCLUDED = frozenset({"/metrics"})
 """Handlers not counted: scraping does not count itself."""
 
 
-class HttpMetrics:
+class HttpCounters:
     """Count every HTTP request and observe its duration, by route template, method and status.
 
     The route template is found by matching the path against the app's routes,
@@ -100,10 +99,10 @@ class HttpMetrics:
     routes whatever paths clients send. The labelled children of the counter
     and the histogram are kept, so that a request costs two dictionary lookups
     and two observations, not a walk of the routes and a label lookup under a lock.
+    :class:`service.http.observe.Observe` calls :meth:`observe` once per request.
     """
 
-    def __init__(self, app: ASGIApp, requests: Counter, latency: Histogram) -> None:
-        self.app = app
+    def __init__(self, requests: Counter, latency: Histogram) -> None:
         self.requests = requests
         self.latency = latency
         self.templates: set[str] = set()
@@ -121,25 +120,8 @@ class HttpMetrics:
             self.templates.add(path)
         return template
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        start = time.perf_counter()
-        status = 500  # what the server answers when the app raises before answering
-
-        async def send_counted(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_counted)
-        finally:
-            self.observe(scope, status, time.perf_counter() - start)
-
     def observe(self, scope: Scope, status: int, seconds: float) -> None:
+        """Count one answered request of ``scope`` with ``status`` that took ``seconds``."""
         handler = self.handler(scope)
         if handler in EXCLUDED:
             return
@@ -152,8 +134,8 @@ class HttpMetrics:
         children[1].observe(seconds)
 
 
-def install(app: FastAPI) -> None:
-    """Instrument ``app`` and serve its metrics at ``GET /metrics`` in the Prometheus text format."""
+def install(app: FastAPI) -> HttpCounters:
+    """Serve ``app``'s metrics at ``GET /metrics`` in the Prometheus text format; the counters to fill."""
     registry = CollectorRegistry()
     app.state.network_metrics = NetworkMetrics.register(registry)
     labels = ["handler", "method", "status"]
@@ -167,7 +149,7 @@ def install(app: FastAPI) -> None:
         buckets=LATENCY_BUCKETS,
         registry=registry,
     )
-    app.add_middleware(HttpMetrics, requests=requests, latency=latency)
+    counters = HttpCounters(requests, latency)
 
     @app.get(
         "/metrics",
@@ -182,3 +164,5 @@ def install(app: FastAPI) -> None:
             scraped = CollectorRegistry()
             multiprocess.MultiProcessCollector(scraped)  # type: ignore[no-untyped-call]
         return PlainTextResponse(generate_latest(scraped), media_type=CONTENT_TYPE_LATEST)
+
+    return counters

@@ -11,7 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from service.api.schemas.examples import SEED_TWO_LAYER
 from service.app import create_app
-from service.http.metrics import HttpMetrics
+from service.http.observe import Observe
 
 pytestmark = pytest.mark.anyio
 
@@ -115,8 +115,8 @@ async def test_unknown_paths_are_counted_but_never_remembered_as_templates() -> 
             assert (await client.get(f"/no/such/path/{k}")).status_code == 404
         samples = await scrape(client)
     assert value(samples, "http_requests_total", handler="/v1/gradients", method="POST", status="200") == 2
-    (metrics,) = [m for m in iter_middleware(app.middleware_stack) if isinstance(m, HttpMetrics)]
-    assert metrics.templates == {"/v1/gradients", "/metrics"}
+    (observe,) = [m for m in iter_middleware(app.middleware_stack) if isinstance(m, Observe)]
+    assert observe.counters.templates == {"/v1/gradients", "/metrics"}
 
 
 def iter_middleware(app: object) -> list[object]:

@@ -1,0 +1,55 @@
+"""One pass over every request for what is recorded about it: its id, its log line and its metrics.
+
+:class:`Observe` is the outermost middleware: it starts one timer, gives the
+request an id (the client's ``X-Request-ID`` when it is a short token, else a
+new one; the answer carries it back in ``X-Request-ID``), notes the status
+of the answer, and when the request ends, counts it
+(:class:`service.http.metrics.HttpCounters`) and logs it
+(:func:`service.http.logs.log_request`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.http.logs import log_request
+from service.http.metrics import HttpCounters
+
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:/+=-]{1,128}")
+"""The request ids taken from a client: short, and safe to write in a log line."""
+
+
+class Observe:
+    """Time, identify, count and log every HTTP request."""
+
+    def __init__(self, app: ASGIApp, counters: HttpCounters) -> None:
+        self.app = app
+        self.counters = counters
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        given = next((value for key, value in scope["headers"] if key == b"x-request-id"), b"").decode("latin-1")
+        request_id = given if REQUEST_ID.fullmatch(given) else os.urandom(16).hex()
+        status = 500  # what the server answers when the app raises before answering
+
+        async def send_observed(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message).append("X-Request-ID", request_id)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_observed)
+        finally:
+            seconds = time.perf_counter() - start
+            self.counters.observe(scope, status, seconds)
+            log_request(scope, status, seconds, request_id)
