@@ -16,6 +16,7 @@ from gradcore import (
     Layer,
     NonFiniteError,
     ShapeError,
+    activations,
     backward,
     forward,
     loss,
@@ -360,3 +361,16 @@ def test_finite_results_whose_sum_overflows_are_not_errors() -> None:
     g = backward(layers, cache, cache.output - 1e8)
     np.testing.assert_allclose(g.dW[0], [[1e308], [1e308]], rtol=1e-15)
     assert g.loss == pytest.approx(5e15)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (3, 4), (200, 100), (5000, 7)])
+def test_the_fast_sigmoid_rules_equal_their_plain_formulas_to_the_last_bit(shape: tuple[int, int]) -> None:
+    """The in-place, block-by-block rules compute exactly the numbers of the formulas as they read."""
+    rng = np.random.default_rng(shape[0])
+    Z = rng.normal(scale=20.0, size=shape)
+    Z.flat[: min(Z.size, 4)] = [0.0, -0.0, 800.0, -800.0][: min(Z.size, 4)]
+    np.testing.assert_array_equal(sigmoid(Z), activations.sigmoid_reference(Z))
+    dA = rng.normal(size=shape)
+    fast = ACTIVATIONS["sigmoid"].backward(dA, Z, sigmoid(Z))
+    np.testing.assert_array_equal(fast, dA * sigmoid(Z) * activations.sigmoid_reference(-Z))
+    np.testing.assert_allclose(fast, dA * activations.sigmoid_derivative_reference(Z), rtol=4e-16, atol=0.0)
