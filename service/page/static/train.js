@@ -76,5 +76,5 @@ export async function check(body) {
     el("table", { class: "check" },
       el("thead", {}, el("tr", {}, ["layer", "rating", "max relative error", "max absolute error", "worst entry"].map((h) => el("th", { scope: "col", text: h })))),
       el("tbody", {}, rows)),
-    data.note ? el("p", { text: data.note }) : null);
+    el("p", { text: data.note ?? "" }));
 }
