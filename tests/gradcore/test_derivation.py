@@ -11,8 +11,8 @@ import pytest
 import gradcore
 from gradcore import Layer, backward, forward
 from gradcore.derivation import Step, derive
-from gradcore.types import describe
 from gradcore.notation import ACTIVATION_TEXT, LOSS_TEXT, activation_text, loss_text
+from gradcore.types import describe
 
 ACTIVATION_NAMES = sorted(gradcore.ACTIVATIONS)
 LOSS_NAMES = sorted(gradcore.LOSSES)

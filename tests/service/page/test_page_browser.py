@@ -120,7 +120,7 @@ def shown_matrix(page: Page, selector: str) -> list[list[float]]:
 
 
 def assert_close(shown: list[list[float]], expected: list[list[float]], tolerance: float = SHOWN) -> None:
-    assert len(shown) == len(expected) and all(len(a) == len(b) for a, b in zip(shown, expected, strict=True))
+    assert [len(row) for row in shown] == [len(row) for row in expected], (shown, expected)
     for row, want in zip(shown, expected, strict=True):
         assert row == pytest.approx(want, abs=tolerance), (shown, expected)
 
