@@ -43,7 +43,7 @@ export function biasGradient(ctx, k, j) {
   const D = ctx.res.layers[k - 1].delta;
   const value = ctx.res.layers[k - 1].bias_gradient[j];
   const sum = D.length > 1 ? `Σ_r Δ_${k}[r,${j}] = ` : "";
-  return `∂L/∂b_${k}[${j}] = ${sum}${terms(D.map((_, r) => `Δ_${k}[${r},${j}]`))} = ${terms(D.map((row) => fmt(row[j])))} = ${fmt(value)}`;
+  return `∂L/∂b_${k}[${j}] = ${sum}${terms(D.map((_, r) => `Δ_${k}[${r},${j}]`))} = ${terms(D.map((row) => factor(row[j])))} = ${fmt(value)}`;
 }
 
 export function preActivation(ctx, k, r, j) {

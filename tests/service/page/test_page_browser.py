@@ -138,9 +138,12 @@ def test_seed_case_5_shows_the_api_gradients_and_explains_them(site: Site) -> No
         assert_close(shown_matrix(page, f"#dW-{k}"), answer["layers"][k - 1]["weights_gradient"])
         assert_close(shown_matrix(page, f"#delta-{k}"), answer["layers"][k - 1]["delta"])
 
+    page.evaluate("document.getElementById('picture').scrollIntoView(); window.scrollBy(0, 130)")
     page.locator('#dW-2 td[data-i="1"][data-j="0"]').hover()
     formula = page.locator("#formula")
     expect(formula).to_be_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "playground-desktop.png")  # docs/page.png is a copy of this one
     text = formula.inner_text()
     assert "∂L/∂W_2[1,0] = l_1[0,1] · Δ_2[0,0] = " in text
     l_1, delta_2, gradient = (number(n) for n in NUMBER.findall(text.split(" = ", 2)[2]))
@@ -168,9 +171,8 @@ def test_seed_case_5_shows_the_api_gradients_and_explains_them(site: Site) -> No
     assert any(path.endswith("uPlot.iife.min.js") for path in paths)
     assert any(path.endswith("temml.min.js") for path in paths)
 
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / "playground-desktop.png")
     page.set_viewport_size({"width": 390, "height": 844})
+    page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=ARTIFACTS / "playground-phone.png")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page is {width} px wide at phone width"
