@@ -86,7 +86,7 @@ export async function verify(body, state) {
       return el("section", { class: `verdict ${layer.verdict}`, id: `verdict-${k}`, "aria-label": `Layer ${k} verdict` },
         el("h3", {}, `∂L/∂W_${k}: `, el("span", { class: "badge", text: verdictText(layer) })),
         el("p", { class: "hint", text: layer.hint }),
-        layer.rounded_to ? el("p", { text: `Your numbers read as rounded to ${layer.rounded_to}.` }) : null,
+        (layer.rounded_to ?? data.rounded_to) ? el("p", { text: `Your numbers read as rounded to ${layer.rounded_to ?? data.rounded_to}.` }) : null,
         el("div", { class: "figures" }, figure,
           matrixFigure({ id: `expected-${k}`, label: `∂L/∂W_${k} (the service's)`, matrix: layer.expected })),
         layer.bias ? el("p", { text: `∂L/∂b_${k}: ${verdictText(layer.bias)}. ${layer.bias.hint}` }) : null);

@@ -221,6 +221,39 @@ def test_broken_shapes_show_the_service_problem_beside_the_weights(site: Site) -
     expect(message).to_contain_text(error["message"])
     expect(message).to_contain_text("/network/layers/1/weights")
     expect(page.locator("#edit-W-1 > .problem")).to_be_empty()
+
+    # A cell that is not a number: the service's message, at that cell.
+    page.get_by_role("button", name="Load", exact=True).click()
+    up_to_date(page)
+    cell = page.get_by_label("X (inputs) row 0 column 1")
+    cell.fill("half")
+    expect(page.locator("#status")).to_have_attribute("data-state", "problem")
+    body = example("seed_case_5")
+    body["inputs"] = [[1.0, "half", -1.5]]  # the page sends X as a matrix
+    [error] = site.api("/v1/gradients", body)["errors"]
+    assert error["pointer"] == "/inputs/0/1"
+    expect(page.locator("#edit-X > .problem")).to_have_text(f"/inputs/0/1: {error['message']}")
+    expect(cell).to_have_attribute("aria-invalid", "true")
+    page.close()
+
+
+def test_a_wide_layer_scrolls_in_its_own_box_at_phone_width(site: Site) -> None:
+    page = site.open(width=390, height=844)
+    sizes = page.get_by_label("Layer sizes")
+    sizes.fill("3-30-1")
+    sizes.press("Enter")
+    up_to_date(page)
+    expect(page.locator("#dW-1 td")).to_have_count(3 * 30)
+    box = page.locator("#dW-1 .scroll")
+    assert box.evaluate("box => box.scrollWidth > box.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    body = example("seed_case_5")
+    body["network"]["layers"] = [
+        {"weights": page.evaluate("window.playground.state.layers[0].W"), "activation": "sigmoid"},
+        {"weights": page.evaluate("window.playground.state.layers[1].W"), "activation": "sigmoid"},
+    ]
+    answer = site.api("/v1/gradients", body)
+    assert_close(shown_matrix(page, "#dW-1"), answer["layers"][0]["weights_gradient"])
     page.close()
 
 
