@@ -11,6 +11,7 @@ from service.http import metrics, problems
 from service.http.guards import ApiKey, BodyLimit, ConcurrencyLimit
 from service.http.observe import Observe
 from service.http.openapi import build_openapi
+from service.page.router import router as page_router
 from service.settings import Settings, get_settings
 
 DESCRIPTION = """
@@ -18,6 +19,7 @@ Exact float64 forward activations, losses and weight gradients of fully connecte
 
 Notation of the seed notes: one example per row, X is m × n_0, W_k is n_{k−1} × n_k,
 z_k = l_{k−1} · W_k (+ b_k), l_k = f_k(z_k), ŷ = l_L, default loss L = Σ ½ (y − ŷ)².
+The [playground](/playground) shows every number of backpropagation, explained, in the browser.
 Every error is an RFC 9457 `application/problem+json` response whose `errors` point at the offending field.
 """
 
@@ -45,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router, prefix="/v1")
     app.include_router(derivation.router, prefix="/v1")
     app.include_router(health.router)
+    app.include_router(page_router)
     problems.install(app)
     app.add_middleware(Observe, counters=metrics.install(app))  # outermost: every request counted and logged
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]

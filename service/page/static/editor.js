@@ -1,0 +1,86 @@
+// The network builder: activations, biases, and the tables of W_k, b_k, X and Y, which take pasted rows.
+import { ACTIVATIONS, cellValue } from "./state.js";
+import { el, shapeText } from "./format.js";
+
+/** Rows pasted from a spreadsheet (tabs), a CSV file (commas or semicolons), plain text (spaces) or JSON. */
+export function parseRows(text) {
+  const t = text.trim();
+  if (t.startsWith("[")) {
+    try {
+      const value = JSON.parse(t);
+      if (Array.isArray(value)) return value.map((row) => (Array.isArray(row) ? row : [row]));
+    } catch { /* not JSON: read it as rows of text */ }
+  }
+  return t.split(/\r?\n/).filter((line) => line.trim() !== "").map((line) => {
+    const cells = line.includes("\t") ? line.split("\t") : /[,;]/.test(line) ? line.split(/[,;]/) : line.trim().split(/\s+/);
+    return cells.map((cell) => cellValue(cell.replace(/[[\]]/g, "")));
+  });
+}
+
+/** An editable table of a matrix (or of a vector, one row); `changed(true)` when its shape changed. */
+function matrixEditor({ id, label, pointer, matrix, vector = false, changed }) {
+  const rows = vector ? [matrix] : matrix;
+  const set = (i, j, value) => {
+    if (vector) matrix[j] = value;
+    else {
+      while (matrix.length <= i) matrix.push(new Array(matrix[0]?.length ?? 1).fill(0));
+      matrix[i][j] = value;
+    }
+  };
+  const table = el("table", { class: "edit" });
+  rows.forEach((row, i) => {
+    const tr = el("tr");
+    row.forEach((value, j) => {
+      const at = vector ? `${pointer}/${j}` : `${pointer}/${i}/${j}`;
+      const input = el("input", {
+        value: String(value), size: 6, inputmode: "decimal", "data-pointer": at,
+        "aria-label": vector ? `${label} entry ${j}` : `${label} row ${i} column ${j}`,
+        oninput: () => { set(i, j, cellValue(input.value)); changed(false); },
+        onpaste: (event) => {
+          const block = parseRows(event.clipboardData.getData("text/plain"));
+          if (block.length === 1 && block[0].length === 1) return;
+          event.preventDefault();
+          const width = Math.max(...block.map((r) => r.length));
+          if (!vector) matrix.forEach((r) => { while (r.length < j + width) r.push(0); });
+          block.forEach((r, di) => r.forEach((v, dj) => set(vector ? 0 : i + di, j + dj, v)));
+          changed(true);
+        },
+      });
+      tr.append(el("td", {}, input));
+    });
+    table.append(tr);
+  });
+  const shape = vector ? `${matrix.length}` : shapeText(matrix);
+  return el("div", { class: "field", id, "data-pointer": pointer },
+    el("div", { class: "caption" }, el("strong", { text: label }), ` ${shape}`),
+    el("div", { class: "scroll" }, table),
+    el("p", { class: "problem", role: "alert" }));
+}
+
+export function renderEditors(state, changed) {
+  const layers = document.getElementById("layers-editor");
+  layers.replaceChildren(...state.layers.map((layer, index) => {
+    const k = index + 1;
+    const base = `/network/layers/${index}`;
+    const select = el("select", {
+      onchange: () => { layer.activation = select.value; changed(false); },
+    }, ACTIVATIONS.map((name) => el("option", { value: name, text: name, selected: name === layer.activation })));
+    const bias = el("input", {
+      type: "checkbox", checked: Boolean(layer.b),
+      onchange: () => { layer.b = bias.checked ? new Array(layer.W[0]?.length ?? 1).fill(0) : null; changed(true); },
+    });
+    return el("fieldset", { class: "field layer-edit", "data-pointer": base },
+      el("legend", { text: `Layer ${k}` }),
+      el("div", { class: "row" },
+        el("div", { class: "field", "data-pointer": `${base}/activation` },
+          el("label", {}, `Activation f_${k} `, select), el("p", { class: "problem", role: "alert" })),
+        el("label", {}, bias, ` bias b_${k}`)),
+      matrixEditor({ id: `edit-W-${k}`, label: `W_${k}`, pointer: `${base}/weights`, matrix: layer.W, changed }),
+      layer.b ? matrixEditor({ id: `edit-b-${k}`, label: `b_${k}`, pointer: `${base}/bias`, matrix: layer.b, vector: true, changed }) : null,
+      el("p", { class: "problem", role: "alert" }));
+  }));
+  document.getElementById("data-editor").replaceChildren(
+    el("fieldset", { class: "data-edit" }, el("legend", { text: "Data: one example per row" }),
+      matrixEditor({ id: "edit-X", label: "X (inputs)", pointer: "/inputs", matrix: state.X, changed }),
+      matrixEditor({ id: "edit-Y", label: "Y (targets)", pointer: "/targets", matrix: state.Y, changed })));
+}
