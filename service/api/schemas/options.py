@@ -50,6 +50,9 @@ VerifyField = Literal[
     "hint",
     "worst_index",
     "missing_at_layer",
+    "rounded_to",
+    "wrong_entries",
+    "wrong_count",
     "bias",
 ]
 DerivationField = Literal["steps", "kind", "layer", "symbol", "description", "equation", "latex", "shapes", "value"]
