@@ -80,5 +80,6 @@ def test_a_broken_backward_rule_fails_at_every_epsilon(
             assert layer.rating == "problem"
             assert 0 < len(layer.failing) <= 20
             assert layer.failing_count >= len(layer.failing)
-            assert layer.worst is not None and layer.worst.unexplained_error > 1e-4
+            assert layer.worst is not None
+            assert layer.worst.unexplained_error > 1e-4
             assert all(entry.unexplained_error > 1e-4 for entry in layer.failing)

@@ -135,7 +135,8 @@ def test_a_wrong_analytic_gradient_is_rated(
         abs(relative_change) / max(1.0, abs(1.0 + relative_change)), rel=0.01, abs=1e-8
     )
     worst = check.layers[1].worst
-    assert worst is not None and worst.parameter == "W"
+    assert worst is not None
+    assert worst.parameter == "W"
     if rating == "problem":
         assert check.layers[1].failing_count == check.layers[1].analytic_dW.size == len(check.layers[1].failing)
         assert worst.relative_error == pytest.approx(

@@ -83,12 +83,14 @@ def check(
 ) -> Response:
     """Move every weight and bias θ by ±ε and compare n = (L(θ + ε) − L(θ − ε)) / 2ε with a = ∂L/∂θ.
 
-    Each entry has an expected error E = 2 · (|D(2ε) − D(ε)| / 3 + δL / ε): the truncation error (Richardson,
-    from a second difference at 2ε) plus the rounding error of the losses (δL). A layer is rated on its largest
-    unexplained error max(0, |a − n| − E) / max(|a|, |n|, E): it passes up to 1e-4 at every ε from 1e-10 to
-    1e-2; fine when moreover ≤ 1e-7 with a relative error ≤ 1e-4, else acceptable; a problem above 1e-4. Each layer names its worst entry (row, column, a, n, errors)
-    and, when it fails, its failing entries. Entries whose difference straddles a relu kink are counted in
-    `kinks` and left out. Costs four forward passes per parameter, at most `GRADSERVICE_MAX_CHECK_PARAMETERS`.
+    Each entry has an expected error E = 2 · (|D(2ε) − D(ε)| / 3 + δL / ε): the truncation error
+    (Richardson, from a second difference at 2ε) plus the rounding error δL of the losses. A layer passes
+    when its unexplained error max(0, |a − n| − E) / max(|a|, |n|, E) is at most 1e-4, at every ε from
+    1e-10 to 1e-2; it is fine when that is at most 1e-7 and the relative error at most 1e-4, acceptable
+    when it passes otherwise, a problem when it fails. Each layer names its worst entry (row, column,
+    a, n, errors) and, when it fails, its failing entries. Entries whose difference straddles a relu
+    kink are counted in `kinks` and left out. Costs four forward passes per parameter, at most
+    `GRADSERVICE_MAX_CHECK_PARAMETERS` of them.
     """
     result = check_gradients(request.layers, request.inputs, request.targets, request.loss, request.epsilon)
     return respond(check_content(result), request)
