@@ -65,6 +65,9 @@ def shape_problems(layers: Sequence[Layer], X: Array, Y: Array | None = None, lo
     if not layers:
         return [Problem(("layers",), "the network needs at least one layer")]
     problems = _matrix_problems(X, ("inputs",), "the inputs X")
+    layout = _layout_problems(layers, X) if not problems else []
+    if layout:
+        return layout
     n_prev = X.shape[1] if not problems else None
     source = "the inputs have"
     for k, layer in enumerate(layers, start=1):
@@ -122,6 +125,59 @@ def shape_problems(layers: Sequence[Layer], X: Array, Y: Array | None = None, lo
             found += _probability_rows_problems(Y)
         problems += found
     return problems
+
+
+def _chain(layers: Sequence[Layer], n_0: int) -> tuple[list[int], int] | None:
+    """The layers (from 0) whose W_kᵀ, not W_k, chains from n_0 inputs, and n_L; None when neither chains."""
+    transposed, n_prev = [], n_0
+    for k, layer in enumerate(layers):
+        rows, cols = layer.W.shape
+        if rows == n_prev:
+            n_prev = cols
+        elif cols == n_prev:
+            transposed.append(k)
+            n_prev = rows
+        else:
+            return None
+    return transposed, n_prev
+
+
+def _layout_problems(layers: Sequence[Layer], X: Array) -> list[Problem]:
+    """One problem when the matrices are written the other way round: W_k as n_k × n_{k−1}, or X as n_0 × m.
+
+    Only when every W_k is a valid matrix and the transposes chain where the matrices as given do not, so
+    that one mistake gives one message instead of a cascade of shape errors.
+    """
+    if any(layer.W.ndim != 2 or _matrix_problems(layer.W, (), "") for layer in layers):
+        return []
+    as_given = _chain(layers, X.shape[1])
+    if as_given is not None and as_given[0]:
+        first, *others = as_given[0]
+        rows, cols = layers[first].W.shape
+        k = first + 1
+        source = "the inputs have" if first == 0 else f"layer {first} outputs"
+        more = f"; so do {', '.join(f'W_{j + 1}ᵀ' for j in others)}" if others else ""
+        return [
+            Problem(
+                ("layers", first, "weights"),
+                f"W_{k} looks transposed: this service takes W_k as n_{{k−1}} × n_k (inputs × outputs). "
+                f"W_{k} is {rows} × {cols} but {source} {cols} columns, and W_{k}ᵀ ({cols} × {rows}) fits{more}: "
+                f"transpose {'them' if others else 'it'} (PyTorch's nn.Linear keeps its weight as outputs × inputs)",
+            )
+        ]
+    m, n_0 = X.shape
+    flipped = _chain(layers, m) if as_given is None and m != n_0 else None
+    if flipped is not None and not flipped[0]:
+        example = "[[" + ", ".join(f"{x:g}" for x in X[:, 0][:4]) + (", …" if m > 4 else "") + "]]"
+        how = f": write {example}" if n_0 == 1 else ""
+        return [
+            Problem(
+                ("inputs",),
+                f"inputs are one example per row: X is {m} × {n_0} but W_1 takes n_0 = {m} inputs, so X looks "
+                f"transposed; Xᵀ ({n_0} × {m}) fits{how}",
+            )
+        ]
+    return []
 
 
 def _loss_problems(layers: Sequence[Layer], loss: str, Y: Array | None) -> list[Problem]:

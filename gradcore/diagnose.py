@@ -1,16 +1,18 @@
 """Diagnose a claimed gradient: which of the usual hand-derivation mistakes explains it.
 
 A claim C of ∂L/∂W_k (or ∂L/∂b_k) is compared with the true gradient T of
-:func:`gradcore.backward`. "C ≈ R" means, with the relative tolerance rtol
-(10⁻³ by default, so that values rounded to 4 significant digits still match):
-
-    max |C − R| ≤ rtol · max |R| + 10⁻¹²
+:func:`gradcore.backward`. "C ≈ R" is :func:`gradcore.rounding.match`: C is R
+rounded to the d significant digits C carries (d ≥ 2; each entry within half a
+unit of R's d-th digit), or max |C − R| ≤ rtol · max |R| + 10⁻¹² (rtol = 10⁻³
+by default). Every verdict therefore holds for a claim written to 2 or more
+digits, and says so in ``rounded_to``.
 
 The verdicts are tried in this order; the first that holds is the answer:
 
 1. ``correct``: C ≈ T.
-2. ``sign_flipped``: C ≈ −T, the seed series' own slip in parts 1, 2 and 4-2,
-   (y − ŷ) where the gradient has (ŷ − y): the descent direction, not the gradient.
+2. ``sign_flipped``: C ≈ −T: (y − ŷ) where the gradient has (ŷ − y), the
+   descent direction instead of the gradient (the slip of parts 1, 2 and 4-2
+   of the 2016 series "Gradients for Neural Nets").
 3. ``transposed``: Cᵀ ≈ T, the product in the wrong order, Δ_kᵀ · l_{k−1}. A
    claim of shape n_k × n_{k−1} (the shape of W_kᵀ) is transposed back first
    and can only be ``transposed`` or ``incorrect``. For a square W_k the test
@@ -21,13 +23,13 @@ The verdicts are tried in this order; the first that holds is the answer:
    so only the hidden layers are tried.) This comes before ``scaled``: with one
    example and one output, a missing f′_L only rescales the gradient, by
    1 / f′_L(z_L), and the specific cause is the better answer.
-5. ``scaled``: C ≈ α·T with the least-squares factor α = ⟨C, T⟩ / ⟨T, T⟩ (C not
-   ≈ 0). The hint names the usual causes of the loss when α matches them: 2
-   (the ½ of L = Σ ½ (y − ŷ)² dropped), ½, 1/m (a mean where L sums over the
-   m examples), m (a sum where L takes a mean), and their products; a
-   negative α also has the sign flipped (see :func:`gradcore.mistakes.usual_causes`).
+5. ``scaled``: C ≈ α·T. A usual factor c (2, ½, 1/m, m, … and their products,
+   either sign; see :func:`gradcore.mistakes.candidates`) is tried first and
+   reported exactly; otherwise α is the least-squares ⟨C, T⟩ / ⟨T, T⟩ (for a
+   rounded claim, brought inside the factors that round to C). C must not be ≈ 0.
 6. ``incorrect``: none of the above; ``worst_index`` is the entry (in the
-   claim's own indexing) with the largest |C − T|.
+   claim's own indexing) with the largest |C − T| and ``wrong`` lists the
+   entries beyond both rules (the first :data:`MAX_WRONG`, row by row).
 """
 
 from __future__ import annotations
@@ -39,14 +41,24 @@ import numpy as np
 
 from gradcore.claims import claim_problems
 from gradcore.errors import Location, NonFiniteError, Problem, ShapeError
-from gradcore.mistakes import forgotten, usual_causes, without_derivative
+from gradcore.mistakes import forgotten, scale_factor, usual_causes, without_derivative
 from gradcore.network import backward, forward
+from gradcore.rounding import ATOL, Match, digits, match, within_tolerance, wrong_entries
 from gradcore.types import Array, Layer, describe
 
 RTOL = 1e-3
-"""Default relative tolerance of every comparison."""
-ATOL = 1e-12
-"""Absolute slack of every comparison, so that an all-zero gradient can be matched."""
+"""Default relative tolerance of the tolerance rule."""
+MAX_WRONG = 20
+"""The most wrong entries an ``incorrect`` verdict lists; ``wrong_count`` counts them all."""
+
+
+@dataclass(frozen=True)
+class WrongEntry:
+    """One entry of an incorrect claim: its index in the claim, the true value and the claimed one."""
+
+    index: tuple[int, ...]
+    expected: float
+    claimed: float
 
 
 @dataclass(frozen=True)
@@ -62,13 +74,20 @@ class Diagnosis:
     max_abs_error : float
         max |C − T|, with C transposed back if it has the shape of W_kᵀ.
     factor : float or None
-        α with C ≈ α·T: 1 when correct, −1 when sign_flipped, the least-squares α when scaled; else None.
+        α with C ≈ α·T: 1 when correct, −1 when sign_flipped, α when scaled; else None.
     hint : str
         What the verdict means and its usual cause, in the notation of the seed notes.
     worst_index : tuple of int or None
         For ``incorrect``: the index in C of the largest |C − T|.
     missing_at_layer : int or None
         For ``missing_activation_derivative``: the layer j (from 1) whose f′_j was left out.
+    rounded_to : int or None
+        The significant digits d to which C is its verdict's reference rounded; None when C matched
+        within the tolerance only (or is ``incorrect``).
+    wrong : tuple of WrongEntry
+        For ``incorrect``: the first :data:`MAX_WRONG` entries beyond both rules, row by row.
+    wrong_count : int
+        For ``incorrect``: how many entries are wrong in all.
     """
 
     verdict: str
@@ -78,16 +97,39 @@ class Diagnosis:
     hint: str = ""
     worst_index: tuple[int, ...] | None = None
     missing_at_layer: int | None = None
+    rounded_to: int | None = None
+    wrong: tuple[WrongEntry, ...] = ()
+    wrong_count: int = 0
 
 
 def close(C: Array, R: Array, rtol: float = RTOL) -> bool:
-    """C ≈ R: max |C − R| ≤ rtol · max |R| + 10⁻¹² (same shapes)."""
-    return bool(np.max(np.abs(C - R)) <= rtol * np.max(np.abs(R)) + ATOL)
+    """C ≈ R within the tolerance: max |C − R| ≤ rtol · max |R| + 10⁻¹² (same shapes)."""
+    return within_tolerance(C, R, rtol)
 
 
-def _worst(C: Array, T: Array) -> tuple[int, ...]:
-    index = np.unravel_index(int(np.argmax(np.abs(C - T))), C.shape)
-    return tuple(int(i) for i in index)
+def _rounding(found: Match) -> str:
+    return f" rounded to {found.rounded_to} significant digits" if found.rounded_to else ""
+
+
+def _incorrect(C: Array, R: Array, hint: str, rtol: float, d: int | None, T: Array) -> Diagnosis:
+    """Step 6 for a claim C of the shape of R (R is T, or Tᵀ for a claim of the shape of W_kᵀ)."""
+    error = float(np.max(np.abs(C - R)))
+    index = np.unravel_index(int(np.argmax(np.abs(C - R))), C.shape)
+    mask = wrong_entries(C, R, rtol, d)
+    listed = tuple(
+        WrongEntry(tuple(int(i) for i in where), float(R[tuple(where)]), float(C[tuple(where)]))
+        for where in np.argwhere(mask)[:MAX_WRONG]
+    )
+    return Diagnosis(
+        "incorrect",
+        T,
+        error,
+        None,
+        hint,
+        tuple(int(i) for i in index),
+        wrong=listed,
+        wrong_count=int(mask.sum()),
+    )
 
 
 def _judge(
@@ -106,43 +148,52 @@ def _judge(
     Step 3 runs for a square matrix only; for b_k, ``k`` is None and it never runs.
     """
     error = float(np.max(np.abs(C - T)))
-    if close(C, T, rtol):
-        return Diagnosis("correct", T, error, 1.0, f"the claim matches {what} within the tolerance")
-    if np.max(np.abs(T)) > ATOL and close(C, -T, rtol):
+    d = digits(C)
+    found = match(C, T, rtol, d)
+    if found is not None:
+        return Diagnosis(
+            "correct",
+            T,
+            error,
+            1.0,
+            f"the claim is {what}{_rounding(found) or ' within the tolerance'}",
+            rounded_to=found.rounded_to,
+        )
+    if np.max(np.abs(T)) > ATOL and (found := match(C, -T, rtol, d)) is not None:
         return Diagnosis(
             "sign_flipped",
             T,
             error,
             -1.0,
-            f"the claim is −{what}: (y − ŷ) where the gradient has (ŷ − y), the seed series' own slip in parts 1, "
-            "2 and 4-2; it is the descent direction, not the gradient",
+            f"the claim is −{what}{_rounding(found)}: (y − ŷ) where the gradient has (ŷ − y); "
+            "it is the descent direction, not the gradient",
+            rounded_to=found.rounded_to,
         )
-    if k is not None and C.ndim == 2 and C.shape[0] == C.shape[1] > 1 and close(C.T, T, rtol):
+    if k is not None and C.ndim == 2 and C.shape[0] == C.shape[1] > 1 and match(C.T, T, rtol, d) is not None:
         return _transposed(C, T, what, k, rtol)
     for j, alternative, mistake in alternatives:
-        if not close(alternative, T, rtol) and close(C, alternative, rtol):
+        if match(alternative, T, rtol, d) is None and (found := match(C, alternative, rtol, d)) is not None:
             return Diagnosis(
                 "missing_activation_derivative",
                 T,
                 error,
                 None,
-                f"the claim is {what} with {mistake}",
+                f"the claim is {what} with {mistake}{_rounding(found)}",
                 missing_at_layer=j,
+                rounded_to=found.rounded_to,
             )
-    TT = float(np.sum(T * T))
-    if TT > 0.0 and np.max(np.abs(C)) > ATOL:
-        alpha = float(np.sum(C * T)) / TT
-        if np.isfinite(alpha) and close(C, alpha * T, rtol):
-            return Diagnosis(
-                "scaled",
-                T,
-                error,
-                alpha,
-                f"the claim is {alpha:.6g} × {what}: {usual_causes(alpha, m, n_L, name, rtol)}",
-            )
-    return Diagnosis(
-        "incorrect", T, error, None, f"the claim is not {what} nor one of the usual mistakes", _worst(C, T)
-    )
+    scaled = scale_factor(C, T, rtol, d, m, n_L, name)
+    if scaled is not None:
+        alpha, found = scaled
+        return Diagnosis(
+            "scaled",
+            T,
+            error,
+            alpha,
+            f"the claim is {alpha:.6g} × {what}{_rounding(found)}: {usual_causes(alpha, m, n_L, name, rtol)}",
+            rounded_to=found.rounded_to,
+        )
+    return _incorrect(C, T, f"the claim is not {what} nor one of the usual mistakes", rtol, d, T)
 
 
 def diagnose(
@@ -221,23 +272,25 @@ def diagnose(
 def _transposed(C: Array, T: Array, what: str, k: int, rtol: float) -> Diagnosis:
     """Step 3: a claim that is (or has the shape of) the transpose of T."""
     error = float(np.max(np.abs(C.T - T)))
-    if close(C.T, T, rtol):
+    found = match(C.T, T, rtol, digits(C))
+    if found is not None:
         return Diagnosis(
             "transposed",
             T,
             error,
             None,
-            f"the claim is ({what})ᵀ: the product in the wrong order, "
+            f"the claim is ({what})ᵀ{_rounding(found)}: the product in the wrong order, "
             f"Δ_{k}ᵀ · l_{k - 1} ({describe(C.shape)}) instead of "
             f"l_{k - 1}ᵀ · Δ_{k} ({describe(T.shape)}, the shape of W_{k})",
+            rounded_to=found.rounded_to,
         )
-    return Diagnosis(
-        "incorrect",
-        T,
-        error,
-        None,
+    return _incorrect(
+        C,
+        T.T,
         f"the claim has the shape of W_{k}ᵀ ({describe(C.shape)}) and, transposed, is still not {what}",
-        _worst(C, T.T),
+        rtol,
+        digits(C),
+        T,
     )
 
 

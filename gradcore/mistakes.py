@@ -11,8 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+import numpy as np
+
 from gradcore.losses import LOSSES
 from gradcore.network import backward
+from gradcore.rounding import ATOL, Match, match, rounding_candidates, scale_interval
 from gradcore.types import Array, Cache, Gradients, Layer
 
 DERIVATIVES = {
@@ -62,13 +65,12 @@ def _counts(m: int, n_L: int, name: str) -> list[tuple[int, str]]:
     return list(unique.items())
 
 
-def usual_causes(alpha: float, m: int, n_L: int, name: str, rtol: float) -> str:
-    """Name the usual causes of a gradient off by the factor α, for the loss ``name``.
+def candidates(m: int, n_L: int, name: str) -> list[tuple[float, str]]:
+    """The usual factors c of a gradient off by a constant, for the loss ``name``, each with its cause.
 
-    The candidates are a loss constant dropped or doubled (2 or ½ for the squared errors), a mean
-    over N where the loss sums (1/N, for half_squared_error) or a sum over N where it takes a mean
-    (N, for the other losses), with N = m, n_L or m·n_L, and their products; a negative α also has
-    its sign flipped. α matches a candidate c when |α| is within 10·rtol of c, relatively.
+    A loss constant dropped or doubled (2 or ½ for the squared errors), a mean over N where the loss
+    sums (1/N, for half_squared_error) or a sum over N where it takes a mean (N, for the other losses),
+    with N = m, n_L or m·n_L, and their products; single causes first.
     """
     constants = [(1.0, ""), *CONSTANTS.get(name, [])]
     scales = [(1.0, "")]
@@ -77,17 +79,63 @@ def usual_causes(alpha: float, m: int, n_L: int, name: str, rtol: float) -> str:
             scales.append((1.0 / N, f"a mean over {label} where L sums over them (1/{N})"))
         else:
             scales.append((float(N), f"a sum over {label} where L takes their mean ({N})"))
-    matches = [
-        [text for text in (c_text, s_text) if text]
+    found = [
+        (c * s, " and ".join(text for text in (c_text, s_text) if text))
         for c, c_text in constants
         for s, s_text in scales
-        if (c, s) != (1.0, 1.0) and abs(abs(alpha) - c * s) <= 10 * rtol * c * s
+        if (c, s) != (1.0, 1.0)
     ]
-    found = [" and ".join(causes) for causes in sorted(matches, key=len)]  # single causes first
+    return sorted(found, key=lambda item: item[1].count(" and "))
+
+
+def usual_causes(alpha: float, m: int, n_L: int, name: str, rtol: float) -> str:
+    """Name the usual causes (:func:`candidates`) of a gradient off by the factor α, for the loss ``name``.
+
+    α matches a candidate c when |α| is within 10·rtol of c, relatively; a negative α also has its sign flipped.
+    """
+    found = [text for c, text in candidates(m, n_L, name) if abs(abs(alpha) - c) <= 10 * rtol * c]
     sign = "the sign flipped and " if alpha < 0 else ""
     if not found:
         return f"{sign}a factor that none of the usual causes (a dropped ½ or 2, a mean instead of a sum) explains"
     return sign + ", or ".join(found)
+
+
+def scale_factor(
+    C: Array, T: Array, rtol: float, d: int | None, m: int, n_L: int, name: str
+) -> tuple[float, Match] | None:
+    """α with C ≈ α·T (:func:`gradcore.rounding.match`) and the match; None when there is none (or C ≈ 0).
+
+    A usual factor (:func:`candidates`, either sign) is tried first and returned exactly. Otherwise α is
+    the least-squares ⟨C, T⟩ / ⟨T, T⟩; for a claim rounded to d digits, brought inside the factors
+    that round to C and written with the fewest digits there (3.7, not 3.6998…).
+    """
+    TT = float(np.sum(T * T))
+    if TT == 0.0 or np.max(np.abs(C)) <= ATOL:
+        return None
+    for c, _ in candidates(m, n_L, name):
+        for alpha in (c, -c):
+            found = match(C, alpha * T, rtol, d)
+            if found is not None:
+                return alpha, found
+    alpha = float(np.sum(C * T)) / TT
+    if not np.isfinite(alpha):
+        return None
+    for digits_ in rounding_candidates(d):
+        interval = scale_interval(C, T, digits_)
+        if interval is not None:
+            alpha = _shortest(min(max(alpha, interval[0]), interval[1]), interval)
+            break
+    found = match(C, alpha * T, rtol, d)
+    return (alpha, found) if found is not None else None
+
+
+def _shortest(alpha: float, interval: tuple[float, float]) -> float:
+    """The number with the fewest significant digits in ``interval`` near α (3.7, not 3.6998…)."""
+    for p in range(1, 16):
+        rounded = float(f"{alpha:.{p - 1}e}")
+        if interval[0] <= rounded <= interval[1]:
+            return rounded
+    return alpha
 
 
 def forgotten(layers: Sequence[Layer], j: int) -> str:

@@ -1,27 +1,39 @@
-"""Numerical gradient check: backpropagation against central differences of the loss.
+"""Numerical gradient check: backpropagation against central differences of the loss, with an error model.
 
 In the spirit of HIPS/autograd's ``check_grads``: every weight and bias θ is
-moved by ±ε, the loss is recomputed by a full forward pass, and
+moved by ±ε and by ±2ε, the loss is recomputed by a full forward pass, and
 
-    n = (L(θ + ε) − L(θ − ε)) / ((θ + ε) − (θ − ε))
+    n = D(ε) = (L(θ + ε) − L(θ − ε)) / ((θ + ε) − (θ − ε))
 
 (the step actually taken, which rounding can make differ from 2ε) is compared
-with the analytic a = ∂L/∂θ of :func:`gradcore.backward`, element by element:
+with the analytic a = ∂L/∂θ of :func:`gradcore.backward`, entry by entry.
 
-    relative error  e = |a − n| / max(|a|, |n|, tiny)
-    tiny            = 10⁸ · u · max(1, |L|) / ε,  u = 2⁻⁵² (float64 machine epsilon)
+A central difference is not exact, and how far it may be from ∂L/∂θ depends on
+ε, so a plain relative error means different things at different ε. Each entry
+therefore gets an **expected error** E, the error model of the difference:
 
-The central difference carries a rounding error of about u·|L|/ε (and a
-truncation error of order ε² |∂³L/∂θ³|). For an entry smaller than tiny that
-rounding error alone would exceed 10⁻⁸ of it, so such an entry cannot be rated
-by its relative error: the floor compares it to tiny instead, and keeps a
-(nearly) zero entry from raising a false alarm. For ε = 10⁻⁶ and |L| ≤ 1,
-tiny ≈ 0.022: larger entries are compared relatively, smaller ones in effect
-absolutely (e ≤ 10⁻⁷ then means |a − n| ≤ 2.2 · 10⁻⁹).
+    E = 2 · ( |D(2ε) − D(ε)| / 3  +  δL / ε )
 
-Ratings, after the usual rules of thumb, on the largest e of a layer:
-``fine`` for e ≤ 10⁻⁷, ``acceptable`` for e ≤ 10⁻⁴ (passes; expected with
-kinks, suspicious for a smooth network), ``problem`` above 10⁻⁴ (fails).
+* truncation: D(ε) = ∂L/∂θ + c ε² + O(ε⁴) and D(2ε) = ∂L/∂θ + 4c ε² + …, so
+  (D(2ε) − D(ε)) / 3 estimates D(ε)'s own c ε² (Richardson);
+* round-off: each loss is computed to about δL (:func:`gradcore.roundoff.loss_roundoff`,
+  a first-order bound from the forward and backward pass), which the
+  difference divides by the step;
+* 2: a safety factor, as both are estimates.
+
+Per entry, with d = max(|a|, |n|, E):
+
+    relative error     e = |a − n| / d
+    unexplained error  x = max(0, |a − n| − E) / d     (the part the error model does not explain)
+
+A layer passes when its largest x is at most 10⁻⁴, so that passing means the
+same at every ε in [10⁻¹⁰, 10⁻²]: at a large ε the truncation error, at a small
+one the round-off, is expected and does not fail a correct gradient, and a wrong
+backward rule fails at every ε. It is rated ``fine`` when moreover x ≤ 10⁻⁷ and
+e ≤ 10⁻⁴ (the difference is sharp enough to confirm the gradient to 10⁻⁴),
+``acceptable`` when it passes otherwise (at an extreme ε the difference itself
+is only good to e), ``problem`` when it fails. Each layer names its worst entry (largest x,
+then largest e) and, when it fails, the entries with x > 10⁻⁴.
 
 relu is not differentiable at z = 0. When a difference straddles the kink
 (the sign pattern z > 0 of some relu layer differs between the θ + ε and the
@@ -31,25 +43,57 @@ counted in ``kinks`` and left out of the errors instead of raising a false alarm
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
-from numpy.typing import NDArray
 
+from gradcore.differences import central_differences
 from gradcore.errors import GradcoreError, Problem
-from gradcore.network import backward, forward, unchecked_forward, unchecked_loss
-from gradcore.types import Array, Cache, Gradients, Layer
+from gradcore.network import backward, forward
+from gradcore.roundoff import loss_roundoff
+from gradcore.types import Array, Gradients, Layer
 
 FINE = 1e-7
-"""Largest relative error rated ``fine``."""
+"""Largest unexplained relative error rated ``fine``."""
 ACCEPTABLE = 1e-4
-"""Largest relative error rated ``acceptable`` (still passing); above it, ``problem``."""
-TINY_FACTOR = 1e8
-"""tiny = TINY_FACTOR · u · max(1, |L|) / ε: the floor of the relative error's denominator."""
-U = float(np.finfo(np.float64).eps)
+"""Largest unexplained relative error rated ``acceptable`` (still passing); above it, ``problem``."""
+SAFETY = 2.0
+"""The expected error E is SAFETY times the truncation estimate plus the round-off bound."""
+MAX_FAILING = 20
+"""The most failing entries a layer lists; ``failing_count`` counts them all."""
+ERROR_MODEL = (
+    "expected error E = 2 · (|D(2ε) − D(ε)| / 3 + δL / ε): Richardson's estimate of the truncation error "
+    "plus the round-off of the two losses (δL, a first-order bound from the forward and backward pass); "
+    "relative error e = |a − n| / max(|a|, |n|, E); a layer is rated on its unexplained error "
+    "max(0, |a − n| − E) / max(|a|, |n|, E)"
+)
+"""The error model, in one sentence, for answers."""
 
-Mask = NDArray[np.bool_]
+
+@dataclass(frozen=True)
+class Entry:
+    """One checked entry of W_k (``parameter`` "W", ``index`` (row, column)) or b_k ("b", (j,)).
+
+    Attributes
+    ----------
+    analytic, numerical : float
+        a = ∂L/∂θ by backpropagation, n by central differences.
+    relative_error : float
+        e = |a − n| / max(|a|, |n|, E).
+    expected_error : float
+        E, the error model's expected |a − n| for a correct a.
+    unexplained_error : float
+        x = max(0, |a − n| − E) / max(|a|, |n|, E), what the rating reads.
+    """
+
+    parameter: str
+    index: tuple[int, ...]
+    analytic: float
+    numerical: float
+    relative_error: float
+    expected_error: float
+    unexplained_error: float
 
 
 @dataclass(frozen=True)
@@ -65,9 +109,19 @@ class LayerCheck:
     max_abs_error : float
         max |a − n| over the entries of W_k and b_k away from relu kinks.
     max_relative_error : float
-        max |a − n| / max(|a|, |n|, tiny) over the same entries.
+        max e over the same entries.
+    max_unexplained_error : float
+        max x over the same entries: what the rating reads.
+    max_expected_error : float
+        max E over the same entries.
     kinks : int
         How many entries were left out because their difference straddles a relu kink.
+    worst : Entry or None
+        The entry with the largest x (then the largest e); None when every entry is at a kink.
+    failing : tuple of Entry
+        The entries with x > 10⁻⁴, the first :data:`MAX_FAILING` (W_k row by row, then b_k).
+    failing_count : int
+        How many entries fail in all.
     """
 
     numerical_dW: Array
@@ -76,19 +130,25 @@ class LayerCheck:
     analytic_db: Array | None
     max_abs_error: float
     max_relative_error: float
+    max_unexplained_error: float
+    max_expected_error: float
     kinks: int
+    worst: Entry | None = None
+    failing: tuple[Entry, ...] = ()
+    failing_count: int = 0
 
     @property
     def rating(self) -> str:
-        """``fine`` (e ≤ 10⁻⁷), ``acceptable`` (e ≤ 10⁻⁴) or ``problem``."""
-        if self.max_relative_error <= FINE:
-            return "fine"
-        return "acceptable" if self.max_relative_error <= ACCEPTABLE else "problem"
+        """``fine`` (x ≤ 10⁻⁷ and e ≤ 10⁻⁴), ``acceptable`` (x ≤ 10⁻⁴) or ``problem`` (x > 10⁻⁴)."""
+        if self.max_unexplained_error > ACCEPTABLE:
+            return "problem"
+        fine = self.max_unexplained_error <= FINE and self.max_relative_error <= ACCEPTABLE
+        return "fine" if fine else "acceptable"
 
     @property
     def passed(self) -> bool:
         """True unless the rating is ``problem``."""
-        return self.max_relative_error <= ACCEPTABLE
+        return self.max_unexplained_error <= ACCEPTABLE
 
 
 @dataclass(frozen=True)
@@ -101,15 +161,15 @@ class GradientCheck:
         L at the unperturbed weights.
     epsilon : float
         The step ε.
-    tiny : float
-        The floor of the relative error's denominator, 10⁸ · u · max(1, |L|) / ε.
+    roundoff : float
+        δL, the bound on the rounding error of one evaluation of L.
     layers : tuple of LayerCheck
         Layers 1 … L.
     """
 
     loss: float
     epsilon: float
-    tiny: float
+    roundoff: float
     layers: tuple[LayerCheck, ...]
 
     @property
@@ -121,50 +181,6 @@ class GradientCheck:
     def kinks(self) -> int:
         """Entries left out, over all layers, because their difference straddles a relu kink."""
         return sum(layer.kinks for layer in self.layers)
-
-
-def _relu_pattern(layers: Sequence[Layer], cache: Cache) -> list[Mask]:
-    return [Z > 0.0 for Z, layer in zip(cache.Z, layers, strict=True) if layer.activation == "relu"]
-
-
-def _central_differences(
-    value: Array, network: Callable[[Array], list[Layer]], X: Array, Y: Array, name: str, epsilon: float
-) -> tuple[Array, Mask]:
-    """Central differences of L in every entry of ``value`` (``network(value)`` builds the layers), and the kinks."""
-    numerical = np.zeros_like(value)
-    kinks = np.zeros(value.shape, dtype=np.bool_)
-    for index in np.ndindex(value.shape):
-        results = []
-        for sign in (1.0, -1.0):
-            moved = value.copy()
-            moved[index] += sign * epsilon
-            trial = network(moved)  # the same shapes as the checked network: no need to check them again
-            cache = unchecked_forward(trial, X)
-            results.append((moved[index], unchecked_loss(cache, Y, name), _relu_pattern(trial, cache)))
-        (up, L_up, pattern_up), (down, L_down, pattern_down) = results
-        if up == down:
-            raise GradcoreError(
-                [
-                    Problem(
-                        ("epsilon",),
-                        f"the step ε = {epsilon:g} vanishes next to an entry {value[index]:g}: "
-                        "θ ± ε rounds to θ; use a larger epsilon",
-                    )
-                ]
-            )
-        numerical[index] = (L_up - L_down) / (up - down)
-        kinks[index] = any((p != q).any() for p, q in zip(pattern_up, pattern_down, strict=True))
-    return numerical, kinks
-
-
-def _errors(analytic: Array, numerical: Array, kinks: Mask, tiny: float) -> tuple[float, float]:
-    smooth = ~kinks
-    if not smooth.any():
-        return 0.0, 0.0
-    a, n = analytic[smooth], numerical[smooth]
-    absolute = np.abs(a - n)
-    relative = absolute / np.maximum(np.maximum(np.abs(a), np.abs(n)), tiny)
-    return float(absolute.max()), float(relative.max())
 
 
 def check_gradients(
@@ -183,17 +199,17 @@ def check_gradients(
     name : str
         A key of :data:`gradcore.LOSSES`.
     epsilon : float
-        The step ε > 0 (10⁻⁶ by default). Costs 2 forward passes per weight and bias.
+        The step ε > 0 (10⁻⁶ by default). Costs 4 forward passes per weight and bias (±ε, ±2ε).
 
     Returns
     -------
     GradientCheck
-        Per layer both gradients, the largest absolute and relative errors and the kink count.
+        Per layer both gradients, the errors of the module docstring, the worst and the failing entries.
 
     Raises
     ------
     GradcoreError
-        If ε is not a positive number.
+        If ε is not a positive number, or vanishes next to an entry.
     ShapeError
         If the network, X and Y do not fit together.
     NonFiniteError
@@ -201,38 +217,70 @@ def check_gradients(
     """
     if not (np.isfinite(epsilon) and epsilon > 0.0):
         raise GradcoreError([Problem(("epsilon",), f"the step ε must be a positive number, not {epsilon!r}")])
-    grads = backward(layers, forward(layers, X), Y, name)
-    tiny = TINY_FACTOR * U * max(1.0, abs(grads.loss)) / epsilon
+    cache = forward(layers, X)
+    grads = backward(layers, cache, Y, name)
+    roundoff = loss_roundoff(layers, cache, grads, Y, name)
     layers = list(layers)
-    checks = tuple(_check_layer(layers, k, grads, X, Y, name, epsilon, tiny) for k in range(len(layers)))
-    return GradientCheck(loss=grads.loss, epsilon=epsilon, tiny=tiny, layers=checks)
+    checks = tuple(_check_layer(layers, k, grads, X, Y, name, epsilon, roundoff) for k in range(len(layers)))
+    return GradientCheck(loss=grads.loss, epsilon=epsilon, roundoff=roundoff, layers=checks)
+
+
+def _entries(parameter: str, shape: tuple[int, ...]) -> list[tuple[str, tuple[int, ...]]]:
+    return [(parameter, tuple(int(i) for i in index)) for index in np.ndindex(shape)]
 
 
 def _check_layer(
-    layers: list[Layer], k: int, grads: Gradients, X: Array, Y: Array, name: str, epsilon: float, tiny: float
+    layers: list[Layer], k: int, grads: Gradients, X: Array, Y: Array, name: str, epsilon: float, roundoff: float
 ) -> LayerCheck:
     """Central differences in every entry of W_k and b_k (k from 0), compared with ``grads``."""
     layer, before, after = layers[k], layers[:k], layers[k + 1 :]
-    numerical_dW, kinks_W = _central_differences(
+    numerical_dW, truncation_W, kinks_W = central_differences(
         layer.W, lambda W: [*before, replace(layer, W=W), *after], X, Y, name, epsilon
     )
     numerical_db, db = None, grads.db[k]
-    analytic, numerical, kinks = [grads.dW[k].ravel()], [numerical_dW.ravel()], [kinks_W.ravel()]
+    analytic, numerical, truncation = [grads.dW[k].ravel()], [numerical_dW.ravel()], [truncation_W.ravel()]
+    kinks, names = [kinks_W.ravel()], _entries("W", layer.W.shape)
     if layer.b is not None and db is not None:
-        numerical_db, kinks_b = _central_differences(
+        numerical_db, truncation_b, kinks_b = central_differences(
             layer.b, lambda b: [*before, replace(layer, b=b), *after], X, Y, name, epsilon
         )
         analytic.append(db)
         numerical.append(numerical_db)
+        truncation.append(truncation_b.ravel())
         kinks.append(kinks_b)
-    all_kinks = np.concatenate(kinks)
-    max_abs, max_rel = _errors(np.concatenate(analytic), np.concatenate(numerical), all_kinks, tiny)
+        names += _entries("b", layer.b.shape)
+    a, n, kink = np.concatenate(analytic), np.concatenate(numerical), np.concatenate(kinks)
+    expected = SAFETY * (np.concatenate(truncation) + roundoff / epsilon)
+    absolute = np.abs(a - n)
+    scale = np.maximum(np.maximum(np.abs(a), np.abs(n)), expected)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = np.where(scale > 0.0, absolute / scale, 0.0)
+        unexplained = np.where(scale > 0.0, np.maximum(absolute - expected, 0.0) / scale, 0.0)
+    relative[kink], unexplained[kink], absolute[kink] = 0.0, 0.0, 0.0
+
+    def entry(i: int) -> Entry:
+        parameter, index = names[i]
+        return Entry(
+            parameter, index, float(a[i]), float(n[i]), float(relative[i]), float(expected[i]), float(unexplained[i])
+        )
+
+    smooth = np.flatnonzero(~kink)
+    worst = None
+    if smooth.size:
+        order = np.lexsort((relative[smooth], unexplained[smooth]))
+        worst = entry(int(smooth[order[-1]]))
+    failing = np.flatnonzero(unexplained > ACCEPTABLE)
     return LayerCheck(
         numerical_dW=numerical_dW,
         analytic_dW=grads.dW[k],
         numerical_db=numerical_db,
         analytic_db=db,
-        max_abs_error=max_abs,
-        max_relative_error=max_rel,
-        kinks=int(all_kinks.sum()),
+        max_abs_error=float(absolute.max(initial=0.0)),
+        max_relative_error=float(relative.max(initial=0.0)),
+        max_unexplained_error=float(unexplained.max(initial=0.0)),
+        max_expected_error=float(expected[~kink].max(initial=0.0)),
+        kinks=int(kink.sum()),
+        worst=worst,
+        failing=tuple(entry(int(i)) for i in failing[:MAX_FAILING]),
+        failing_count=int(failing.size),
     )

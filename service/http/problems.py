@@ -7,6 +7,7 @@ items hold a JSON ``pointer`` to the offending field and a ``message``.
 
 from __future__ import annotations
 
+import difflib
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from http import HTTPStatus
@@ -18,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 from gradcore import GradcoreError, NonFiniteError
 
@@ -78,22 +80,80 @@ def pointer(location: Sequence[str | int]) -> str:
     return "".join("/" + part.replace("~", "~0").replace("/", "~1") for part in shown)
 
 
+FINITE = "Input should be a finite number (float64: at most about ±1.8e308, no NaN or Infinity)"
+"""One message for 1e999, a 340-digit integer and every other number float64 cannot hold."""
+
+
+def _field_names() -> set[str]:
+    """Every field name of the documented request models and the models they hold."""
+    from service.http.openapi import REQUEST_MODELS
+
+    names: set[str] = set()
+    pending: list[Any] = list(REQUEST_MODELS.values())
+    seen: set[Any] = set()
+    while pending:
+        model = pending.pop()
+        if model in seen or not hasattr(model, "model_fields"):
+            continue
+        seen.add(model)
+        for name, field in model.model_fields.items():
+            names.add(name)
+            pending.extend(getattr(field.annotation, "__args__", ()) or (field.annotation,))
+            for argument in getattr(field.annotation, "__args__", ()):
+                pending.extend(getattr(argument, "__args__", ()))
+    return names
+
+
+def _suggestion(key: str, missing: Sequence[str]) -> str:
+    """ ": did you mean `weights`?" when a missing sibling or a known field name is close to ``key``."""
+    close = difflib.get_close_matches(key, missing, n=1, cutoff=0.6) or difflib.get_close_matches(
+        key, sorted(_field_names()), n=1, cutoff=0.75
+    )
+    return f": did you mean `{close[0]}`?" if close else ""
+
+
+def _message(error: Mapping[str, Any], missing: Mapping[tuple[Any, ...], list[str]]) -> str:
+    """The message of one pydantic error, saying how to fix it where pydantic's own does not."""
+    kind, loc, value = error["type"], tuple(error["loc"]), error.get("input")
+    standard_finite = kind == "finite_number" and error["msg"] == "Input should be a finite number"
+    if standard_finite or (kind == "float_type" and isinstance(value, int) and not isinstance(value, bool)):
+        return FINITE
+    if kind == "float_type" and value is None and "input" in error:
+        return "a number is missing here: null is not a number, and every entry of a matrix must be one"
+    if kind == "model_type" and loc and loc[-1] == "network":
+        return 'Input should be an object: write {"layers": [...]}, the list of layers under "layers"'
+    if kind == "extra_forbidden" and loc:
+        key = str(loc[-1])
+        return f"unknown field `{key[:MAX_PART]}`{_suggestion(key, missing.get(loc[:-1], []))}"
+    return str(error["msg"])
+
+
+def error_items(errors: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """The ``errors`` items of pydantic errors (with their ``input``): a pointer and a message saying how to fix it."""
+    missing: dict[tuple[Any, ...], list[str]] = {}
+    for error in errors:
+        if error["type"] == "missing" and error["loc"]:
+            missing.setdefault(tuple(error["loc"][:-1]), []).append(str(error["loc"][-1]))
+    return [{"pointer": pointer(error["loc"]), "message": _message(error, missing)} for error in errors]
+
+
 def _validation_problem(errors: Iterable[Mapping[str, Any]]) -> Response:
     errors = list(errors)
     malformed = [error for error in errors if error["type"] == "json_invalid"]
     if malformed:
         reason = malformed[0].get("ctx", {}).get("error") or malformed[0]["msg"]
         return problem_response(400, f"The request body is not valid JSON: {reason}.", type_="/problems/malformed-json")
-    items = [{"pointer": pointer(error["loc"]), "message": error["msg"]} for error in errors]
+    items = error_items(errors)
     shown = "; ".join(f"{item['pointer'] or '/'}: {item['message']}" for item in items[:3])
     more = f" (and {len(items) - 3} more)" if len(items) > 3 else ""
+    end = "" if (shown + more).endswith("?") else "."
     return problem_response(
-        422, f"The request is invalid: {shown}{more}.", type_="/problems/invalid-request", errors=items
+        422, f"The request is invalid: {shown}{more}{end}", type_="/problems/invalid-request", errors=items
     )
 
 
 async def _on_validation_error(request: Request, exc: ValidationError) -> Response:
-    return _validation_problem(exc.errors(include_url=False, include_input=False))
+    return _validation_problem(exc.errors(include_url=False))
 
 
 async def _on_request_validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -125,6 +185,16 @@ async def _on_problem(request: Request, exc: ProblemError) -> Response:
 
 
 async def _on_http_exception(request: Request, exc: HTTPException) -> Response:
+    path = request.url.path
+    if exc.status_code == 404 and path.endswith("/") and len(path) > 1:
+        unslashed = path.rstrip("/")
+        scope = {**request.scope, "path": unslashed}
+        if any(route.matches(scope)[0] != Match.NONE for route in request.app.router.routes):
+            return problem_response(
+                404,
+                f"There is no {path[:200]}: the path is {unslashed}, without the trailing slash.",
+                extensions={"path": unslashed},
+            )
     return problem_response(exc.status_code, str(exc.detail), headers=exc.headers)
 
 
@@ -145,3 +215,5 @@ def install(app: FastAPI) -> None:
     }
     for exception, handler in handlers.items():
         app.add_exception_handler(exception, handler)
+    # POST /v1/gradients/ is answered by a problem naming /v1/gradients, not by a bodyless 307 redirect.
+    app.router.redirect_slashes = False

@@ -19,7 +19,7 @@ def sig(u: np.ndarray) -> np.ndarray:
 
 
 def relative_errors(analytic: np.ndarray, numerical: np.ndarray, tiny: float) -> np.ndarray:
-    """The documented definition |a − n| / max(|a|, |n|, tiny), written out."""
+    """|a − n| / max(|a|, |n|, floor), written out."""
     return np.abs(analytic - numerical) / np.maximum(np.maximum(np.abs(analytic), np.abs(numerical)), tiny)
 
 
@@ -59,7 +59,7 @@ def test_errors_follow_the_documented_definitions() -> None:
     layers[1] = replace(layers[1], b=np.array([0.3, -0.2]))
     check = check_gradients(layers, X, Y, epsilon=1e-5)
     assert check.epsilon == 1e-5
-    assert check.tiny == pytest.approx(1e8 * U * max(1.0, abs(check.loss)) / 1e-5, rel=1e-15)
+    assert check.roundoff > 0.0
     for layer in check.layers:
         analytic, numerical = [layer.analytic_dW.ravel()], [layer.numerical_dW.ravel()]
         if layer.analytic_db is not None:
@@ -68,7 +68,22 @@ def test_errors_follow_the_documented_definitions() -> None:
             numerical.append(layer.numerical_db)
         a, n = np.concatenate(analytic), np.concatenate(numerical)
         assert layer.max_abs_error == np.max(np.abs(a - n))
-        assert layer.max_relative_error == np.max(relative_errors(a, n, check.tiny))
+        worst = layer.worst
+        assert worst is not None
+        at = worst.index if worst.parameter == "W" else (layer.analytic_dW.size + worst.index[0],)
+        i = np.ravel_multi_index(at, layer.analytic_dW.shape) if worst.parameter == "W" else at[0]
+        assert (worst.analytic, worst.numerical) == (a[i], n[i])
+        # E: twice the truncation estimate plus the round-off of the two losses over the step
+        assert worst.expected_error >= 2 * check.roundoff / 1e-5
+        assert worst.relative_error == pytest.approx(
+            abs(a[i] - n[i]) / max(abs(a[i]), abs(n[i]), worst.expected_error), rel=1e-12
+        )
+        assert worst.unexplained_error == max(0.0, abs(a[i] - n[i]) - worst.expected_error) / max(
+            abs(a[i]), abs(n[i]), worst.expected_error
+        )
+        assert layer.max_relative_error >= worst.relative_error
+        assert layer.max_unexplained_error == worst.unexplained_error == 0.0  # a correct gradient
+        assert (layer.failing, layer.failing_count) == ((), 0)
     assert check.layers[0].numerical_db is None
     assert check.layers[1].numerical_db is not None
     np.testing.assert_allclose(check.layers[1].numerical_db, backward(layers, forward(layers, X), Y).db[1], rtol=1e-6)
@@ -119,6 +134,14 @@ def test_a_wrong_analytic_gradient_is_rated(
     assert check.layers[1].max_relative_error == pytest.approx(
         abs(relative_change) / max(1.0, abs(1.0 + relative_change)), rel=0.01, abs=1e-8
     )
+    worst = check.layers[1].worst
+    assert worst is not None
+    assert worst.parameter == "W"
+    if rating == "problem":
+        assert check.layers[1].failing_count == check.layers[1].analytic_dW.size == len(check.layers[1].failing)
+        assert worst.relative_error == pytest.approx(
+            abs(relative_change) / max(1.0, abs(1.0 + relative_change)), rel=0.01
+        )
 
 
 def test_relu_kinks_are_counted_and_left_out() -> None:
@@ -139,7 +162,7 @@ def test_relu_kinks_are_counted_and_left_out() -> None:
     assert check.passed
     # Across the kink the difference measures half the slope of the active side: far from relu′(0) = 0.
     at_kink = np.array([first.numerical_dW[0, 0], first.numerical_dW[1, 0]])
-    assert np.all(relative_errors(first.analytic_dW[:, 0], at_kink, check.tiny) > 1e-2)
+    assert np.all(relative_errors(first.analytic_dW[:, 0], at_kink, 1e-300) > 1e-2)
     assert first.numerical_db is not None
     away = np.array([first.numerical_dW[0, 1], first.numerical_dW[1, 1], first.numerical_db[1]])
     assert first.analytic_db is not None

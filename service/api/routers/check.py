@@ -5,13 +5,28 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from gradcore.numerical import ACCEPTABLE, FINE, GradientCheck, check_gradients
+from gradcore.numerical import ACCEPTABLE, ERROR_MODEL, FINE, Entry, GradientCheck, check_gradients
 from service.api.render import respond
 from service.api.schemas.check import CheckResponse, GradientsCheckRequest
 from service.http.body import json_body
 from service.http.openapi import documented_body
 
 router = APIRouter(tags=["teaching"])
+
+
+def entry_content(entry: Entry) -> dict[str, Any]:
+    """One checked entry as JSON: W_k's (row, column) or b_k's column."""
+    row, column = entry.index if entry.parameter == "W" else (None, entry.index[0])
+    return {
+        "parameter": entry.parameter,
+        "row": row,
+        "column": column,
+        "analytic": entry.analytic,
+        "numerical": entry.numerical,
+        "relative_error": entry.relative_error,
+        "expected_error": entry.expected_error,
+        "unexplained_error": entry.unexplained_error,
+    }
 
 
 def check_content(check: GradientCheck) -> dict[str, Any]:
@@ -28,9 +43,14 @@ def check_content(check: GradientCheck) -> dict[str, Any]:
         content |= {
             "max_abs_error": layer.max_abs_error,
             "max_relative_error": layer.max_relative_error,
+            "max_unexplained_error": layer.max_unexplained_error,
+            "max_expected_error": layer.max_expected_error,
             "rating": layer.rating,
             "passed": layer.passed,
             "kinks": layer.kinks,
+            "worst": entry_content(layer.worst) if layer.worst is not None else None,
+            "failing": [entry_content(entry) for entry in layer.failing],
+            "failing_count": layer.failing_count,
         }
         layers.append(content)
     note = None
@@ -43,7 +63,8 @@ def check_content(check: GradientCheck) -> dict[str, Any]:
         "passed": check.passed,
         "loss": check.loss,
         "epsilon": check.epsilon,
-        "tiny": check.tiny,
+        "roundoff": check.roundoff,
+        "error_model": ERROR_MODEL,
         "thresholds": {"fine": FINE, "acceptable": ACCEPTABLE},
         "kinks": check.kinks,
         "note": note,
@@ -60,12 +81,16 @@ def check_content(check: GradientCheck) -> dict[str, Any]:
 def check(
     request: Annotated[GradientsCheckRequest, json_body(GradientsCheckRequest)],
 ) -> Response:
-    """Move every weight and bias θ by ±ε and compare n = (L(θ + ε) − L(θ − ε)) / 2ε with ∂L/∂θ.
+    """Move every weight and bias θ by ±ε and compare n = (L(θ + ε) − L(θ − ε)) / 2ε with a = ∂L/∂θ.
 
-    Relative error e = |a − n| / max(|a|, |n|, tiny) with tiny = 10⁸ · u · max(1, |L|) / ε (u = 2⁻⁵²);
-    a layer is fine for e ≤ 1e-7, acceptable (passes) for e ≤ 1e-4, a problem above. Entries whose
-    difference straddles a relu kink are counted in `kinks` and left out. Runs in a worker thread:
-    it costs two forward passes per parameter, at most `GRADSERVICE_MAX_CHECK_PARAMETERS` of them.
+    Each entry has an expected error E = 2 · (|D(2ε) − D(ε)| / 3 + δL / ε): the truncation error
+    (Richardson, from a second difference at 2ε) plus the rounding error δL of the losses. A layer passes
+    when its unexplained error max(0, |a − n| − E) / max(|a|, |n|, E) is at most 1e-4, at every ε from
+    1e-10 to 1e-2; it is fine when that is at most 1e-7 and the relative error at most 1e-4, acceptable
+    when it passes otherwise, a problem when it fails. Each layer names its worst entry (row, column,
+    a, n, errors) and, when it fails, its failing entries. Entries whose difference straddles a relu
+    kink are counted in `kinks` and left out. Costs four forward passes per parameter, at most
+    `GRADSERVICE_MAX_CHECK_PARAMETERS` of them.
     """
     result = check_gradients(request.layers, request.inputs, request.targets, request.loss, request.epsilon)
     return respond(check_content(result), request)

@@ -73,6 +73,6 @@ async def derivation(
                     }
                 ],
             )
-        text = derivation_markdown(request.layers, request.inputs.shape[0], request.loss, steps)
+        text = derivation_markdown(request.layers, request.inputs, request.targets, request.loss, steps)
         return Response(text, media_type=MARKDOWN)
     return respond({"steps": [step_content(step) for step in steps]}, request)

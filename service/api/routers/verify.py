@@ -25,6 +25,12 @@ def verdict_content(diagnosis: Diagnosis) -> dict[str, Any]:
         "hint": diagnosis.hint,
         "worst_index": list(diagnosis.worst_index) if diagnosis.worst_index is not None else None,
         "missing_at_layer": diagnosis.missing_at_layer,
+        "rounded_to": diagnosis.rounded_to,
+        "wrong_entries": [
+            {"index": list(entry.index), "expected": entry.expected, "claimed": entry.claimed}
+            for entry in diagnosis.wrong
+        ],
+        "wrong_count": diagnosis.wrong_count,
     }
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Literal, Self
 
-from pydantic import ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 from gradcore import parameter_count
-from gradcore.numerical import ACCEPTABLE, FINE
+from gradcore.numerical import ACCEPTABLE, FINE, MAX_FAILING
 from service import limits
 from service.api.schemas.examples import SEED_CHECK
 from service.api.schemas.options import INCLUDE, CheckField
@@ -28,8 +28,9 @@ class GradientsCheckRequest(GradientsRequest):
         le=1e-2,
         allow_inf_nan=False,
         strict=True,
-        description="ε: every weight and bias θ is moved to θ ± ε, n = (L(θ + ε) − L(θ − ε)) / 2ε. "
-        "Between 1e-10 and 1e-2; the default 1e-6 balances truncation (∝ ε²) and rounding (∝ 1/ε) errors.",
+        description="ε: every weight and bias θ is moved to θ ± ε (and θ ± 2ε, for the error model), "
+        "n = (L(θ + ε) − L(θ − ε)) / 2ε. Between 1e-10 and 1e-2; the ratings mean the same over the whole range, "
+        "as each entry's expected truncation (∝ ε²) and rounding (∝ 1/ε) errors are part of its rating.",
     )
 
     @model_validator(mode="after")
@@ -51,25 +52,54 @@ class GradientsCheckRequest(GradientsRequest):
         return self
 
 
-class CheckLayer(Selectable):
-    """Layer k: both gradients and how far apart they are."""
+class CheckEntry(BaseModel):
+    """One entry of W_k (row, column) or of b_k (column), with its errors."""
 
-    numerical_gradient: Matrix = Field(description="∂L/∂W_k by central differences, n_{k−1} × n_k.")
-    analytic_gradient: Matrix = Field(description="∂L/∂W_k = l_{k−1}ᵀ · Δ_k by backpropagation, n_{k−1} × n_k.")
+    parameter: Literal["W", "b"] = Field(description="W for an entry of W_k, b for one of b_k.")
+    row: int | None = Field(description="Its row in W_k (from 0); null for b_k.")
+    column: int = Field(description="Its column in W_k, or its index in b_k (from 0).")
+    analytic: float = Field(description="a = ∂L/∂θ by backpropagation.")
+    numerical: float = Field(description="n, the central difference.")
+    relative_error: float = Field(description="e = |a − n| / max(|a|, |n|, E).")
+    expected_error: float = Field(description="E, the |a − n| the error model expects of a correct a.")
+    unexplained_error: float = Field(description="max(0, |a − n| − E) / max(|a|, |n|, E): what the rating reads.")
+
+
+class CheckLayer(Selectable):
+    """Layer k: both gradients, how far apart they are, the worst entry and the failing ones."""
+
+    numerical_gradient: Matrix = Field(description="∂L/∂Wₖ by central differences, nₖ₋₁ × nₖ.")
+    analytic_gradient: Matrix = Field(description="∂L/∂Wₖ = lₖ₋₁ᵀ · Δₖ by backpropagation, nₖ₋₁ × nₖ.")
     numerical_bias_gradient: Vector | None = Field(
-        None, description="∂L/∂b_k by central differences; present only when the layer has a bias."
+        None, description="∂L/∂bₖ by central differences; present only when the layer has a bias."
     )
     analytic_bias_gradient: Vector | None = Field(
-        None, description="∂L/∂b_k by backpropagation; present only when the layer has a bias."
+        None, description="∂L/∂bₖ by backpropagation; present only when the layer has a bias."
     )
-    max_abs_error: float = Field(description="max |a − n| over W_k and b_k, entries at a relu kink left out.")
-    max_relative_error: float = Field(description="max |a − n| / max(|a|, |n|, tiny) over the same entries.")
-    rating: str = Field(description=f"fine (≤ {FINE:g}), acceptable (≤ {ACCEPTABLE:g}, passes) or problem (fails).")
-    passed: bool = Field(description=f"max_relative_error ≤ {ACCEPTABLE:g}.")
+    max_abs_error: float = Field(description="max |a − n| over Wₖ and bₖ, entries at a relu kink left out.")
+    max_relative_error: float = Field(description="max |a − n| / max(|a|, |n|, E) over the same entries.")
+    max_unexplained_error: float = Field(
+        description="max of max(0, |a − n| − E) / max(|a|, |n|, E) over the same entries: the rating's number."
+    )
+    max_expected_error: float = Field(description="The largest expected error E of the layer's entries.")
+    rating: str = Field(
+        description=f"fine (unexplained ≤ {FINE:g} and relative ≤ {ACCEPTABLE:g}), acceptable (unexplained ≤ "
+        f"{ACCEPTABLE:g}: passes, but at this ε the difference only confirms the gradient to the relative error) "
+        "or problem (fails)."
+    )
+    passed: bool = Field(description=f"max_unexplained_error ≤ {ACCEPTABLE:g}.")
     kinks: int = Field(
         description="Entries left out because their central difference straddles a relu kink (z = 0), "
         "where relu has no derivative."
     )
+    worst: CheckEntry | None = Field(
+        description="The entry with the largest unexplained error (then relative error); null if all are at kinks."
+    )
+    failing: list[CheckEntry] = Field(
+        description=f"The entries with unexplained error > {ACCEPTABLE:g}, Wₖ row by row then bₖ, "
+        f"the first {MAX_FAILING}; empty when the layer passes."
+    )
+    failing_count: int = Field(description="How many entries fail in all.")
 
 
 class CheckResponse(Selectable):
@@ -78,8 +108,9 @@ class CheckResponse(Selectable):
     passed: bool = Field(description="Every layer passed.")
     loss: float = Field(description="L at the unperturbed weights.")
     epsilon: float = Field(description="The step ε.")
-    tiny: float = Field(description="The floor 10⁸ · u · max(1, |L|) / ε of the relative error's denominator.")
-    thresholds: dict[str, float] = Field(description="The largest relative errors rated fine and acceptable.")
+    roundoff: float = Field(description="δL, the bound on the rounding error of one evaluation of L.")
+    error_model: str = Field(description="How the expected error E of each entry is estimated and used.")
+    thresholds: dict[str, float] = Field(description="The largest unexplained errors rated fine and acceptable.")
     kinks: int = Field(description="Entries left out in all layers because of relu kinks.")
     note: str | None = Field(description="Why entries were left out, when some were.")
     layers: list[CheckLayer]

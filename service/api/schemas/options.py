@@ -26,7 +26,8 @@ CheckField = Literal[
     "passed",
     "loss",
     "epsilon",
-    "tiny",
+    "roundoff",
+    "error_model",
     "thresholds",
     "kinks",
     "note",
@@ -37,7 +38,12 @@ CheckField = Literal[
     "analytic_bias_gradient",
     "max_abs_error",
     "max_relative_error",
+    "max_unexplained_error",
+    "max_expected_error",
     "rating",
+    "worst",
+    "failing",
+    "failing_count",
 ]
 VerifyField = Literal[
     "all_correct",
@@ -50,6 +56,9 @@ VerifyField = Literal[
     "hint",
     "worst_index",
     "missing_at_layer",
+    "rounded_to",
+    "wrong_entries",
+    "wrong_count",
     "bias",
 ]
 DerivationField = Literal["steps", "kind", "layer", "symbol", "description", "equation", "latex", "shapes", "value"]

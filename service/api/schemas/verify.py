@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from gradcore import Problem
 from gradcore.claims import claim_problems
-from gradcore.diagnose import RTOL
+from gradcore.diagnose import MAX_WRONG, RTOL
 from service.api.schemas.examples import SEED_WRONG_SIGN
 from service.api.schemas.options import INCLUDE, VerifyField
 from service.api.schemas.requests import GradientsRequest
@@ -45,8 +45,9 @@ class GradientsVerifyRequest(GradientsRequest):
         lt=1.0,
         allow_inf_nan=False,
         strict=True,
-        description="Relative tolerance: C ≈ R when max |C − R| ≤ rtol · max |R| + 1e-12. The default 1e-3 "
-        "accepts values rounded to 4 significant digits.",
+        description="Relative tolerance: C ≈ R when max |C − R| ≤ rtol · max |R| + 1e-12. Independently of it, "
+        "a claim written to d ≥ 2 significant digits matches R when every entry is within half a unit of R's "
+        "d-th digit (the answer's `rounded_to` says d), so rounded claims need no rtol.",
     )
 
     def _normalize(self) -> None:
@@ -63,6 +64,14 @@ class GradientsVerifyRequest(GradientsRequest):
         return claim_problems(self.layers, self.claimed_gradients, self.claimed_bias_gradients)
 
 
+class WrongEntry(BaseModel):
+    """One wrong entry of an incorrect claim."""
+
+    index: list[int] = Field(description="Its index in the claim: [row, column] (or [i] for a bias).")
+    expected: float = Field(description="The true value.")
+    claimed: float = Field(description="The claimed value.")
+
+
 class Verdict(Selectable):
     """The diagnosis of one claimed gradient."""
 
@@ -73,8 +82,19 @@ class Verdict(Selectable):
     hint: str = Field(description="What the verdict means and its usual cause.")
     worst_index: list[int] | None = Field(description="incorrect: the index in the claim of the largest error.")
     missing_at_layer: int | None = Field(
-        description="missing_activation_derivative: the layer j (from 1) whose f′_j was left out."
+        description="missing_activation_derivative: the layer j (from 1) whose f′ⱼ was left out."
     )
+    rounded_to: int | None = Field(
+        None,
+        description="The significant digits d (≥ 2) to which the claim is its verdict's reference (the true "
+        "gradient, −1 ×, ᵀ, α × it …) rounded; null when the claim matched within `rtol` only, or is incorrect.",
+    )
+    wrong_entries: list[WrongEntry] = Field(
+        [],
+        description=f"incorrect: the entries that are wrong even rounded to 2 digits and beyond `rtol`, row by row, "
+        f"the first {MAX_WRONG}; empty for the other verdicts.",
+    )
+    wrong_count: int = Field(0, description="incorrect: how many entries are wrong in all.")
 
 
 class VerifyLayer(Verdict):

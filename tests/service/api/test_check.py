@@ -57,7 +57,8 @@ async def test_seed_case_5(client: httpx.AsyncClient, epsilon: float | None) -> 
     assert data["passed"] is True
     assert data["epsilon"] == eps
     assert data["loss"] == pytest.approx(loss, rel=1e-13)
-    assert data["tiny"] == pytest.approx(1e8 * U * max(1.0, loss) / eps, rel=1e-15)
+    assert data["roundoff"] > 0.0
+    assert "Richardson" in data["error_model"]
     assert data["thresholds"] == {"fine": 1e-7, "acceptable": 1e-4}
     assert (data["kinks"], data["note"]) == (0, None)
     for layer, dW in zip(data["layers"], expected, strict=True):
@@ -66,8 +67,13 @@ async def test_seed_case_5(client: httpx.AsyncClient, epsilon: float | None) -> 
         np.testing.assert_allclose(numerical, dW, rtol=1e-6)
         errors = np.abs(analytic - numerical)
         assert layer["max_abs_error"] == pytest.approx(errors.max(), rel=1e-9)
-        relative = errors / np.maximum(np.maximum(np.abs(analytic), np.abs(numerical)), data["tiny"])
-        assert layer["max_relative_error"] == pytest.approx(relative.max(), rel=1e-9)
+        worst = layer["worst"]
+        row, column = worst["row"], worst["column"]
+        assert (worst["analytic"], worst["numerical"]) == (analytic[row, column], numerical[row, column])
+        floor = max(abs(worst["analytic"]), abs(worst["numerical"]), worst["expected_error"])
+        assert worst["relative_error"] == pytest.approx(errors[row, column] / floor, rel=1e-9)
+        assert layer["max_relative_error"] >= worst["relative_error"]
+        assert (layer["failing"], layer["failing_count"]) == ([], 0)
         assert (layer["rating"], layer["passed"], layer["kinks"]) == ("fine", True, 0)
         assert "numerical_bias_gradient" not in layer
 

@@ -107,10 +107,6 @@ async def test_a_scalar_network_gives_matrices_and_a_number(client: httpx.AsyncC
     assert steps[-1]["value"] == [[pytest.approx((y_hat - 1.0) * y_hat * (1 - y_hat) * 2.0, rel=1e-12)]]
 
 
-def markdown_values(text: str) -> list[Any]:
-    return [ast.literal_eval(block) for block in re.findall(r"```text\n(.*?)\n```", text, flags=re.DOTALL)]
-
-
 @pytest.mark.parametrize("body", BODIES.values(), ids=list(BODIES))
 async def test_markdown_is_the_same_derivation(client: httpx.AsyncClient, body: dict[str, Any]) -> None:
     steps = (await derivation(client, body))["steps"]
@@ -119,14 +115,19 @@ async def test_markdown_is_the_same_derivation(client: httpx.AsyncClient, body: 
     assert response.headers["content-type"] == "text/markdown; charset=utf-8"
     text = response.text
     assert text.startswith("# Backpropagation, step by step\n")
-    assert re.findall(r"^## (.*)$", text, flags=re.MULTILINE) == ["Forward pass", "Loss", "Backward pass"]
+    assert re.findall(r"^## (.*)$", text, flags=re.MULTILINE) == ["Given", "Forward pass", "Loss", "Backward pass"]
     headings = re.findall(r"^### (\d+)\. (.*)$", text, flags=re.MULTILINE)
     assert headings == [(str(number), step["symbol"]) for number, step in enumerate(steps, start=1)]
-    for step in steps:
-        assert f"`{step['equation']}`" in text
-        assert f"$${step['latex']}$$" in text
+    given, *blocks = re.findall(r"```text\n(.*?)\n```", text, flags=re.DOTALL)
+    assert given.startswith("X = ")
+    assert len(blocks) == len(steps)
+    for step, block in zip(steps, blocks, strict=True):
+        lines = block.splitlines()
+        assert lines[0] == step["equation"]  # each equation once, its numbers below it
+        assert text.count("\n" + step["equation"] + "\n") == 1
         assert f"Shapes: `{step['shapes']['check']}`" in text
-    assert markdown_values(text) == [step["value"] for step in steps]
+        result = ast.literal_eval(lines[-1].strip().removeprefix("= "))
+        np.testing.assert_allclose(result, step["value"], rtol=5e-6, atol=1e-12)  # 6 significant digits
 
 
 async def test_markdown_header_names_the_network(client: httpx.AsyncClient) -> None:

@@ -84,6 +84,7 @@ async def test_the_corrected_sign_is_correct(client: httpx.AsyncClient, case: in
     assert data["all_correct"] is True
     assert [layer["verdict"] for layer in data["layers"]] == ["correct"] * len(claims)
     assert data["rtol"] == 1e-3
+    assert [layer["rounded_to"] for layer in data["layers"]] == [None] * len(claims)  # full precision
 
 
 async def test_the_wrong_sign_example(client: httpx.AsyncClient) -> None:
@@ -265,3 +266,60 @@ async def test_huge_claims_give_finite_answers_or_a_problem(client: httpx.AsyncC
     problem = response.json()
     assert problem["type"] == "/problems/non-finite-result"
     assert [error["pointer"] for error in problem["errors"]] == ["/claimed_gradients/0"]
+
+
+def round_to(A: np.ndarray, d: int) -> np.ndarray:
+    """A rounded to d significant digits with numpy."""
+    unit = 10.0 ** (np.floor(np.log10(np.where(A == 0.0, 1.0, np.abs(A)))) - d + 1)
+    result: np.ndarray = np.round(A / unit) * unit
+    return result
+
+
+async def test_the_seeds_case_5_rounded_to_3_digits_is_correct_and_says_so(client: httpx.AsyncClient) -> None:
+    """Issue 13: the correct gradient of case 5, rounded to 3 digits, was "incorrect" on layer 1."""
+    body = example("seed_case_5")
+    claims = [round_to(-c, 3) for c in seed_wrong_sign(*seed_arrays(body))]
+    data = await verify(client, {**body, "claimed_gradients": [c.tolist() for c in claims]})
+    assert data["all_correct"] is True
+    assert [(layer["verdict"], layer["rounded_to"]) for layer in data["layers"]] == [("correct", 3)] * 2
+    assert "rounded to 3 significant digits" in data["layers"][0]["hint"]
+    assert data["layers"][0]["wrong_entries"] == []
+
+
+async def test_a_sign_flipped_claim_rounded_to_2_digits_is_sign_flipped(client: httpx.AsyncClient) -> None:
+    body = example("seed_case_5")
+    claims = [round_to(c, 2) for c in seed_wrong_sign(*seed_arrays(body))]
+    data = await verify(client, {**body, "claimed_gradients": [c.tolist() for c in claims]})
+    assert [(layer["verdict"], layer["factor"], layer["rounded_to"]) for layer in data["layers"]] == [
+        ("sign_flipped", -1.0, 2)
+    ] * 2
+
+
+async def test_an_incorrect_layer_lists_its_wrong_entries_capped(client: httpx.AsyncClient) -> None:
+    rng = np.random.default_rng(5)
+    W1, W2 = rng.normal(size=(7, 5)), rng.normal(size=(5, 1))
+    X, Y = rng.normal(size=(3, 7)), rng.uniform(size=(3, 1))
+    l1 = sig(X @ W1)
+    y_hat = sig(l1 @ W2)
+    delta2 = (y_hat - Y) * y_hat * (1 - y_hat)
+    dW1 = X.T @ ((delta2 @ W2.T) * l1 * (1 - l1))
+    body = {
+        "network": {"layers": [{"weights": W1.tolist()}, {"weights": W2.tolist()}]},
+        "inputs": X.tolist(),
+        "targets": Y.tolist(),
+    }
+    one_wrong = round_to(dW1, 3)
+    one_wrong[4, 1] = 1.0
+    data = await verify(client, {**body, "claimed_gradients": [one_wrong.tolist(), (l1.T @ delta2).tolist()]})
+    first = data["layers"][0]
+    assert first["verdict"] == "incorrect"
+    assert first["wrong_count"] == 1
+    [entry] = first["wrong_entries"]
+    assert entry["index"] == [4, 1]
+    assert entry["claimed"] == 1.0
+    assert entry["expected"] == pytest.approx(dW1[4, 1], rel=1e-12)
+    unrelated = rng.normal(size=(7, 5))
+    data = await verify(client, {**body, "claimed_gradients": [unrelated.tolist(), (l1.T @ delta2).tolist()]})
+    first = data["layers"][0]
+    assert first["verdict"] == "incorrect"
+    assert len(first["wrong_entries"]) == 20 < first["wrong_count"]

@@ -22,7 +22,7 @@ from service.api.schemas.requests import GradientsRequest
 from service.app import create_app
 from service.fastpath import fastjson, read_request, screen
 from service.fastpath.context import FAST, FAST_MIN_LENGTH, fast_context
-from service.http.problems import ProblemError, pointer
+from service.http.problems import ProblemError, error_items
 from service.settings import Settings
 
 pytestmark = pytest.mark.anyio
@@ -104,10 +104,7 @@ async def test_fast_and_reference_paths_give_identical_json(client: httpx.AsyncC
 def reference_errors(body: bytes) -> list[dict[str, str]]:
     with pytest.raises(ValidationError) as caught:
         GradientsRequest.model_validate_json(body)
-    return [
-        {"pointer": pointer(error["loc"]), "message": error["msg"]}
-        for error in caught.value.errors(include_url=False, include_input=False)
-    ]
+    return error_items(caught.value.errors(include_url=False))
 
 
 BAD_VALUES = ["true", "false", '"0.5"', '"1e3"', "null", "NaN", "Infinity", "-1e999", "[1.0]", "{}", '"x"']
