@@ -21,11 +21,18 @@ def _value(token: str) -> float:
     return float(token.replace("−", "-"))
 
 
-def same_text(actual: str, expected: str, rtol: float = RTOL, digits: int | None = None) -> None:
+def last_digit_unit(token: str) -> float:
+    """The value of one unit in the last digit written: 0.001 for ``-0.0968``, 10 for ``1.2e2``."""
+    mantissa, _, exponent = token.lower().partition("e")
+    decimals = len(mantissa.partition(".")[2])
+    return 10.0 ** (int(exponent.replace("−", "-") or 0) - decimals)
+
+
+def same_text(actual: str, expected: str, rtol: float = RTOL) -> None:
     """Assert that two texts are equal but for their numbers, which must agree to ``rtol``.
 
-    With ``digits``, numbers shown to that many significant digits may differ by one unit in the last
-    one (a value on a rounding boundary).
+    A number written rounded may also differ by one unit in its last written digit: a value on a
+    rounding boundary rounds either way when its last bit differs.
     """
     assert NUMBER.split(actual) == NUMBER.split(expected), (actual, expected)
     got, want = NUMBER.findall(actual), NUMBER.findall(expected)
@@ -34,10 +41,8 @@ def same_text(actual: str, expected: str, rtol: float = RTOL, digits: int | None
         if a == e:
             continue
         value, reference = _value(a), _value(e)
-        tolerance = rtol * abs(reference)
-        if digits is not None and reference != 0.0:
-            tolerance = max(tolerance, 10.0 ** (np.floor(np.log10(abs(reference))) - digits + 1))
-        assert abs(value - reference) <= tolerance, (a, e)
+        tolerance = max(rtol * abs(reference), last_digit_unit(e))
+        assert abs(value - reference) <= tolerance * (1 + 1e-9), (a, e)
 
 
 def same_json(actual: Any, expected: Any, rtol: float = RTOL, path: str = "") -> None:

@@ -49,11 +49,12 @@ export async function train(body, eta, steps) {
   return data;
 }
 
+/** The check's worst entry of a layer: which parameter, and both of its numbers. */
 function worstEntry(layer) {
-  const worst = layer.worst_index ?? layer.worst_entry ?? layer.worst;
+  const worst = layer.worst;
   if (!worst) return "";
-  const index = Array.isArray(worst) ? worst : worst.index;
-  return index ? `[${index.join(",")}]` : JSON.stringify(worst);
+  const where = worst.row === null ? `b[${worst.column}]` : `W[${worst.row},${worst.column}]`;
+  return `${where}: analytic ${fmt(worst.analytic)}, numerical ${fmt(worst.numerical)}`;
 }
 
 export async function check(body) {

@@ -40,14 +40,10 @@ export function renderClaims(state, changed, slip) {
   document.getElementById("claims").replaceChildren(el("div", { class: "figures" }, boxes), demo ?? "");
 }
 
-/** Which entries of the claim are wrong: the service's own list when it sends one, else from the verdict. */
+/** Which entries of the claim are wrong: for "incorrect", the service's list of wrong entries; else from the verdict. */
 function wrongEntries(layer, claim) {
-  const listed = layer.wrong_entries ?? layer.wrong ?? layer.wrong_indices ?? layer.entries;
-  if (Array.isArray(listed)) {
-    return new Set(listed.map((entry) => String(Array.isArray(entry) ? entry : entry.index ?? [entry.row, entry.column])));
-  }
   if (layer.verdict === "correct") return new Set();
-  if (layer.verdict === "incorrect") return new Set(layer.worst_index ? [String(layer.worst_index)] : []);
+  if (layer.verdict === "incorrect") return new Set((layer.wrong_entries ?? []).map((entry) => String(entry.index)));
   // sign flipped, transposed, scaled, missing σ′: the whole matrix is off by a factor or a layout
   return new Set(claim.flatMap((row, i) => row.map((_, j) => String([i, j]))));
 }
