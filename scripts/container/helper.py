@@ -3,8 +3,10 @@
 helper.py containers-conf FILE        set the two settings podman needs on these machines, keep the rest
 helper.py wait URL SECONDS            poll URL until it answers 200 (prints the seconds it took)
 helper.py answer URL FILE             POST the example FILE to URL, compare with the math, within 1e-9
-helper.py traffic URL FILE SECONDS    POST FILE to URL back to back for SECONDS, then print the count,
-                                      failures and the slowest request; exit 1 on any failure or > 1 s
+helper.py traffic URL FILE MARK       POST FILE to URL back to back until 12 s after the file MARK appears
+                                      (60 s at most), then print the counts, failures and the slowest
+                                      request; exit 1 on any failure, any request over 1 s, or no request
+                                      after MARK
 """
 
 from __future__ import annotations
@@ -156,14 +158,30 @@ def answer(url: str, path: Path) -> None:
     print(f"POST {url} {path.name}: 200, loss {json.loads(body)['loss']!r}, every number within {TOLERANCE}")
 
 
-def traffic(url: str, path: Path, seconds: float) -> None:
-    """Requests back to back on fresh connections (as many clients would), each timed; all must be 200, < 1 s."""
+AFTER_MARK = 12.0
+"""Longer than nginx's fail_timeout was (10 s): a stopped replica is tried again, and that try is timed."""
+PAUSE = 0.005
+"""Between requests, to leave the shared machine some CPU."""
+TRAFFIC_LIMIT = 60.0
+
+
+def traffic(url: str, path: Path, mark: Path) -> None:
+    """Requests back to back on fresh connections (as many clients would), each timed; all must be 200, < 1 s.
+
+    The caller creates ``mark`` once it has stopped a replica; requests go on for AFTER_MARK seconds more.
+    """
     body = path.read_bytes()
     parts = urlsplit(url)
     timings: list[float] = []
     failures: list[str] = []
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
+    began = time.monotonic()
+    marked_at: float | None = None
+    before_mark = 0
+    while time.monotonic() - began < TRAFFIC_LIMIT:
+        if marked_at is None and mark.exists():
+            marked_at, before_mark = time.monotonic(), len(timings)
+        if marked_at is not None and time.monotonic() - marked_at > AFTER_MARK:
+            break
         start = time.monotonic()
         try:
             connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=10)
@@ -176,13 +194,16 @@ def traffic(url: str, path: Path, seconds: float) -> None:
         except (OSError, http.client.HTTPException) as error:
             failures.append(f"{error!r} at {start:.3f}")
         timings.append(time.monotonic() - start)
+        time.sleep(PAUSE)
     timings_sorted = sorted(timings)
     slowest = timings_sorted[-1] if timings else math.inf
     p99 = timings_sorted[int(0.99 * (len(timings) - 1))] if timings else math.inf
     print(
-        f"traffic: {len(timings)} requests in {seconds:.0f} s, {len(failures)} failed, "
-        f"slowest {slowest * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms"
+        f"traffic: {len(timings)} requests in {time.monotonic() - began:.1f} s ({before_mark} before podman stop "
+        f"returned), {len(failures)} failed, slowest {slowest * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms"
     )
+    if marked_at is None or len(timings) == before_mark:
+        sys.exit(f"no request after {mark} appeared (within {TRAFFIC_LIMIT} s)")
     if failures:
         sys.exit("failed requests: " + ", ".join(failures[:10]))
     if slowest > SLOWEST_ALLOWED:
@@ -198,7 +219,7 @@ def main(argv: list[str]) -> None:
     elif command == "answer":
         answer(args[0], Path(args[1]))
     elif command == "traffic":
-        traffic(args[0], Path(args[1]), float(args[2]))
+        traffic(args[0], Path(args[1]), Path(args[2]))
     else:
         sys.exit(__doc__)
 
