@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from service.app import app
+from service.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
@@ -133,3 +134,19 @@ def test_autoscaler_scales_the_deployment_on_requested_cpu(manifests: dict[str, 
     # Utilization is a share of the request, so the container must request CPU.
     (container,) = deployment["spec"]["template"]["spec"]["containers"]
     assert "cpu" in container["resources"]["requests"]
+
+
+def test_the_grace_period_outlasts_the_service_shutdown_timeout(manifests: dict[str, dict[str, Any]]) -> None:
+    """On SIGTERM the service finishes requests in flight for up to shutdown_timeout: SIGKILL must come later."""
+    pod = manifests["Deployment"]["spec"]["template"]["spec"]
+    assert pod["terminationGracePeriodSeconds"] > Settings().shutdown_timeout
+
+
+def test_the_liveness_probe_matches_the_image_healthcheck(manifests: dict[str, dict[str, Any]]) -> None:
+    """Kubernetes ignores the Dockerfile's HEALTHCHECK: its liveness probe should be as patient as it."""
+    (container,) = manifests["Deployment"]["spec"]["template"]["spec"]["containers"]
+    healthcheck = dict(re.findall(r"--([a-z-]+)=(\d+)s?", dockerfile("HEALTHCHECK")))
+    liveness = container["livenessProbe"]
+    assert liveness["periodSeconds"] == int(healthcheck["interval"])
+    assert liveness["failureThreshold"] == int(healthcheck["retries"])
+    assert liveness["timeoutSeconds"] <= int(healthcheck["timeout"])

@@ -8,15 +8,17 @@ change nothing else.
 from __future__ import annotations
 
 import re
+import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from servers import HOST, ROOT, Servers, free_port, require_program, stop_process
+from servers import HOST, ROOT, SERVICE, Server, Servers, free_port, require_program, stop_process, wait_until_ready
 
 from service.api.schemas.examples import SEED_TWO_LAYER
 
@@ -42,13 +44,12 @@ def nginx_command(config: Path, *args: str) -> list[str]:
     return [require_program("nginx"), "-p", str(config.parent), "-c", str(config), "-e", "stderr", *args]
 
 
-@pytest.fixture
-def balancer(servers: Servers, tmp_path: Path) -> Iterator[tuple[str, list[str]]]:
-    """nginx on a free loopback port in front of two service processes: (its URL, the backends' URLs)."""
-    backends = servers.start(2)
+@contextmanager
+def running_nginx(backends: list[str], prefix: Path) -> Iterator[str]:
+    """nginx with the repository's config on a free loopback port in front of ``backends`` (host:port): its URL."""
     port = free_port()
-    config = render([url.removeprefix("http://") for url in backends], port, tmp_path)
-    log = (tmp_path / "nginx.log").open("wb")
+    config = render(backends, port, prefix)
+    log = (prefix / "nginx.log").open("wb")
     process = subprocess.Popen(
         nginx_command(config, "-g", "daemon off;"), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
     )
@@ -62,12 +63,54 @@ def balancer(servers: Servers, tmp_path: Path) -> Iterator[tuple[str, list[str]]
             except httpx.TransportError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"nginx did not start:\n{(tmp_path / 'nginx.log').read_text(errors='replace')}")
+                pytest.fail(f"nginx did not start:\n{(prefix / 'nginx.log').read_text(errors='replace')}")
             time.sleep(0.05)
-        yield base_url, backends
+        yield base_url
     finally:
         stop_process(process)
         log.close()
+
+
+@pytest.fixture
+def balancer(servers: Servers, tmp_path: Path) -> Iterator[tuple[str, list[str]]]:
+    """nginx on a free loopback port in front of two service processes: (its URL, the backends' URLs)."""
+    backends = servers.start(2)
+    with running_nginx([url.removeprefix("http://") for url in backends], tmp_path) as base_url:
+        yield base_url, backends
+
+
+@contextmanager
+def black_hole() -> Iterator[str]:
+    """A loopback host:port where connect() hangs, like the address of a container that is gone.
+
+    A listening socket whose accept queue is full and never drained: the kernel drops new SYNs, so a client
+    waits for its connect timeout instead of getting a refusal.
+    """
+    with ExitStack() as stack:
+        listener = stack.enter_context(socket.socket())
+        listener.bind((HOST, 0))
+        listener.listen(0)
+        address = listener.getsockname()
+        for _ in range(3):
+            filler = stack.enter_context(socket.socket())
+            filler.setblocking(False)
+            filler.connect_ex(address)
+        time.sleep(0.1)
+        with socket.socket() as probe:
+            probe.settimeout(0.5)
+            with pytest.raises(TimeoutError):
+                probe.connect(address)
+        yield f"{address[0]}:{address[1]}"
+
+
+def timed_posts(base_url: str, count: int) -> list[tuple[int, float]]:
+    """(status, seconds) of ``count`` POST /v1/gradients, each on a new connection, as separate clients send."""
+    results = []
+    for _ in range(count):
+        start = time.monotonic()
+        status = httpx.post(f"{base_url}/v1/gradients", json=SEED_TWO_LAYER, timeout=10.0).status_code
+        results.append((status, time.monotonic() - start))
+    return results
 
 
 def test_nginx_accepts_the_config(tmp_path: Path) -> None:
@@ -110,3 +153,50 @@ def test_nginx_retries_on_the_other_replica_when_one_stops(balancer: tuple[str, 
         answers = [client.post("/v1/gradients", json=SEED_TWO_LAYER) for _ in range(REQUESTS // 2)]
     assert [answer.status_code for answer in answers] == [200] * (REQUESTS // 2)
     assert served(backends[0]) == REQUESTS // 2
+
+
+def test_nginx_fails_over_in_well_under_a_second_when_a_replica_is_gone(servers: Servers, tmp_path: Path) -> None:
+    """A stopped container's address does not refuse, it stays silent: each request that meets it costs one
+    proxy_connect_timeout, then goes to the other replica, and the silent one is skipped for fail_timeout."""
+    (live,) = servers.start(1)
+    with black_hole() as gone, running_nginx([live.removeprefix("http://"), gone], tmp_path) as base_url:
+        results = timed_posts(base_url, REQUESTS)
+        time.sleep(1.1)  # past fail_timeout: the silent replica is tried again
+        results += timed_posts(base_url, REQUESTS)
+    assert [status for status, _ in results] == [200] * (2 * REQUESTS)
+    slowest = max(seconds for _, seconds in results)
+    assert slowest < 0.6, f"the slowest request took {slowest:.2f} s"
+    assert served(live) == 2 * REQUESTS
+    log = (tmp_path / "nginx.log").read_text(errors="replace")
+    assert "upstream timed out" in log  # the silent replica was tried, and cost a connect timeout
+
+
+def test_nginx_sends_requests_to_a_replica_that_starts_listening_late(servers: Servers, tmp_path: Path) -> None:
+    """nginx may start before a replica listens (podman-compose on podman < 4.6 does not wait for healthy):
+    the refused replica is tried again after fail_timeout (1 s), not 10 s."""
+    (early,) = servers.start(1)
+    port = free_port()
+    with running_nginx([early.removeprefix("http://"), f"{HOST}:{port}"], tmp_path) as base_url:
+        before = timed_posts(base_url, REQUESTS)
+        with (tmp_path / "late.log").open("w+b") as output:
+            process = subprocess.Popen(
+                [*SERVICE, "--host", HOST, "--port", str(port)],
+                cwd=ROOT,
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+            late = Server(process, f"http://{HOST}:{port}", port, output)
+            try:
+                wait_until_ready(late)
+                started = time.monotonic()
+                with httpx.Client(base_url=base_url, timeout=10.0) as client:
+                    while served(late.base_url) == 0 and time.monotonic() - started < 5:
+                        assert client.post("/v1/gradients", json=SEED_TWO_LAYER).status_code == 200
+                        time.sleep(0.02)
+                waited = time.monotonic() - started
+            finally:
+                stop_process(process)
+    assert [status for status, _ in before] == [200] * REQUESTS
+    assert max(seconds for _, seconds in before) < 0.5
+    assert waited < 2.0, f"the late replica got its first request {waited:.1f} s after it was ready"
