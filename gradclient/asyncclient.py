@@ -50,6 +50,10 @@ class AsyncGradientClient:
         """POST a JSON body (a mapping, or bytes sent as they are) and return the answer's JSON object."""
         return decode(await self._http.post(path, content=encode(body)))
 
+    async def post_text(self, path: str, body: Mapping[str, Any] | bytes, accept: str = MARKDOWN) -> str:
+        """POST a JSON body and return the answer's text, asked for as ``accept`` (the Markdown derivation)."""
+        return decode_text(await self._http.post(path, content=encode(body), headers={"Accept": accept}))
+
     async def call(self, call: Call[R]) -> R:
         """Send one request of :mod:`gradclient.calls` and read its answer."""
         return call.result.from_json(await self.post(call.path, call.body))
@@ -153,8 +157,7 @@ class AsyncGradientClient:
         self, network: Network, inputs: ArrayLike, targets: ArrayLike, loss: str = DEFAULT_LOSS
     ) -> str:
         """The derivation as a Markdown document (``Accept: text/markdown``): headings, equations, LaTeX, values."""
-        body = encode(request_body(network, inputs, targets=targets, loss=loss))
-        return decode_text(await self._http.post("/v1/derivation", content=body, headers={"Accept": MARKDOWN}))
+        return await self.post_text("/v1/derivation", request_body(network, inputs, targets=targets, loss=loss))
 
     async def aclose(self) -> None:
         """Close the connections."""

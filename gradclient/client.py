@@ -75,6 +75,10 @@ class GradientClient:
         """POST a JSON body (a mapping, or bytes sent as they are) and return the answer's JSON object."""
         return decode(self._http.post(path, content=encode(body)))
 
+    def post_text(self, path: str, body: Mapping[str, Any] | bytes, accept: str = MARKDOWN) -> str:
+        """POST a JSON body and return the answer's text, asked for as ``accept`` (the Markdown derivation)."""
+        return decode_text(self._http.post(path, content=encode(body), headers={"Accept": accept}))
+
     def call(self, call: Call[R]) -> R:
         """Send one request of :mod:`gradclient.calls` and read its answer."""
         return call.result.from_json(self.post(call.path, call.body))
@@ -178,8 +182,7 @@ class GradientClient:
         self, network: Network, inputs: ArrayLike, targets: ArrayLike, loss: str = DEFAULT_LOSS
     ) -> str:
         """The derivation as a Markdown document (``Accept: text/markdown``): headings, equations, LaTeX, values."""
-        body = encode(request_body(network, inputs, targets=targets, loss=loss))
-        return decode_text(self._http.post("/v1/derivation", content=body, headers={"Accept": MARKDOWN}))
+        return self.post_text("/v1/derivation", request_body(network, inputs, targets=targets, loss=loss))
 
     def close(self) -> None:
         """Close the connections (and an in-process transport's event loop)."""
