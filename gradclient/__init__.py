@@ -1,6 +1,7 @@
 """gradclient: a Python client of gradservice, on httpx and numpy only.
 
-Send numpy arrays or lists; get float64 numpy arrays back in typed results.
+Send numpy arrays or lists; get float64 numpy arrays back in typed results that carry every field of
+the answer, with its name (a field left out by ``include`` is ``None``; the whole answer is in ``.raw``).
 Notation of the seed notes: X is m × n_0 (one example per row), W_k is
 n_{k−1} × n_k, z_k = l_{k−1} · W_k (+ b_k), l_k = f_k(z_k), ŷ = l_L.
 An error answer raises :class:`ProblemError` with the problem's status, title,
@@ -11,22 +12,35 @@ from gradclient.bodies import Network
 from gradclient.client import AsyncGradientClient, GradientClient
 from gradclient.errors import FieldError, ProblemError
 from gradclient.results import (
+    CheckEntry,
     CheckLayer,
     CheckResult,
+    DerivationResult,
+    DerivationStep,
     ForwardLayer,
     ForwardResult,
     GradientsLayer,
     GradientsResult,
     LossResult,
+    Operand,
+    Result,
+    StepShapes,
+    TrainedLayer,
+    TrainedNetwork,
     TrainResult,
+    Verdict,
     VerifyLayer,
     VerifyResult,
+    WrongEntry,
 )
 
 __all__ = [
     "AsyncGradientClient",
+    "CheckEntry",
     "CheckLayer",
     "CheckResult",
+    "DerivationResult",
+    "DerivationStep",
     "FieldError",
     "ForwardLayer",
     "ForwardResult",
@@ -35,8 +49,15 @@ __all__ = [
     "GradientsResult",
     "LossResult",
     "Network",
+    "Operand",
     "ProblemError",
+    "Result",
+    "StepShapes",
     "TrainResult",
+    "TrainedLayer",
+    "TrainedNetwork",
+    "Verdict",
     "VerifyLayer",
     "VerifyResult",
+    "WrongEntry",
 ]

@@ -17,15 +17,19 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from gradclient.errors import ProblemError
+from gradclient.results import TrainedNetwork
 
-Network = Mapping[str, Any] | Sequence[Mapping[str, Any] | ArrayLike]
-"""``{"layers": [...]}``, or a list of layers, each a mapping (weights, activation, bias) or its weights alone."""
+Network = TrainedNetwork | Mapping[str, Any] | Sequence[Mapping[str, Any] | ArrayLike]
+"""``{"layers": [...]}``, a list of layers, each a mapping (weights, activation, bias) or its weights alone, or the
+``network`` of a :class:`~gradclient.TrainResult`."""
 
 HEADERS = {"Content-Type": "application/json", "Accept": "application/json, application/problem+json"}
 
 
 def network_json(network: Network) -> Mapping[str, Any]:
     """The ``network`` field of a request."""
+    if isinstance(network, TrainedNetwork):
+        return network.to_json()
     if isinstance(network, Mapping):
         return network
     return {"layers": [layer if isinstance(layer, Mapping) else {"weights": layer} for layer in network]}
@@ -66,3 +70,10 @@ def decode(response: httpx.Response) -> dict[str, Any]:
 def auth_headers(api_key: str | None) -> dict[str, str]:
     """The headers of every request: JSON, and the API key as a bearer token when there is one."""
     return HEADERS | ({"Authorization": f"Bearer {api_key}"} if api_key else {})
+
+
+def decode_text(response: httpx.Response) -> str:
+    """The text of a successful answer (e.g. Markdown); raise :class:`ProblemError` for an error status."""
+    if response.is_error:
+        raise ProblemError.from_response(response)
+    return response.text

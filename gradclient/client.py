@@ -3,8 +3,14 @@
 >>> from gradclient import GradientClient
 >>> with GradientClient("http://127.0.0.1:8000") as client:          # doctest: +SKIP
 ...     result = client.gradients([[[0.1, -0.2], [0.4, 0.3], [-0.5, 0.2]], [[0.7], [-0.3]]],
-...                               inputs=[1.0, 0.5, -1.5], targets=1.0)
+...                               inputs=[1.0, 0.5, -1.5], targets=1.0, input_gradient=True)
 ...     result.layers[1].weights_gradient                              # ∂L/∂W_2, 2 × 1
+...     result.input_gradient                                          # ∂L/∂X, 1 × 3
+
+Both clients call an ASGI app in-process with ``transport=httpx.ASGITransport(app=app)``.
+Every method raises :class:`gradclient.ProblemError` when the service answers with an error,
+and httpx's ``TransportError`` when it cannot be reached. ``include`` and ``encoding`` are the
+service's response options (:mod:`gradclient.calls`).
 """
 
 from __future__ import annotations
@@ -16,9 +22,14 @@ from typing import Any, Self
 import httpx
 from numpy.typing import ArrayLike
 
-from gradclient.bodies import Network, auth_headers, decode, encode, request_body
+from gradclient import calls
+from gradclient.asyncclient import AsyncGradientClient
+from gradclient.bodies import Network, auth_headers, decode, decode_text, encode, request_body
+from gradclient.calls import DEFAULT_LOSS, DEFAULT_URL, MARKDOWN, Call, Encoding, Include, R
+from gradclient.inprocess import SyncOverAsync
 from gradclient.results import (
     CheckResult,
+    DerivationResult,
     ForwardResult,
     GradientsResult,
     LossResult,
@@ -26,8 +37,7 @@ from gradclient.results import (
     VerifyResult,
 )
 
-DEFAULT_URL = "http://127.0.0.1:8000"
-DEFAULT_LOSS = "half_squared_error"
+__all__ = ["AsyncGradientClient", "GradientClient"]
 
 
 class GradientClient:
@@ -41,11 +51,10 @@ class GradientClient:
         Sent as ``Authorization: Bearer <api_key>``.
     timeout : float
         Seconds to wait for connecting, sending and each read.
-    transport : httpx.BaseTransport, optional
-        A custom httpx transport (tests, proxies, retries).
-
-    Every method raises :class:`gradclient.ProblemError` when the service answers with an error,
-    and httpx's ``TransportError`` when it cannot be reached.
+    transport : httpx.BaseTransport or httpx.AsyncBaseTransport, optional
+        A custom httpx transport (tests, proxies, retries). An async one, such as
+        ``httpx.ASGITransport(app=service.app.app)``, calls the app in-process on an event loop
+        of its own thread (:class:`gradclient.inprocess.SyncOverAsync`).
     """
 
     def __init__(
@@ -54,8 +63,10 @@ class GradientClient:
         api_key: str | None = None,
         timeout: float = 30.0,
         *,
-        transport: httpx.BaseTransport | None = None,
+        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        if isinstance(transport, httpx.AsyncBaseTransport) and not isinstance(transport, httpx.BaseTransport):
+            transport = SyncOverAsync(transport)
         self._http = httpx.Client(
             base_url=base_url, headers=auth_headers(api_key), timeout=timeout, transport=transport
         )
@@ -64,20 +75,46 @@ class GradientClient:
         """POST a JSON body (a mapping, or bytes sent as they are) and return the answer's JSON object."""
         return decode(self._http.post(path, content=encode(body)))
 
-    def forward(self, network: Network, inputs: ArrayLike) -> ForwardResult:
-        """z_k, l_k and ŷ for inputs X (m × n_0)."""
-        return ForwardResult.from_json(self.post("/v1/forward", request_body(network, inputs)))
+    def post_text(self, path: str, body: Mapping[str, Any] | bytes, accept: str = MARKDOWN) -> str:
+        """POST a JSON body and return the answer's text, asked for as ``accept`` (the Markdown derivation)."""
+        return decode_text(self._http.post(path, content=encode(body), headers={"Accept": accept}))
 
-    def loss(self, network: Network, inputs: ArrayLike, targets: ArrayLike, loss: str = DEFAULT_LOSS) -> LossResult:
+    def call(self, call: Call[R]) -> R:
+        """Send one request of :mod:`gradclient.calls` and read its answer."""
+        return call.result.from_json(self.post(call.path, call.body))
+
+    def forward(
+        self, network: Network, inputs: ArrayLike, *, include: Include = None, encoding: Encoding | None = None
+    ) -> ForwardResult:
+        """z_k, l_k and ŷ for inputs X (m × n_0)."""
+        return self.call(calls.forward(network, inputs, include, encoding))
+
+    def loss(
+        self,
+        network: Network,
+        inputs: ArrayLike,
+        targets: ArrayLike,
+        loss: str = DEFAULT_LOSS,
+        *,
+        include: Include = None,
+        encoding: Encoding | None = None,
+    ) -> LossResult:
         """The loss L and ŷ for inputs X (m × n_0) and targets Y (m × n_L)."""
-        return LossResult.from_json(self.post("/v1/loss", request_body(network, inputs, targets=targets, loss=loss)))
+        return self.call(calls.loss(network, inputs, targets, loss, include, encoding))
 
     def gradients(
-        self, network: Network, inputs: ArrayLike, targets: ArrayLike, loss: str = DEFAULT_LOSS
+        self,
+        network: Network,
+        inputs: ArrayLike,
+        targets: ArrayLike,
+        loss: str = DEFAULT_LOSS,
+        *,
+        input_gradient: bool = False,
+        include: Include = None,
+        encoding: Encoding | None = None,
     ) -> GradientsResult:
-        """The loss, ŷ and every layer's z_k, l_k, Δ_k, ∂L/∂W_k (and ∂L/∂b_k)."""
-        body = request_body(network, inputs, targets=targets, loss=loss)
-        return GradientsResult.from_json(self.post("/v1/gradients", body))
+        """Loss, ŷ and each layer's z_k, l_k, Δ_k, ∂L/∂W_k (∂L/∂b_k); with ``input_gradient``, ∂L/∂X (m × n_0)."""
+        return self.call(calls.gradients(network, inputs, targets, loss, include, encoding, input_gradient))
 
     def check(
         self,
@@ -87,10 +124,11 @@ class GradientClient:
         loss: str = DEFAULT_LOSS,
         *,
         epsilon: float | None = None,
+        include: Include = None,
+        encoding: Encoding | None = None,
     ) -> CheckResult:
         """Compare backpropagation with central differences of step ``epsilon`` (the service's default if None)."""
-        body = request_body(network, inputs, targets=targets, loss=loss, epsilon=epsilon)
-        return CheckResult.from_json(self.post("/v1/gradients/check", body))
+        return self.call(calls.check(network, inputs, targets, loss, epsilon, include, encoding))
 
     def verify(
         self,
@@ -101,17 +139,16 @@ class GradientClient:
         loss: str = DEFAULT_LOSS,
         *,
         claimed_bias_gradients: Sequence[ArrayLike | None] | None = None,
+        rtol: float | None = None,
+        include: Include = None,
+        encoding: Encoding | None = None,
     ) -> VerifyResult:
         """Diagnose claimed gradients ∂L/∂W_k, one matrix per layer (sign, transpose, scale, missing f′ …)."""
-        body = request_body(
-            network,
-            inputs,
-            targets=targets,
-            loss=loss,
-            claimed_gradients=claimed_gradients,
-            claimed_bias_gradients=claimed_bias_gradients,
+        return self.call(
+            calls.verify(
+                network, inputs, targets, claimed_gradients, loss, claimed_bias_gradients, rtol, include, encoding
+            )
         )
-        return VerifyResult.from_json(self.post("/v1/gradients/verify", body))
 
     def train(
         self,
@@ -122,13 +159,33 @@ class GradientClient:
         *,
         learning_rate: float | None = None,
         steps: int | None = None,
+        include: Include = None,
+        encoding: Encoding | None = None,
     ) -> TrainResult:
         """Gradient descent W_k ← W_k − η ∂L/∂W_k; ``None`` leaves the service's default η and step count."""
-        body = request_body(network, inputs, targets=targets, loss=loss, learning_rate=learning_rate, steps=steps)
-        return TrainResult.from_json(self.post("/v1/train", body))
+        return self.call(calls.train(network, inputs, targets, loss, learning_rate, steps, include, encoding))
+
+    def derivation(
+        self,
+        network: Network,
+        inputs: ArrayLike,
+        targets: ArrayLike,
+        loss: str = DEFAULT_LOSS,
+        *,
+        include: Include = None,
+        encoding: Encoding | None = None,
+    ) -> DerivationResult:
+        """Every equation of the forward pass, the loss and backpropagation, with shapes and values."""
+        return self.call(calls.derivation(network, inputs, targets, loss, include, encoding))
+
+    def derivation_markdown(
+        self, network: Network, inputs: ArrayLike, targets: ArrayLike, loss: str = DEFAULT_LOSS
+    ) -> str:
+        """The derivation as a Markdown document (``Accept: text/markdown``): headings, equations, LaTeX, values."""
+        return self.post_text("/v1/derivation", request_body(network, inputs, targets=targets, loss=loss))
 
     def close(self) -> None:
-        """Close the connections."""
+        """Close the connections (and an in-process transport's event loop)."""
         self._http.close()
 
     def __enter__(self) -> Self:
@@ -138,104 +195,3 @@ class GradientClient:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
     ) -> None:
         self.close()
-
-
-class AsyncGradientClient:
-    """The asynchronous twin of :class:`GradientClient`: the same parameters and methods, awaited.
-
-    ``transport`` may be ``httpx.ASGITransport(app=...)`` to call an ASGI app in-process.
-    """
-
-    def __init__(
-        self,
-        base_url: str = DEFAULT_URL,
-        api_key: str | None = None,
-        timeout: float = 30.0,
-        *,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        self._http = httpx.AsyncClient(
-            base_url=base_url, headers=auth_headers(api_key), timeout=timeout, transport=transport
-        )
-
-    async def post(self, path: str, body: Mapping[str, Any] | bytes) -> dict[str, Any]:
-        """POST a JSON body (a mapping, or bytes sent as they are) and return the answer's JSON object."""
-        return decode(await self._http.post(path, content=encode(body)))
-
-    async def forward(self, network: Network, inputs: ArrayLike) -> ForwardResult:
-        """z_k, l_k and ŷ for inputs X (m × n_0)."""
-        return ForwardResult.from_json(await self.post("/v1/forward", request_body(network, inputs)))
-
-    async def loss(
-        self, network: Network, inputs: ArrayLike, targets: ArrayLike, loss: str = DEFAULT_LOSS
-    ) -> LossResult:
-        """The loss L and ŷ for inputs X (m × n_0) and targets Y (m × n_L)."""
-        body = request_body(network, inputs, targets=targets, loss=loss)
-        return LossResult.from_json(await self.post("/v1/loss", body))
-
-    async def gradients(
-        self, network: Network, inputs: ArrayLike, targets: ArrayLike, loss: str = DEFAULT_LOSS
-    ) -> GradientsResult:
-        """The loss, ŷ and every layer's z_k, l_k, Δ_k, ∂L/∂W_k (and ∂L/∂b_k)."""
-        body = request_body(network, inputs, targets=targets, loss=loss)
-        return GradientsResult.from_json(await self.post("/v1/gradients", body))
-
-    async def check(
-        self,
-        network: Network,
-        inputs: ArrayLike,
-        targets: ArrayLike,
-        loss: str = DEFAULT_LOSS,
-        *,
-        epsilon: float | None = None,
-    ) -> CheckResult:
-        """Compare backpropagation with central differences of step ``epsilon`` (the service's default if None)."""
-        body = request_body(network, inputs, targets=targets, loss=loss, epsilon=epsilon)
-        return CheckResult.from_json(await self.post("/v1/gradients/check", body))
-
-    async def verify(
-        self,
-        network: Network,
-        inputs: ArrayLike,
-        targets: ArrayLike,
-        claimed_gradients: Sequence[ArrayLike],
-        loss: str = DEFAULT_LOSS,
-        *,
-        claimed_bias_gradients: Sequence[ArrayLike | None] | None = None,
-    ) -> VerifyResult:
-        """Diagnose claimed gradients ∂L/∂W_k, one matrix per layer (sign, transpose, scale, missing f′ …)."""
-        body = request_body(
-            network,
-            inputs,
-            targets=targets,
-            loss=loss,
-            claimed_gradients=claimed_gradients,
-            claimed_bias_gradients=claimed_bias_gradients,
-        )
-        return VerifyResult.from_json(await self.post("/v1/gradients/verify", body))
-
-    async def train(
-        self,
-        network: Network,
-        inputs: ArrayLike,
-        targets: ArrayLike,
-        loss: str = DEFAULT_LOSS,
-        *,
-        learning_rate: float | None = None,
-        steps: int | None = None,
-    ) -> TrainResult:
-        """Gradient descent W_k ← W_k − η ∂L/∂W_k; ``None`` leaves the service's default η and step count."""
-        body = request_body(network, inputs, targets=targets, loss=loss, learning_rate=learning_rate, steps=steps)
-        return TrainResult.from_json(await self.post("/v1/train", body))
-
-    async def aclose(self) -> None:
-        """Close the connections."""
-        await self._http.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        await self.aclose()

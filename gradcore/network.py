@@ -10,6 +10,7 @@ Backward, from Δ_L = ∂L/∂Z_L given by the loss:
     ∂L/∂W_k = A_{k−1}ᵀ · Δ_k        (n_{k−1} × m) · (m × n_k) = n_{k−1} × n_k
     ∂L/∂b_k = Σ_rows Δ_k            n_k
     Δ_{k−1} = f′_{k−1}(Δ_k · W_kᵀ)  (m × n_k) · (n_k × n_{k−1}) = m × n_{k−1}
+    ∂L/∂X   = Δ_1 · W_1ᵀ            (m × n_1) · (n_1 × n_0) = m × n_0   (:func:`input_gradient`)
 """
 
 from __future__ import annotations
@@ -177,3 +178,32 @@ def unchecked_backward(layers: Sequence[Layer], cache: Cache, Y: Array, name: st
             if db_k is not None:
                 raise_if_non_finite(db_k, ("layers", k, "bias_gradient"), f"∂L/∂b_{k + 1}")
     return Gradients(loss=value, delta=tuple(delta), dW=tuple(dW), db=tuple(db))
+
+
+def input_gradient(layers: Sequence[Layer], grads: Gradients) -> Array:
+    """The gradient of the loss with respect to the inputs, ∂L/∂X = Δ_1 · W_1ᵀ.
+
+    The step of backpropagation that would give a "Δ_0": X enters z_1 = X · W_1 (+ b_1) only,
+    so ∂L/∂X = (∂L/∂z_1) · W_1ᵀ. What saliency maps and adversarial examples need.
+
+    Parameters
+    ----------
+    layers : sequence of Layer
+        The network that produced ``grads``; only W_1, shape (n_0, n_1), is used.
+    grads : Gradients
+        The result of :func:`backward`; only Δ_1, shape (m, n_1), is used.
+
+    Returns
+    -------
+    ndarray, shape (m, n_0)
+        ∂L/∂X, the shape of X: (m × n_1) · (n_1 × n_0) = m × n_0.
+
+    Raises
+    ------
+    NonFiniteError
+        If the product overflows float64.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        dX: Array = grads.delta[0] @ layers[0].W.T
+    raise_if_non_finite(dX, ("input_gradient",), "∂L/∂X")
+    return dX

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
+from starlette.middleware.cors import CORSMiddleware
 
 from service.api.routers import check, derivation, forward, gradients, health, loss, train, verify
 from service.http import metrics, problems
 from service.http.guards import ApiKey, BodyLimit, ConcurrencyLimit
+from service.http.head import HeadAsGet
 from service.http.observe import Observe
 from service.http.openapi import build_openapi
 from service.page.router import router as page_router
@@ -22,6 +24,11 @@ z_k = l_{k−1} · W_k (+ b_k), l_k = f_k(z_k), ŷ = l_L, default loss L = Σ ½
 The [playground](/playground) shows every number of backpropagation, explained, in the browser.
 Every error is an RFC 9457 `application/problem+json` response whose `errors` point at the offending field.
 """
+
+CORS_METHODS = ("GET", "HEAD", "POST")
+CORS_HEADERS = ("Authorization", "X-API-Key", "Content-Type", "Accept", "X-Request-ID")
+CORS_EXPOSED = ("X-Request-ID", "Retry-After")
+"""What a page on an allowed origin may send, and which answer headers its script may read."""
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -37,11 +44,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None, title="gradservice", version="0.1.0", description=DESCRIPTION, telemetry=telemetry
     )
     app.state.settings = settings
-    # Outermost last: every request is observed (id, count, log line; added below), admitted under the
-    # concurrency limit, then its key and its body size are checked.
+    # Outermost last: every request is observed (id, count, log line; added below), then (CORS) admitted under
+    # the concurrency limit, its key and its body size checked; HEAD is answered as GET.
+    app.add_middleware(HeadAsGet)
     app.add_middleware(BodyLimit, settings=settings)
     app.add_middleware(ApiKey, settings=settings)
     app.add_middleware(ConcurrencyLimit, settings=settings)
+    if settings.cors_origins:  # outside the guards: a preflight carries no key, and error answers need the headers
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=CORS_METHODS,
+            allow_headers=CORS_HEADERS,
+            expose_headers=CORS_EXPOSED,
+        )
     # FastAPI walks the routers in this order for every request: the busiest first.
     for router in (gradients.router, forward.router, loss.router, train.router, check.router, verify.router):
         app.include_router(router, prefix="/v1")

@@ -1,10 +1,11 @@
 """Settings, read once from environment variables prefixed ``GRADSERVICE_``."""
 
+import json
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 MiB = 1024 * 1024
 
@@ -74,6 +75,21 @@ class Settings(BaseSettings):
     would look for configured providers on every request."""
     workers: int = Field(1, ge=1)
     """Worker processes of ``python -m service`` (``GRADSERVICE_WORKERS``); each serves requests on its own core."""
+    cors_origins: Annotated[list[str], NoDecode] = []
+    """Origins whose browser pages may call the API (CORS, Starlette's ``CORSMiddleware``), e.g.
+    ``GRADSERVICE_CORS_ORIGINS=https://jupyterlite.github.io,https://observablehq.com`` (commas, or a JSON list);
+    ``*`` allows every origin. Off (no CORS headers, preflights refused) by default."""
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins_list(cls, value: object) -> object:
+        """A comma-separated string or a JSON list, each origin without a trailing slash."""
+        if isinstance(value, str):
+            text = value.strip()
+            value = json.loads(text) if text.startswith("[") else [part for part in text.split(",") if part.strip()]
+        if isinstance(value, list):
+            return [str(origin).strip().rstrip("/") for origin in value]
+        return value
 
     @field_validator("api_key", mode="before")
     @classmethod

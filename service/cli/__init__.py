@@ -1,62 +1,69 @@
 """gradserve: serve the API, or send a request file to it and print the answer as tables.
 
-    gradserve serve [--host HOST] [--port PORT]
-    gradserve gradients FILE.json [--url URL] [--json]     (also forward, loss, check, verify)
+    gradserve serve [--host HOST] [--port PORT] [--workers N]
+    gradserve gradients FILE.json [--url URL] [--json] [--input-gradient]
+    gradserve forward | loss | check | verify FILE.json [--url URL] [--json]
+    gradserve derivation FILE.json [--markdown]
+    gradserve train FILE.json [--save TRAINED.json]
 
 Without --url the request is computed in this process: the file goes through the
-service's own app (same validation by the pydantic request models, same gradcore
-computation, same answers and problems) without a socket. Exit status: 0 on success,
-1 when the service answers with a problem, 2 for a usage error or an unreadable file,
-3 when the service cannot be reached.
+service's own app (same validation, same gradcore computation, same answers and
+problems) without a socket. --url 127.0.0.1:8000 (no scheme) means http://.
+
+Exit status:
+  0  the answer was printed (check: every layer passed; verify: every claim is correct)
+  1  the service answered with a problem (4xx, 5xx)
+  2  wrong arguments, or the file cannot be read
+  3  the service at --url cannot be reached
+  4  the answer is "no": check has a failing layer, verify a wrong claimed gradient
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
 
-import httpx
-
-from gradclient import AsyncGradientClient, ProblemError
-from service.__main__ import build_parser as build_serve_parser
-from service.__main__ import serve
-from service.cli.tables import render
+# Only the standard library here: `gradserve --help` must not wait for numpy, httpx, pydantic or FastAPI.
+# Each command imports what it needs when it runs (service.cli.commands, service.__main__ for serve).
 
 COMMANDS = {
     "forward": ("/v1/forward", "forward pass: z_k, l_k and ŷ"),
     "loss": ("/v1/loss", "the loss L and ŷ"),
-    "gradients": ("/v1/gradients", "backpropagation: Δ_k and ∂L/∂W_k of every layer"),
-    "check": ("/v1/gradients/check", "compare ∂L/∂W_k with central differences"),
-    "verify": ("/v1/gradients/verify", "diagnose claimed gradients (claimed_gradients in the file)"),
+    "gradients": ("/v1/gradients", "backpropagation: Δ_k and ∂L/∂W_k of every layer (and ∂L/∂X on request)"),
+    "check": ("/v1/gradients/check", "compare ∂L/∂W_k with central differences; exit 4 if a layer fails"),
+    "verify": ("/v1/gradients/verify", "diagnose claimed gradients (claimed_gradients in the file); exit 4 if wrong"),
+    "derivation": ("/v1/derivation", "backpropagation written out step by step, with shapes and values"),
+    "train": ("/v1/train", "gradient descent: the loss history as a sparkline, the trained network"),
 }
 """Each request command: the path it posts to and its help."""
 
-LOCAL_URL = "http://gradserve.local"
-EXIT_PROBLEM, EXIT_USAGE, EXIT_UNREACHABLE = 1, 2, 3
+EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_NO = 0, 1, 2, 3, 4
+
+
+def url(text: str) -> str:
+    """A service URL; without a scheme, ``http://`` (``127.0.0.1:8000`` → ``http://127.0.0.1:8000``)."""
+    text = text.strip()
+    if "://" not in text:
+        text = "http://" + text
+    return text.rstrip("/")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``gradserve`` command line."""
+    """The ``gradserve`` command line (``serve`` hands its arguments to :func:`serve_arguments`)."""
     parser = argparse.ArgumentParser(
         prog="gradserve", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser(
-        "serve",
-        parents=[build_serve_parser(add_help=False)],
-        help="run the service (the options of python -m service)",
-        description="Serve the API with uvicorn, like python -m service.",
-    )
+    # Listed for the help; main() hands `gradserve serve …` to serve_arguments() before this parser sees it.
+    commands.add_parser("serve", help="run the service (the options of python -m service; serve --help)")
     for name, (path, summary) in COMMANDS.items():
         command = commands.add_parser(name, help=summary, description=f"POST FILE.json to {path}: {summary}.")
         command.add_argument("file", metavar="FILE.json", help="the request body; - reads standard input")
-        command.add_argument("--url", help="the service to call, e.g. http://127.0.0.1:8000 (default: compute here)")
+        command.add_argument(
+            "--url", type=url, help="the service to call, e.g. http://127.0.0.1:8000 (default: compute here)"
+        )
         command.add_argument(
             "--api-key",
             default=os.environ.get("GRADSERVICE_API_KEY"),
@@ -67,60 +74,42 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument(
             "--digits", type=int, default=6, help="significant digits in the tables (default %(default)s)"
         )
+    commands.choices["gradients"].add_argument(
+        "--input-gradient", action="store_true", help="also ∂L/∂X = Δ_1 · W_1ᵀ (m × n_0), the gradient of the inputs"
+    )
+    commands.choices["derivation"].add_argument(
+        "--markdown", action="store_true", help="the service's Markdown document instead of plain text"
+    )
+    commands.choices["train"].add_argument(
+        "--save",
+        metavar="TRAINED.json",
+        help="write the trained network with the file's inputs, targets and loss: a request for loss, gradients, "
+        "check, derivation, or train to go on",
+    )
     return parser
 
 
-async def post(path: str, body: bytes, url: str | None, api_key: str | None, timeout: float) -> dict[str, Any]:
-    """POST ``body`` to ``url``, or to the service's app in this process when ``url`` is None."""
-    transport = None
-    if url is None:
-        from service.app import app
+def serve_arguments(argv: Sequence[str]) -> argparse.Namespace:
+    """The arguments of ``gradserve serve``: those of ``python -m service``, with its defaults."""
+    from service.__main__ import build_parser as build_serve_parser
 
-        transport = httpx.ASGITransport(app=app)
-    async with AsyncGradientClient(url or LOCAL_URL, api_key, timeout, transport=transport) as client:
-        return await client.post(path, body)
-
-
-def report(problem: ProblemError, as_json: bool) -> None:
-    """Print a problem on stderr: its detail, then any offending field the detail does not already name.
-
-    With ``--json``, the problem's JSON also goes to stdout.
-    """
-    if as_json:
-        print(json.dumps(problem.problem))
-    print(f"gradserve: {problem}", file=sys.stderr)
-    for error in problem.errors:
-        if f"{error.pointer}: {error.message}" not in problem.detail:
-            print(f"  {error.pointer or '/'}: {error.message}", file=sys.stderr)
-
-
-def request(args: argparse.Namespace) -> int:
-    """Run one request command and print its answer."""
-    try:
-        body = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
-    except OSError as error:
-        print(f"gradserve: cannot read {args.file}: {error.strerror}", file=sys.stderr)
-        return EXIT_USAGE
-    path = COMMANDS[args.command][0]
-    try:
-        data = asyncio.run(post(path, body, args.url, args.api_key, args.timeout))
-    except ProblemError as problem:
-        report(problem, args.json)
-        return EXIT_PROBLEM
-    except httpx.TransportError as error:
-        print(f"gradserve: cannot reach {args.url}: {error}", file=sys.stderr)
-        return EXIT_UNREACHABLE
-    print(json.dumps(data) if args.json else render(data, args.digits))
-    return 0
+    parser = build_serve_parser()
+    parser.prog, parser.description = "gradserve serve", "Serve the API with uvicorn, like python -m service."
+    return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The ``gradserve`` console script; returns the exit status."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["serve"]:  # its own parser, so that `gradserve serve --help` lists the options of serving
+        from service.__main__ import serve
+
+        serve(serve_arguments(argv[1:]))
+        return EXIT_OK
     args = build_parser().parse_args(argv)
-    if args.command == "serve":
-        serve(args)
-        return 0
-    return request(args)
+    from service.cli.commands import run
+
+    return run(args)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ SYMBOLS = {
     "delta": "Δ_{k}",
     "weights_gradient": "∂L/∂W_{k}",
     "bias_gradient": "∂L/∂b_{k}",
+    "input_gradient": "∂L/∂X",
 }
 """The seed's symbol for each field of an answer; ``{k}`` is the layer's number."""
 
@@ -71,7 +72,13 @@ class Renderer:
             yield indent + "  ".join(cell.rjust(width) for cell, width in zip(row, widths, strict=True))
 
     def field(self, key: str, value: Any, k: int | None, indent: str) -> Iterator[str]:
-        """The lines of one field; ``k`` is the number of the layer it belongs to, if any."""
+        """The lines of one field; ``k`` is the number of the layer it belongs to, if any.
+
+        A field without a value (JSON null, such as a check's ``note`` when there is none, or an empty list,
+        such as verify's ``wrong_entries`` of a correct claim) is left out.
+        """
+        if value is None or value == []:
+            return
         if _is_matrix(value):
             yield f"{indent}{self.name(key, k)}  ({len(value)} × {len(value[0])})"
             yield from self.table(value, indent + "  ")
@@ -90,7 +97,7 @@ class Renderer:
                 for child, child_value in item.items():
                     yield from self.field(child, child_value, number if key == "layers" else k, indent + "  ")
         else:
-            yield f"{indent}{key}  {self.scalar(value)}"
+            yield f"{indent}{self.name(key, k) if _is_vector(value) else key}  {self.scalar(value)}"
 
     @staticmethod
     def name(key: str, k: int | None) -> str:
@@ -106,6 +113,8 @@ class Renderer:
         previous: list[str] = []
         for key, value in data.items():
             block = list(self.field(key, value, None, ""))
+            if not block:
+                continue
             if lines and (len(block) > 1 or len(previous) > 1):
                 lines.append("")
             lines.extend(block)

@@ -117,7 +117,8 @@ def test_train_leaves_unset_options_to_the_service() -> None:
     assert recorder.body["steps"] == 2
     assert "learning_rate" not in recorder.body
     np.testing.assert_array_equal(result.loss_history, [0.3, 0.2, 0.1])
-    assert result.network == network
+    assert result.network.to_json() == network
+    np.testing.assert_array_equal(result.network.layers[1].weights, [[1.1], [2.1]])
     assert result.output.shape == (1, 1)
 
 

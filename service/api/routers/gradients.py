@@ -38,8 +38,12 @@ async def gradients(request: Annotated[GradientsRequest, json_body(GradientsRequ
 
     Δ_L = ∂L/∂z_L (for the default loss and sigmoid, (ŷ − y) * ŷ * (1 − ŷ)),
     Δ_k = (Δ_{k+1} · W_{k+1}ᵀ) * f′_k(z_k), and ∂L/∂W_k = l_{k−1}ᵀ · Δ_k, the shape of W_k.
+    With `"include": [..., "input_gradient"]`, also ∂L/∂X = Δ_1 · W_1ᵀ (m × n_0), sent only when named.
     """
     # The request model checked the shapes with gradcore.shape_problems: validated once, at the boundary.
     cache = network.unchecked_forward(request.layers, request.inputs)
     grads = network.unchecked_backward(request.layers, cache, request.targets, request.loss)
-    return respond(gradients_content(cache, grads), request)
+    content = gradients_content(cache, grads)
+    if request.include is not None and "input_gradient" in request.include:  # only when asked for: it costs
+        content["input_gradient"] = network.input_gradient(request.layers, grads)
+    return respond(content, request)

@@ -19,7 +19,15 @@ Encoding = Literal["json", "base64"]
 ForwardField = Literal["output", "layers", "pre_activation", "activation"]
 LossField = Literal["loss", "output"]
 GradientsField = Literal[
-    "loss", "output", "layers", "pre_activation", "activation", "delta", "weights_gradient", "bias_gradient"
+    "loss",
+    "output",
+    "layers",
+    "pre_activation",
+    "activation",
+    "delta",
+    "weights_gradient",
+    "bias_gradient",
+    "input_gradient",
 ]
 TrainField = Literal["loss_history", "network", "output"]
 CheckField = Literal[
@@ -63,7 +71,8 @@ VerifyField = Literal[
 ]
 DerivationField = Literal["steps", "kind", "layer", "symbol", "description", "equation", "latex", "shapes", "value"]
 """Each endpoint's response fields, top-level and per item of its list (``layers`` or ``steps``); a test checks
-that each names exactly the fields of its response model."""
+that each names exactly the fields of its response model. ``input_gradient`` (∂L/∂X) is the one field sent only
+when ``include`` names it."""
 
 INCLUDE = (
     "The response fields to send; all when absent. Top-level and per-layer names alike, "

@@ -64,3 +64,8 @@ class GradientsResponse(Selectable):
     loss: float = Field(description="L(ŷ, y) for the requested loss.")
     output: Matrix = Field(description="ŷ = l_L, m × n_L.")
     layers: list[GradientsLayer]
+    input_gradient: Matrix | None = Field(
+        None,
+        description="∂L/∂X = Δ_1 · W_1ᵀ, m × n_0 (the shape of X): sent only when ``include`` names it, "
+        'e.g. "include": ["loss", "layers", "input_gradient"].',
+    )

@@ -159,11 +159,10 @@ def test_an_unreachable_service_exits_3(request_file: Path, capsys: pytest.Captu
 
 
 def test_serve_has_the_options_and_defaults_of_python_m_service() -> None:
-    serve = vars(cli.build_parser().parse_args(["serve"]))
-    assert serve.pop("command") == "serve"
+    serve = vars(cli.serve_arguments([]))
     assert serve == vars(python_m_service.build_parser().parse_args([]))
     options = ["--host", "0.0.0.0", "--port", "9000"]
-    serve = vars(cli.build_parser().parse_args(["serve", *options]))
+    serve = vars(cli.serve_arguments(options))
     assert {key: serve[key] for key in ("host", "port")} == {"host": "0.0.0.0", "port": 9000}
 
 

@@ -41,7 +41,15 @@ def test_layers_are_numbered_from_one_with_the_seed_symbols() -> None:
 
 def test_digits_and_scalars() -> None:
     text = render({"loss": 0.123456789, "passed": True, "verdict": "sign_flipped", "factor": None}, digits=3)
-    assert text.splitlines() == ["loss  0.123", "passed  yes", "verdict  sign_flipped", "factor  None"]
+    assert text.splitlines() == ["loss  0.123", "passed  yes", "verdict  sign_flipped"]  # no "factor  None"
+
+
+def test_no_python_none_in_any_answer() -> None:
+    """A null field (a check's note, a verdict's worst_index) is left out, at every level."""
+    answer = {"note": None, "kinks": 0, "layers": [{"worst_index": None, "factor": -1.0}, {"bias": None}]}
+    text = render(answer)
+    assert "None" not in text
+    assert text.splitlines() == ["kinks  0", "", "layer 1", "  factor  -1", "", "layer 2"]
 
 
 def test_a_request_format_network_in_an_answer() -> None:

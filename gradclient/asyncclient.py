@@ -1,0 +1,172 @@
+"""``AsyncGradientClient``: the methods of :class:`gradclient.GradientClient`, awaited."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+from numpy.typing import ArrayLike
+
+from gradclient import calls
+from gradclient.bodies import Network, auth_headers, decode, decode_text, encode, request_body
+from gradclient.calls import DEFAULT_LOSS, DEFAULT_URL, MARKDOWN, Call, Encoding, Include, R
+from gradclient.results import (
+    CheckResult,
+    DerivationResult,
+    ForwardResult,
+    GradientsResult,
+    LossResult,
+    TrainResult,
+    VerifyResult,
+)
+
+
+class AsyncGradientClient:
+    """The asynchronous twin of :class:`GradientClient`: the same parameters and methods, awaited.
+
+    ``transport`` may be ``httpx.ASGITransport(app=...)`` to call an ASGI app in-process.
+    """
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_URL,
+        api_key: str | None = None,
+        timeout: float = 30.0,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        if transport is not None and not isinstance(transport, httpx.AsyncBaseTransport):
+            raise TypeError(
+                f"AsyncGradientClient needs an async transport (httpx.AsyncBaseTransport), not "
+                f"{type(transport).__name__}: use GradientClient for a synchronous one"
+            )
+        self._http = httpx.AsyncClient(
+            base_url=base_url, headers=auth_headers(api_key), timeout=timeout, transport=transport
+        )
+
+    async def post(self, path: str, body: Mapping[str, Any] | bytes) -> dict[str, Any]:
+        """POST a JSON body (a mapping, or bytes sent as they are) and return the answer's JSON object."""
+        return decode(await self._http.post(path, content=encode(body)))
+
+    async def post_text(self, path: str, body: Mapping[str, Any] | bytes, accept: str = MARKDOWN) -> str:
+        """POST a JSON body and return the answer's text, asked for as ``accept`` (the Markdown derivation)."""
+        return decode_text(await self._http.post(path, content=encode(body), headers={"Accept": accept}))
+
+    async def call(self, call: Call[R]) -> R:
+        """Send one request of :mod:`gradclient.calls` and read its answer."""
+        return call.result.from_json(await self.post(call.path, call.body))
+
+    async def forward(
+        self, network: Network, inputs: ArrayLike, *, include: Include = None, encoding: Encoding | None = None
+    ) -> ForwardResult:
+        """z_k, l_k and ŷ for inputs X (m × n_0)."""
+        return await self.call(calls.forward(network, inputs, include, encoding))
+
+    async def loss(
+        self,
+        network: Network,
+        inputs: ArrayLike,
+        targets: ArrayLike,
+        loss: str = DEFAULT_LOSS,
+        *,
+        include: Include = None,
+        encoding: Encoding | None = None,
+    ) -> LossResult:
+        """The loss L and ŷ for inputs X (m × n_0) and targets Y (m × n_L)."""
+        return await self.call(calls.loss(network, inputs, targets, loss, include, encoding))
+
+    async def gradients(
+        self,
+        network: Network,
+        inputs: ArrayLike,
+        targets: ArrayLike,
+        loss: str = DEFAULT_LOSS,
+        *,
+        input_gradient: bool = False,
+        include: Include = None,
+        encoding: Encoding | None = None,
+    ) -> GradientsResult:
+        """Loss, ŷ and each layer's z_k, l_k, Δ_k, ∂L/∂W_k (∂L/∂b_k); with ``input_gradient``, ∂L/∂X (m × n_0)."""
+        return await self.call(calls.gradients(network, inputs, targets, loss, include, encoding, input_gradient))
+
+    async def check(
+        self,
+        network: Network,
+        inputs: ArrayLike,
+        targets: ArrayLike,
+        loss: str = DEFAULT_LOSS,
+        *,
+        epsilon: float | None = None,
+        include: Include = None,
+        encoding: Encoding | None = None,
+    ) -> CheckResult:
+        """Compare backpropagation with central differences of step ``epsilon`` (the service's default if None)."""
+        return await self.call(calls.check(network, inputs, targets, loss, epsilon, include, encoding))
+
+    async def verify(
+        self,
+        network: Network,
+        inputs: ArrayLike,
+        targets: ArrayLike,
+        claimed_gradients: Sequence[ArrayLike],
+        loss: str = DEFAULT_LOSS,
+        *,
+        claimed_bias_gradients: Sequence[ArrayLike | None] | None = None,
+        rtol: float | None = None,
+        include: Include = None,
+        encoding: Encoding | None = None,
+    ) -> VerifyResult:
+        """Diagnose claimed gradients ∂L/∂W_k, one matrix per layer (sign, transpose, scale, missing f′ …)."""
+        return await self.call(
+            calls.verify(
+                network, inputs, targets, claimed_gradients, loss, claimed_bias_gradients, rtol, include, encoding
+            )
+        )
+
+    async def train(
+        self,
+        network: Network,
+        inputs: ArrayLike,
+        targets: ArrayLike,
+        loss: str = DEFAULT_LOSS,
+        *,
+        learning_rate: float | None = None,
+        steps: int | None = None,
+        include: Include = None,
+        encoding: Encoding | None = None,
+    ) -> TrainResult:
+        """Gradient descent W_k ← W_k − η ∂L/∂W_k; ``None`` leaves the service's default η and step count."""
+        return await self.call(calls.train(network, inputs, targets, loss, learning_rate, steps, include, encoding))
+
+    async def derivation(
+        self,
+        network: Network,
+        inputs: ArrayLike,
+        targets: ArrayLike,
+        loss: str = DEFAULT_LOSS,
+        *,
+        include: Include = None,
+        encoding: Encoding | None = None,
+    ) -> DerivationResult:
+        """Every equation of the forward pass, the loss and backpropagation, with shapes and values."""
+        return await self.call(calls.derivation(network, inputs, targets, loss, include, encoding))
+
+    async def derivation_markdown(
+        self, network: Network, inputs: ArrayLike, targets: ArrayLike, loss: str = DEFAULT_LOSS
+    ) -> str:
+        """The derivation as a Markdown document (``Accept: text/markdown``): headings, equations, LaTeX, values."""
+        return await self.post_text("/v1/derivation", request_body(network, inputs, targets=targets, loss=loss))
+
+    async def aclose(self) -> None:
+        """Close the connections."""
+        await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        await self.aclose()
