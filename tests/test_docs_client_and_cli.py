@@ -1,4 +1,4 @@
-"""docs/client-and-cli.md shows real output: its Python example and every ``gradserve`` console block are run.
+"""docs/client-and-cli.md and the README show real output: the Python example and every ``gradserve`` console block run.
 
 Text is compared exactly, numbers to a relative tolerance: the last printed digit of a computed
 value may differ between BLAS kernels, so no computed float is compared as text.
@@ -19,6 +19,7 @@ from service import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = (ROOT / "docs" / "client-and-cli.md").read_text(encoding="utf-8")
+PAGES = {"docs": PAGE, "README": (ROOT / "README.md").read_text(encoding="utf-8")}
 NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?")
 CONSOLE = re.compile(r"^( *)```console\n(.*?)^\1```", flags=re.DOTALL | re.MULTILINE)
 
@@ -31,8 +32,11 @@ def assert_same_text(actual: str, expected: str) -> None:
         assert float(got) == pytest.approx(float(want), rel=1e-5, abs=1e-12), f"{got} is not {want}"
 
 
-def consoles() -> list[str]:
-    return [textwrap.dedent(block) for _, block in CONSOLE.findall(PAGE)]
+def consoles(page: str = PAGE) -> list[str]:
+    return [textwrap.dedent(block) for _, block in CONSOLE.findall(page)]
+
+
+BLOCKS = [(name, block) for name, page in PAGES.items() for block in consoles(page)]
 
 
 def test_the_page_has_the_three_examples_the_issue_asks_for() -> None:
@@ -42,9 +46,9 @@ def test_the_page_has_the_three_examples_the_issue_asks_for() -> None:
     assert any(command.startswith("$ gradserve verify") and "exit status" in command for command in commands)
 
 
-@pytest.mark.parametrize("block", consoles(), ids=lambda block: block.splitlines()[0][2:60])
+@pytest.mark.parametrize(("page", "block"), BLOCKS, ids=[f"{n}: {b.splitlines()[0][2:60]}" for n, b in BLOCKS])
 def test_every_console_block_is_the_real_output(
-    block: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    page: str, block: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     command, *expected = block.rstrip("\n").splitlines()
     command, _, status_echo = command.removeprefix("$ ").partition("; echo")
@@ -62,6 +66,9 @@ def test_every_console_block_is_the_real_output(
     if expected[:1] == ["..."]:  # the block shows the end of the output only
         expected = expected[1:]
         lines = lines[-len(expected) :]
+    elif expected[-1:] == ["..."]:  # the block shows the beginning of the output only
+        expected = expected[:-1]
+        lines = lines[: len(expected)]
     assert_same_text("\n".join(lines), "\n".join(expected))
 
 
