@@ -8,7 +8,8 @@ from fastapi_offline import FastAPIOffline
 
 from service.api.routers import check, derivation, forward, gradients, health, loss, train, verify
 from service.http import metrics, problems
-from service.http.guards import ApiKey, BodyLimit, ConcurrencyLimit
+from service.http.compute import Admission
+from service.http.guards import ApiKey, BodyLimit
 from service.http.logs import RequestLog
 from service.http.openapi import build_openapi
 from service.settings import Settings, get_settings
@@ -35,10 +36,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None, title="gradservice", version="0.1.0", description=DESCRIPTION, telemetry=telemetry
     )
     app.state.settings = settings
-    # Outermost last: every request is logged, then counted, then its key and its body size are checked.
+    # Outermost last: every request is logged, then given its admission ticket (service.http.compute), then its
+    # key and its body size are checked.
     app.add_middleware(BodyLimit, settings=settings)
     app.add_middleware(ApiKey, settings=settings)
-    app.add_middleware(ConcurrencyLimit, settings=settings)
+    app.add_middleware(Admission, settings=settings)
     app.add_middleware(RequestLog)
     # FastAPI walks the routers in this order for every request: the busiest first.
     for router in (gradients.router, forward.router, loss.router, train.router, check.router, verify.router):

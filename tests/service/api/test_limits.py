@@ -152,9 +152,11 @@ def test_every_limit_is_a_setting_with_an_environment_variable(monkeypatch: pyte
     assert [getattr(from_env, name) for name in names] == list(range(7, 7 + len(names)))
 
 
-def test_the_readme_lists_every_limit_with_its_default() -> None:
-    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+def test_the_readme_and_the_operations_page_list_every_limit_with_its_default() -> None:
+    root = Path(__file__).resolve().parents[3]
+    readme = (root / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("### Limits") : readme.index("### Access, logs and shutdown")]
+    section += (root / "docs" / "operations.md").read_text(encoding="utf-8")
     rows = re.findall(r"^\| `GRADSERVICE_(MAX_\w+)` \| `(\d+)`", section, flags=re.MULTILINE)
     defaults = Settings()
     listed = {name.lower(): int(value) for name, value in rows}
