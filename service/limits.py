@@ -129,22 +129,26 @@ def check_compute(settings: Settings, layers: Sequence[Layer], X: Array) -> None
     check_budget(settings, "max_work", forward_work(layers, m), "m × Σ n_{k−1}·n_k multiply-adds")
 
 
-# The cost model of the compute seam (service.http.compute), in multiply-add equivalents: about 1 ns each on one
-# core of the reference machine. bench/heaviest.py measures the constants and the heaviest request they admit.
-PER_LAYER = 25_000
-"""Per layer and pass: the numpy calls' own overhead, whatever the sizes (some 25 µs forward and backward)."""
-PER_ELEMENT = 20
+# The cost model of the compute seam (service.http.compute), in work units of about 1 ns each on one core of
+# the reference machine (2-core AMD EPYC, one BLAS thread). bench/heaviest.py times the heaviest request it admits.
+MACS_PER_UNIT = 10
+"""Multiply-adds per unit: BLAS does some 15 a nanosecond on mid-sized matrices."""
+PER_LAYER = 10_000
+"""Per layer and pass: the numpy calls' own overhead, whatever the sizes (some 10 µs)."""
+PER_ELEMENT = 10
 """Per element of every z_k and l_k, per pass: the activation, its derivative and the element-wise products."""
-PER_NUMBER = 60
-"""Per number written in a JSON answer (orjson) or compared in a verification."""
-PER_MARKDOWN_NUMBER = 1_500
+PER_NUMBER = 80
+"""Per number written in a JSON answer (orjson)."""
+PER_MARKDOWN_NUMBER = 2_500
 """Per number written in a Markdown derivation (Python's formatting, one number at a time)."""
+PER_COMPARISON = 20
+"""Per parameter and layer of a verification: each claim against the gradient of each missing f′_j."""
 PER_BODY_BYTE = 8
 """Per byte of a request body read (simdjson or orjson, then validation)."""
 ANSWER_BYTES = 24
 """Bytes of a JSON answer per number: up to 17 significant digits, exponent, sign and separators."""
-ENDPOINT_PASSES = {"forward": 1, "loss": 1, "gradients": 3, "derivation": 3, "train": 4, "check": 0, "verify": 0}
-"""Forward-pass equivalents of each endpoint (train per step; check and verify depend on the network)."""
+ENDPOINT_PASSES = {"forward": 1, "loss": 1, "gradients": 3, "derivation": 3}
+"""Forward-pass equivalents of each endpoint (train, check and verify depend on the request)."""
 
 
 @dataclass(frozen=True)
@@ -156,9 +160,9 @@ class Cost:
 
 
 def pass_work(layers: Sequence[Layer], m: int) -> int:
-    """One forward pass, overheads included: L × PER_LAYER + m × Σ n_{k−1}·n_k + PER_ELEMENT × m × Σ n_k."""
+    """One forward pass: L × PER_LAYER + m × Σ n_{k−1}·n_k / MACS_PER_UNIT + PER_ELEMENT × m × Σ n_k."""
     widths = sum(int(layer.W.shape[-1]) for layer in layers)
-    return len(layers) * PER_LAYER + forward_work(layers, m) + PER_ELEMENT * m * widths
+    return len(layers) * PER_LAYER + forward_work(layers, m) // MACS_PER_UNIT + PER_ELEMENT * m * widths
 
 
 def cost(endpoint: str, layers: Sequence[Layer], m: int, *, steps: int = 1, markdown: bool = False) -> Cost:
@@ -180,12 +184,13 @@ def cost(endpoint: str, layers: Sequence[Layer], m: int, *, steps: int = 1, mark
     if endpoint in ("forward", "loss"):
         held, answered = inputs + 2 * activations, 2 * activations
     elif endpoint == "train":
-        passes, held, answered = 4 * steps, inputs + 3 * activations + 3 * P, 2 * P + steps + m
+        passes, held, answered = 3 * steps, inputs + 3 * activations + 3 * P, 2 * P + steps + m
     elif endpoint == "check":
         passes, held, answered = 2 * P + 3, inputs + 3 * activations + 4 * P, 2 * P
     elif endpoint == "verify":
         # the true gradient, then one with f′_j ≡ 1 at each layer j; claims compared in several variants
-        passes, held, answered, extra = 3 * (L + 2), inputs + 3 * activations + (L + 3) * P, L, 10 * PER_NUMBER * P
+        passes, held, answered = 6 + 2 * L, inputs + 3 * activations + (L + 3) * P, L
+        extra = PER_COMPARISON * L * P
     per_number = PER_MARKDOWN_NUMBER if markdown else PER_NUMBER
     work = passes * one + per_number * answered + extra
     return Cost(work, 8 * held + (2 if markdown else 1) * ANSWER_BYTES * answered)

@@ -47,10 +47,10 @@ class Settings(BaseSettings):
     max_check_work: int = Field(1_000_000_000, gt=0)
     """Largest 2 × parameters × (m × Σ n_{k−1}·n_k) of a finite-difference check (``GRADSERVICE_MAX_CHECK_WORK``)."""
 
-    max_request_work: int = Field(6_000_000_000, gt=0)
-    """Largest estimated work of one request on any endpoint, in multiply-add equivalents (about 1 ns each on one
-    core, :func:`service.limits.cost`): passes × (L × per-layer overhead + m × Σ n_{k−1}·n_k + m × Σ n_k × per-element
-    cost) plus the numbers written in the answer; the default keeps every request under some 10 s
+    max_request_work: int = Field(8_000_000_000, gt=0)
+    """Largest estimated work of one request on any endpoint, in units of about 1 ns on one core
+    (:func:`service.limits.cost`): passes × (L × per-layer overhead + multiply-adds + m × Σ n_k × per-element cost)
+    plus the numbers written in the answer; the default keeps every request under some 8 s
     (``bench/heaviest.py``) (``GRADSERVICE_MAX_REQUEST_WORK``)."""
     max_inflight_bytes: int = Field(288 * MiB, gt=0)
     """Estimated bytes of the requests in flight of one worker (:mod:`service.http.compute`): a quarter for bodies

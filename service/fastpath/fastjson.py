@@ -59,6 +59,7 @@ and 25 MB after a 20 MB body of a million numbers. Bodies under
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -101,11 +102,12 @@ class _Parsers(threading.local):
 _parsers = _Parsers()
 
 
-def loads(body: bytes) -> dict[str, Any] | None:
+def loads(body: bytes, screen: Callable[[Any], None] | None = None) -> dict[str, Any] | None:
     """The JSON object of ``body`` with its numeric arrays as float64 ndarrays; ``None`` if in doubt.
 
     ``None`` also when the body is not a JSON object, not JSON or not for
-    simdjson: the caller then reads it the reference way.
+    simdjson: the caller then reads it the reference way. ``screen`` sees the parsed document first
+    (simdjson's proxies, whose lengths cost nothing) and may raise.
     """
     if simdjson is None or body.startswith(BOM):
         return None
@@ -116,6 +118,8 @@ def loads(body: bytes) -> dict[str, Any] | None:
         document = _parsers.parser.parse(body)
         if not isinstance(document, simdjson.Object):
             return None
+        if screen is not None:
+            screen(document)
         data = reader.object(document, 0)
     except (_DoubtError, ValueError, TypeError, RuntimeError, KeyError, IndexError):
         # not JSON, numbers beyond double or 64-bit ints, invalid UTF-8, too deep, or a case above
