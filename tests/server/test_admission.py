@@ -18,9 +18,9 @@ from service.api.schemas.examples import SEED_TWO_LAYER
 
 
 def heavy_train() -> dict[str, object]:
-    """Near the heaviest the defaults allow: 60 tanh layers of 99 × 99 (an 11 MB body), m = 90, 18 steps (max_train_work) (seconds
-    of work, inside max_request_work). The probe's verify of that network is refused: its memory is over
-    max_inflight_bytes."""
+    """A heavy train: 60 tanh layers of 99 × 99 (a 12 MB body), m = 90, 18 steps (max_train_work allows no more).
+
+    The probe's verify of 100 such layers is refused: its memory is over max_inflight_bytes."""
     rng = np.random.default_rng(0)
     layers = [{"weights": (rng.normal(size=(99, 99)) * 0.1).tolist(), "activation": "tanh"} for _ in range(60)]
     return {
@@ -53,7 +53,7 @@ def test_healthz_and_a_seed_request_stay_fast_while_heavy_requests_run(serve: Se
             thread.start()
         try:
             time.sleep(1.0)  # the heavy requests are being read and computed
-            times = {"/healthz": [], "/v1/gradients": []}
+            times: dict[str, list[float]] = {"/healthz": [], "/v1/gradients": []}
             with httpx.Client(base_url=server.base_url, timeout=10) as client:
                 for _ in range(60):
                     start = time.perf_counter()
@@ -67,7 +67,8 @@ def test_healthz_and_a_seed_request_stay_fast_while_heavy_requests_run(serve: Se
             stop.set()
             for thread in threads:
                 thread.join(timeout=60)
-        assert statuses and set(statuses) <= {200, 503}, statuses
+        assert statuses
+        assert set(statuses) <= {200, 503}, statuses
         for path, seconds in times.items():
             p99 = statistics.quantiles(seconds, n=100)[98]
             assert p99 < 0.25, f"{path}: p99 {p99 * 1000:.0f} ms (goal 100 ms; bound generous for a shared machine)"
@@ -76,8 +77,8 @@ def test_healthz_and_a_seed_request_stay_fast_while_heavy_requests_run(serve: Se
 def test_two_hundred_slow_bodies_do_not_stop_normal_requests(serve: Serve) -> None:
     with serve(GRADSERVICE_BODY_IDLE_TIMEOUT="2", GRADSERVICE_BODY_TIMEOUT="4") as server:
         head = (
-            "POST /v1/gradients HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"
-        ).encode()
+            b"POST /v1/gradients HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"
+        )
         slow = []
         try:
             for _ in range(200):
