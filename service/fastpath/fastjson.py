@@ -59,7 +59,8 @@ and 25 MB after a 20 MB body of a million numbers. Bodies under
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -97,17 +98,28 @@ class _Parsers(threading.local):
     """One parser per thread: a parser is reused (it keeps its buffers) but is not thread-safe."""
 
     parser: Any = None
+    screen: Callable[[Any], None] | None = None
 
 
 _parsers = _Parsers()
 
 
-def loads(body: bytes, screen: Callable[[Any], None] | None = None) -> dict[str, Any] | None:
+@contextmanager
+def screening(screen: Callable[[Any], None] | None) -> Iterator[None]:
+    """Within the block, :func:`loads` on this thread shows each parsed document to ``screen`` first
+    (simdjson's proxies, whose lengths cost nothing), which may raise."""
+    _parsers.screen = screen
+    try:
+        yield
+    finally:
+        _parsers.screen = None
+
+
+def loads(body: bytes) -> dict[str, Any] | None:
     """The JSON object of ``body`` with its numeric arrays as float64 ndarrays; ``None`` if in doubt.
 
     ``None`` also when the body is not a JSON object, not JSON or not for
-    simdjson: the caller then reads it the reference way. ``screen`` sees the parsed document first
-    (simdjson's proxies, whose lengths cost nothing) and may raise.
+    simdjson: the caller then reads it the reference way.
     """
     if simdjson is None or body.startswith(BOM):
         return None
@@ -118,8 +130,8 @@ def loads(body: bytes, screen: Callable[[Any], None] | None = None) -> dict[str,
         document = _parsers.parser.parse(body)
         if not isinstance(document, simdjson.Object):
             return None
-        if screen is not None:
-            screen(document)
+        if _parsers.screen is not None:
+            _parsers.screen(document)
         data = reader.object(document, 0)
     except (_DoubtError, ValueError, TypeError, RuntimeError, KeyError, IndexError):
         # not JSON, numbers beyond double or 64-bit ints, invalid UTF-8, too deep, or a case above

@@ -39,7 +39,10 @@ def read_request(model: type[M], body: bytes, settings: Settings | None = None) 
         screen_body(body, settings)
         screened = True
     screen = None if settings is None else functools.partial(screen_lengths, settings=settings)
-    data = fastjson.loads(body, screen) if len(body) >= fastjson.MIN_BYTES else None
+    data = None
+    if len(body) >= fastjson.MIN_BYTES:
+        with fastjson.screening(screen):
+            data = fastjson.loads(body)
     if data is not None:
         # Lists that simdjson's path left as lists take the strict validator: no scan for booleans is needed.
         try:
