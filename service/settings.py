@@ -74,10 +74,6 @@ class Settings(BaseSettings):
     """Seconds a request body may take to arrive in all before a 408 (``GRADSERVICE_BODY_TIMEOUT``)."""
     body_idle_timeout: float = Field(10.0, gt=0)
     """Seconds a request body may go without a byte arriving before a 408 (``GRADSERVICE_BODY_IDLE_TIMEOUT``)."""
-    max_header_bytes: int = Field(64 * 1024, gt=0)
-    """Largest request line and headers in bytes; more get 431 and the connection closed
-    (``GRADSERVICE_MAX_HEADER_BYTES``)."""
-
     api_key: SecretStr | None = None
     """When set, every request but ``/healthz`` needs ``Authorization: Bearer KEY`` or ``X-API-Key: KEY``
     (``GRADSERVICE_API_KEY``); off by default, and when empty."""
