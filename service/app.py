@@ -9,7 +9,8 @@ from starlette.middleware.cors import CORSMiddleware
 
 from service.api.routers import check, derivation, forward, gradients, health, loss, train, verify
 from service.http import metrics, problems
-from service.http.guards import ApiKey, BodyLimit, ConcurrencyLimit
+from service.http.compute import Admission
+from service.http.guards import ApiKey, BodyLimit
 from service.http.head import HeadAsGet
 from service.http.observe import Observe
 from service.http.openapi import build_openapi
@@ -44,12 +45,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None, title="gradservice", version="0.1.0", description=DESCRIPTION, telemetry=telemetry
     )
     app.state.settings = settings
-    # Outermost last: every request is observed (id, count, log line; added below), then (CORS) admitted under
-    # the concurrency limit, its key and its body size checked; HEAD is answered as GET.
+    # Outermost last: every request is observed (id, count, log line; added below), then (CORS) given its
+    # admission ticket (service.http.compute), its key and its body size checked; HEAD is answered as GET.
     app.add_middleware(HeadAsGet)
     app.add_middleware(BodyLimit, settings=settings)
     app.add_middleware(ApiKey, settings=settings)
-    app.add_middleware(ConcurrencyLimit, settings=settings)
+    app.add_middleware(Admission, settings=settings)
     if settings.cors_origins:  # outside the guards: a preflight carries no key, and error answers need the headers
         app.add_middleware(
             CORSMiddleware,

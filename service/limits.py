@@ -19,6 +19,7 @@ that names the limit, its environment variable and its value.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from gradcore import Array, Layer, parameter_count
 from service.http.problems import ProblemError
@@ -126,3 +127,75 @@ def check_compute(settings: Settings, layers: Sequence[Layer], X: Array) -> None
             pointer="/inputs",
         )
     check_budget(settings, "max_work", forward_work(layers, m), "m × Σ n_{k−1}·n_k multiply-adds")
+
+
+# The cost model of the compute seam (service.http.compute), in work units of about 1 ns each on one core of
+# the reference machine (2-core AMD EPYC, one BLAS thread). bench/heaviest.py times the heaviest request it admits.
+MACS_PER_UNIT = 10
+"""Multiply-adds per unit: BLAS does some 15 a nanosecond on mid-sized matrices."""
+PER_LAYER = 10_000
+"""Per layer and pass: the numpy calls' own overhead, whatever the sizes (some 10 µs)."""
+PER_ELEMENT = 10
+"""Per element of every z_k and l_k, per pass: the activation, its derivative and the element-wise products."""
+PER_NUMBER = 80
+"""Per number written in a JSON answer (orjson)."""
+PER_MARKDOWN_NUMBER = 2_500
+"""Per number written in a Markdown derivation (Python's formatting, one number at a time)."""
+PER_COMPARISON = 20
+"""Per parameter and layer of a verification: each claim against the gradient of each missing f′_j."""
+PER_BODY_BYTE = 8
+"""Per byte of a request body read (simdjson or orjson, then validation)."""
+ANSWER_BYTES = 24
+"""Bytes of a JSON answer per number: up to 17 significant digits, exponent, sign and separators."""
+ENDPOINT_PASSES = {"forward": 1, "loss": 1, "gradients": 3, "derivation": 3}
+"""Forward-pass equivalents of each endpoint (train, check and verify depend on the request)."""
+
+
+@dataclass(frozen=True)
+class Cost:
+    """What a piece of work costs: ``work`` in multiply-add equivalents, ``bytes`` the memory it holds at most."""
+
+    work: int
+    bytes: int
+
+
+def pass_work(layers: Sequence[Layer], m: int) -> int:
+    """One forward pass: L × PER_LAYER + m × Σ n_{k−1}·n_k / MACS_PER_UNIT + PER_ELEMENT × m × Σ n_k."""
+    widths = sum(int(layer.W.shape[-1]) for layer in layers)
+    return len(layers) * PER_LAYER + forward_work(layers, m) // MACS_PER_UNIT + PER_ELEMENT * m * widths
+
+
+def cost(endpoint: str, layers: Sequence[Layer], m: int, *, steps: int = 1, markdown: bool = False) -> Cost:
+    """The estimated cost of ``endpoint`` (``"gradients"``, ``"train"``, …) on ``layers`` and a batch of m.
+
+    work = passes × :func:`pass_work` + per-number costs of the answer; bytes = 8 per number held (inputs,
+    z_k, l_k, Δ_k, gradients) + :data:`ANSWER_BYTES` per number answered.
+    """
+    L, P = len(layers), parameter_count(layers)
+    activations = m * sum(int(layer.W.shape[-1]) for layer in layers)
+    inputs = P + m * (layers[0].W.shape[0] + layers[-1].W.shape[-1])
+    one = pass_work(layers, m)
+    held, answered, passes, extra = (
+        inputs + 3 * activations + P,
+        3 * activations + P,
+        ENDPOINT_PASSES.get(endpoint, 3),
+        0,
+    )
+    if endpoint in ("forward", "loss"):
+        held, answered = inputs + 2 * activations, 2 * activations
+    elif endpoint == "train":
+        passes, held, answered = 3 * steps, inputs + 3 * activations + 3 * P, 2 * P + steps + m
+    elif endpoint == "check":
+        passes, held, answered = 2 * P + 3, inputs + 3 * activations + 4 * P, 2 * P
+    elif endpoint == "verify":
+        # the true gradient, then one with f′_j ≡ 1 at each layer j; claims compared in several variants
+        passes, held, answered = 6 + 2 * L, inputs + 3 * activations + (L + 3) * P, L
+        extra = PER_COMPARISON * L * P
+    per_number = PER_MARKDOWN_NUMBER if markdown else PER_NUMBER
+    work = passes * one + per_number * answered + extra
+    return Cost(work, 8 * held + (2 if markdown else 1) * ANSWER_BYTES * answered)
+
+
+def body_cost(size: int) -> Cost:
+    """Reading a body of ``size`` bytes: the body, the parser's structures and the arrays, some 3 bytes a byte."""
+    return Cost(PER_BODY_BYTE * size, 3 * size)

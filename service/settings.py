@@ -48,11 +48,39 @@ class Settings(BaseSettings):
     max_check_work: int = Field(1_000_000_000, gt=0)
     """Largest 2 × parameters × (m × Σ n_{k−1}·n_k) of a finite-difference check (``GRADSERVICE_MAX_CHECK_WORK``)."""
 
+    max_request_work: int = Field(8_000_000_000, gt=0)
+    """Largest estimated work of one request on any endpoint, in units of about 1 ns on one core
+    (:func:`service.limits.cost`): passes × (L × per-layer overhead + multiply-adds + m × Σ n_k × per-element cost)
+    plus the numbers written in the answer; the default keeps every request under some 8 s
+    (``bench/heaviest.py``) (``GRADSERVICE_MAX_REQUEST_WORK``)."""
+    max_inflight_bytes: int = Field(288 * MiB, gt=0)
+    """Estimated bytes of the requests in flight of one worker (:mod:`service.http.compute`): a quarter for bodies
+    and their parsed inputs, the rest for activations and answers; more wait, up to ``queue_timeout``
+    (``GRADSERVICE_MAX_INFLIGHT_BYTES``)."""
+    inline_work: int = Field(200_000, ge=0)
+    """Requests of at most this much estimated work run on the event loop: less than a hop to a thread costs
+    (``GRADSERVICE_INLINE_WORK``)."""
+    light_work: int = Field(50_000_000, ge=0)
+    """Requests of at most this much estimated work (some 50 ms) take the light lane of ``light_threads`` threads;
+    heavier ones the ``compute_threads`` lane, so that they never queue in front of light ones
+    (``GRADSERVICE_LIGHT_WORK``)."""
+    compute_threads: int = Field(1, gt=0)
+    """Threads of each worker for heavy requests (``GRADSERVICE_COMPUTE_THREADS``)."""
+    light_threads: int = Field(2, gt=0)
+    """Threads of each worker for light requests and for reading large bodies (``GRADSERVICE_LIGHT_THREADS``)."""
+    queue_timeout: float = Field(10.0, ge=0)
+    """Seconds a request may wait for memory to be admitted before a 503 with ``Retry-After``
+    (``GRADSERVICE_QUEUE_TIMEOUT``)."""
+    body_timeout: float = Field(30.0, gt=0)
+    """Seconds a request body may take to arrive in all before a 408 (``GRADSERVICE_BODY_TIMEOUT``)."""
+    body_idle_timeout: float = Field(10.0, gt=0)
+    """Seconds a request body may go without a byte arriving before a 408 (``GRADSERVICE_BODY_IDLE_TIMEOUT``)."""
     api_key: SecretStr | None = None
     """When set, every request but ``/healthz`` needs ``Authorization: Bearer KEY`` or ``X-API-Key: KEY``
     (``GRADSERVICE_API_KEY``); off by default, and when empty."""
     max_concurrency: int = Field(32, gt=0)
-    """Most requests handled at once; more get 503 with ``Retry-After`` (``GRADSERVICE_MAX_CONCURRENCY``)."""
+    """Most requests whose bodies have arrived and that are read, waiting or computed at once; more get 503 with
+    ``Retry-After``. Clients still sending their bodies are not counted (``GRADSERVICE_MAX_CONCURRENCY``)."""
     retry_after: int = Field(1, ge=0)
     """Seconds a 503 asks the client to wait (``GRADSERVICE_RETRY_AFTER``)."""
     shutdown_timeout: int = Field(30, ge=0)

@@ -59,6 +59,8 @@ largest body read). Bodies under
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -96,9 +98,21 @@ class _Parsers(threading.local):
     """One parser per thread: a parser is reused (it keeps its buffers) but is not thread-safe."""
 
     parser: Any = None
+    screen: Callable[[Any], None] | None = None
 
 
 _parsers = _Parsers()
+
+
+@contextmanager
+def screening(screen: Callable[[Any], None] | None) -> Iterator[None]:
+    """Within the block, :func:`loads` on this thread shows each parsed document to ``screen`` first
+    (simdjson's proxies, whose lengths cost nothing), which may raise."""
+    _parsers.screen = screen
+    try:
+        yield
+    finally:
+        _parsers.screen = None
 
 
 def loads(body: bytes) -> dict[str, Any] | None:
@@ -116,6 +130,8 @@ def loads(body: bytes) -> dict[str, Any] | None:
         document = _parsers.parser.parse(body)
         if not isinstance(document, simdjson.Object):
             return None
+        if _parsers.screen is not None:
+            _parsers.screen(document)
         data = reader.object(document, 0)
     except (_DoubtError, ValueError, TypeError, RuntimeError, KeyError, IndexError):
         # not JSON, numbers beyond double or 64-bit ints, invalid UTF-8, too deep, or a case above

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any, TypeVar
 
 import orjson
@@ -9,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from service.fastpath import fastjson
 from service.fastpath.context import FAST, fast_context
-from service.fastpath.screen import could_flood, screen_body
+from service.fastpath.screen import could_flood, screen_body, screen_lengths
 from service.http.problems import ProblemError
 from service.settings import Settings
 
@@ -37,7 +38,11 @@ def read_request(model: type[M], body: bytes, settings: Settings | None = None) 
     if settings is not None and could_flood(body, settings):
         screen_body(body, settings)
         screened = True
-    data = fastjson.loads(body) if len(body) >= fastjson.MIN_BYTES else None
+    screen = None if settings is None else functools.partial(screen_lengths, settings=settings)
+    data = None
+    if len(body) >= fastjson.MIN_BYTES:
+        with fastjson.screening(screen):
+            data = fastjson.loads(body)
     if data is not None:
         # Lists that simdjson's path left as lists take the strict validator: no scan for booleans is needed.
         try:
@@ -50,6 +55,8 @@ def read_request(model: type[M], body: bytes, settings: Settings | None = None) 
     if data is None:
         data = _orjson_object(body)
         if data is not None:
+            if screen is not None:
+                screen(data)
             try:
                 return model.model_validate(data, context=context)
             except ValidationError:

@@ -9,6 +9,8 @@ every valid body, so no request within the limits is ever refused here.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from service.http.problems import ProblemError
@@ -23,6 +25,14 @@ MEMBERS_PER_OBJECT = 16
 """More object members than this per object on average: no request has that many fields."""
 
 
+MAX_INCLUDE = 64
+"""Most ``include`` entries: more than every endpoint has field names, so a longer list only repeats them."""
+
+_STARTS = np.zeros(256, dtype=bool)
+_STARTS[list(b"-0123456789")] = True
+_BEFORE = np.zeros(256, dtype=bool)
+_BEFORE[list(b"[,: \t\r\n")] = True
+
 SMALL_BODY = 4096
 """Bodies up to this many bytes are counted with ``bytes.count``, which costs less than numpy's set-up there."""
 
@@ -33,6 +43,16 @@ def count_bytes(body: bytes, chars: bytes) -> list[int]:
         return [body.count(char) for char in chars]
     text = np.frombuffer(body, dtype=np.uint8)
     return [int(np.count_nonzero(text == char)) for char in chars]
+
+
+def count_numbers(body: bytes) -> int:
+    """The JSON numbers in ``body``, at least: a ``-`` or digit just after ``[``, ``,``, ``:`` or white space.
+
+    A request's strings (names, keys, base64) hold none of those before a digit, so in a valid body only
+    numbers count; a compact tensor's shape adds two, any other member one at most.
+    """
+    text = np.frombuffer(body, dtype=np.uint8)
+    return int(np.count_nonzero(_STARTS[text[1:]] & _BEFORE[text[:-1]]))
 
 
 def could_flood(body: bytes, settings: Settings) -> bool:
@@ -79,3 +99,54 @@ def screen_body(body: bytes, settings: Settings) -> None:
             f"the body holds about {elements} array elements: more than {settings.max_numbers} numbers",
             status=413,
         )
+    numbers = count_numbers(body)
+    if numbers > settings.max_numbers + 2 * objects + members:
+        raise limit_exceeded(
+            "max_numbers",
+            settings.max_numbers,
+            f"the body holds {numbers} numbers",
+            status=413,
+            pointer="",
+        )
+
+
+LISTS = (("network", "layers"), ("claimed_gradients",), ("claimed_bias_gradients",), ("include",))
+"""The lists of a request whose items are validated one by one, and so are counted first."""
+
+
+def screen_lengths(document: Any, settings: Settings) -> None:
+    """Refuse more layers (or claimed gradients) than ``max_layers`` and more ``include`` entries than
+    :data:`MAX_INCLUDE`, counted on the parsed document (a dict, or simdjson's proxies, whose ``len`` costs
+    nothing) before any item is validated: a list of two million invalid layers would otherwise make two million
+    errors, gigabytes and seconds before ``max_layers`` is looked at."""
+    for path in LISTS:
+        node = document
+        for key in path:
+            node = _member(node, key)
+        if node is None or isinstance(node, str) or hasattr(node, "keys") or not hasattr(node, "__len__"):
+            continue
+        length, name = len(node), "/".join(path)
+        if path[-1] == "include":
+            if length > MAX_INCLUDE:
+                raise _too_many(name, length, MAX_INCLUDE, "entries")
+        elif length > settings.max_layers:
+            what = f"{name} has {length} entries, one per layer"
+            raise limit_exceeded("max_layers", settings.max_layers, what, pointer=f"/{name}")
+
+
+def _member(node: Any, key: str) -> Any:
+    if node is None or not hasattr(node, "keys"):
+        return None
+    try:
+        return node[key]
+    except (KeyError, TypeError):
+        return None
+
+
+def _too_many(name: str, count: int, most: int, what: str) -> ProblemError:
+    return ProblemError(
+        422,
+        f"The request is invalid: {name} has {count} {what}; a request has at most {most}.",
+        type_="/problems/invalid-request",
+        errors=[{"pointer": f"/{name}", "message": f"at most {most} {what}"}],
+    )

@@ -1,19 +1,26 @@
 """The request-body dependency of the network routes: a JSON body read and validated as a request model.
 
-How the bytes become a model is the fast path's business (:func:`service.fastpath.read_request`);
-:mod:`service.http.openapi` documents the body.
+The body must arrive within ``body_timeout`` seconds in all and with no pause longer than
+``body_idle_timeout``, else 408 (:func:`read_body`); a client still sending holds no compute slot.
+How the bytes become a model is the fast path's business (:func:`service.fastpath.read_request`), run
+through the compute seam (:func:`service.http.compute.compute`) so that a large body is read off the event
+loop; :mod:`service.http.openapi` documents the body.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, TypeVar
 
 from fastapi import Depends, Request
 from pydantic import BaseModel
+from starlette.requests import ClientDisconnect
 
 from service.fastpath import read_request
+from service.http.compute import compute
 from service.http.metrics import observe_request
 from service.http.problems import ProblemError
+from service.limits import body_cost
 from service.settings import Settings, get_settings
 
 JSON_TYPES = ("application/json",)
@@ -39,8 +46,9 @@ def json_body(model: type[M]) -> Any:
                 f"The request body must be JSON (Content-Type: application/json), not {content_type[:100]!r}.",
                 type_="/problems/unsupported-media-type",
             )
-        body = await request.body()
-        payload = read_request(model, body, app_settings(request))
+        settings = app_settings(request)
+        body = await read_body(request, settings)
+        payload: M = await compute(read_request, model, body, settings, cost=body_cost(len(body)), reading=True)
         observe_request(request, payload)
         return payload
 
@@ -51,3 +59,34 @@ def app_settings(request: Request) -> Settings:
     """The settings of the app serving ``request``: ``create_app(settings)``'s, else the environment's."""
     settings = getattr(request.app.state, "settings", None)
     return settings if isinstance(settings, Settings) else get_settings()
+
+
+async def read_body(request: Request, settings: Settings) -> bytes:
+    """The whole body, or 408 if it takes longer than ``body_timeout`` or pauses longer than ``body_idle_timeout``."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + settings.body_timeout
+    chunks: list[bytes] = []
+    while True:
+        try:
+            async with asyncio.timeout_at(min(deadline, loop.time() + settings.body_idle_timeout)):
+                message = await request.receive()
+        except TimeoutError:
+            raise _too_slow(settings, loop.time() >= deadline) from None
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _too_slow(settings: Settings, overall: bool) -> ProblemError:
+    if overall:
+        what = f"did not arrive within {settings.body_timeout:g} s (GRADSERVICE_BODY_TIMEOUT)"
+    else:
+        what = f"stopped for {settings.body_idle_timeout:g} s (GRADSERVICE_BODY_IDLE_TIMEOUT)"
+    return ProblemError(
+        408,
+        f"The request body {what}; send it again, faster.",
+        type_="/problems/request-timeout",
+        headers={"Connection": "close"},
+    )

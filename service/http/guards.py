@@ -4,13 +4,13 @@
   read, with or without ``Content-Length`` (chunked); over it, 413 without
   reading the rest. (Starlette's own ``max_body_size`` answers a plain-text
   413 when ``Content-Length`` is over the limit, not problem+json.)
-* :class:`ConcurrencyLimit`: at most ``max_concurrency`` requests in flight;
-  more get 503 with ``Retry-After`` instead of waiting in an unbounded queue.
 * :class:`ApiKey`: when ``api_key`` is set, ``Authorization: Bearer KEY`` or
   ``X-API-Key: KEY``, compared in constant time; else 401 with ``WWW-Authenticate``.
 
-The health probes in :data:`OPEN_PATHS` pass the last two unchecked, so that
-an orchestrator can always tell whether the process is alive.
+The health probes in :data:`OPEN_PATHS` pass the key unchecked, so that
+an orchestrator can always tell whether the process is alive. How many requests
+are computed at once, and with how much memory, is the compute seam's business
+(:mod:`service.http.compute`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from service.limits import check_body_bytes
 from service.settings import Settings
 
 OPEN_PATHS = frozenset({"/healthz", "/readyz"})
-"""Paths that need no API key and are never turned away by the concurrency limit."""
+"""Paths that need no API key."""
 
 
 class BodyLimit:
@@ -58,35 +58,6 @@ class BodyLimit:
             return message
 
         await self.app(scope, receive_within_limit, send)
-
-
-class ConcurrencyLimit:
-    """Answer 503 with ``Retry-After`` when ``settings.max_concurrency`` requests are already in flight."""
-
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
-        self.app, self.settings = app, settings
-        self.in_flight = 0
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in OPEN_PATHS:
-            await self.app(scope, receive, send)
-            return
-        limit = self.settings.max_concurrency
-        if self.in_flight >= limit:
-            response = problem_response(
-                503,
-                f"The service is handling {limit} requests, its limit (GRADSERVICE_MAX_CONCURRENCY); "
-                f"retry in {self.settings.retry_after} s.",
-                type_="/problems/overloaded",
-                headers={"Retry-After": str(self.settings.retry_after)},
-            )
-            await response(scope, receive, send)
-            return
-        self.in_flight += 1
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            self.in_flight -= 1
 
 
 class ApiKey:

@@ -6,9 +6,11 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from gradcore.numerical import ACCEPTABLE, ERROR_MODEL, FINE, Entry, GradientCheck, check_gradients
+from service import limits
 from service.api.render import respond
 from service.api.schemas.check import CheckResponse, GradientsCheckRequest
 from service.http.body import json_body
+from service.http.compute import compute
 from service.http.openapi import documented_body
 
 router = APIRouter(tags=["teaching"])
@@ -78,7 +80,7 @@ def check_content(check: GradientCheck) -> dict[str, Any]:
     summary="Gradient check: backpropagation against central differences",
     openapi_extra=documented_body(GradientsCheckRequest),
 )
-def check(
+async def check(
     request: Annotated[GradientsCheckRequest, json_body(GradientsCheckRequest)],
 ) -> Response:
     """Move every weight and bias θ by ±ε and compare n = (L(θ + ε) − L(θ − ε)) / 2ε with a = ∂L/∂θ.
@@ -92,5 +94,10 @@ def check(
     kink are counted in `kinks` and left out. Costs four forward passes per parameter, at most
     `GRADSERVICE_MAX_CHECK_PARAMETERS` of them.
     """
+    return await compute(answer, request, cost=limits.cost("check", request.layers, request.inputs.shape[0]))
+
+
+def answer(request: GradientsCheckRequest) -> Response:
+    """The work of the endpoint, run by the compute seam (:mod:`service.http.compute`)."""
     result = check_gradients(request.layers, request.inputs, request.targets, request.loss, request.epsilon)
     return respond(check_content(result), request)

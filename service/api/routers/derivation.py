@@ -6,10 +6,12 @@ from fastapi import APIRouter, Header
 from starlette.responses import Response
 
 from gradcore.derivation import Step, derive
+from service import limits
 from service.api.markdown import derivation_markdown
 from service.api.render import respond
 from service.api.schemas.derivation import DerivationRequest, DerivationResponse
 from service.http.body import json_body
+from service.http.compute import compute
 from service.http.negotiation import negotiate
 from service.http.openapi import documented_body
 from service.http.problems import ProblemError
@@ -58,21 +60,29 @@ async def derivation(
     The values are those of `POST /v1/gradients`. JSON by default; `Accept: text/markdown` gives a document.
     """
     media_type = negotiate(accept, (JSON, MARKDOWN))
+    m, markdown = request.inputs.shape[0], media_type == MARKDOWN
+    return await compute(
+        answer, request, markdown, cost=limits.cost("derivation", request.layers, m, markdown=markdown)
+    )
+
+
+def answer(request: DerivationRequest, markdown: bool) -> Response:
+    """The work of the endpoint, run by the compute seam (:mod:`service.http.compute`)."""
+    if markdown and (request.include is not None or request.encoding != "json"):
+        raise ProblemError(
+            422,
+            "include and encoding select and encode the fields of the JSON derivation; the Markdown document "
+            "(Accept: text/markdown) has neither: leave them out, or ask for application/json.",
+            type_="/problems/invalid-request",
+            errors=[
+                {
+                    "pointer": "/include" if request.include is not None else "/encoding",
+                    "message": "not available with Accept: text/markdown",
+                }
+            ],
+        )
     steps = derive(request.layers, request.inputs, request.targets, request.loss)
-    if media_type == MARKDOWN:
-        if request.include is not None or request.encoding != "json":
-            raise ProblemError(
-                422,
-                "include and encoding select and encode the fields of the JSON derivation; the Markdown document "
-                "(Accept: text/markdown) has neither: leave them out, or ask for application/json.",
-                type_="/problems/invalid-request",
-                errors=[
-                    {
-                        "pointer": "/include" if request.include is not None else "/encoding",
-                        "message": "not available with Accept: text/markdown",
-                    }
-                ],
-            )
+    if markdown:
         text = derivation_markdown(request.layers, request.inputs, request.targets, request.loss, steps)
         return Response(text, media_type=MARKDOWN)
     return respond({"steps": [step_content(step) for step in steps]}, request)

@@ -6,10 +6,12 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from gradcore import network
+from service import limits
 from service.api.render import respond
 from service.api.schemas.requests import ForwardRequest
 from service.api.schemas.responses import ForwardResponse
 from service.http.body import json_body
+from service.http.compute import compute
 from service.http.direct import DirectRoute
 from service.http.openapi import documented_body
 
@@ -24,6 +26,11 @@ router = APIRouter(tags=["network"], route_class=DirectRoute)
 )
 async def forward(request: Annotated[ForwardRequest, json_body(ForwardRequest)]) -> Response:
     """Compute z_k = l_{k−1} · W_k (+ b_k) and l_k = f_k(z_k) for every layer, with l_0 = X and ŷ = l_L."""
+    return await compute(answer, request, cost=limits.cost("forward", request.layers, request.inputs.shape[0]))
+
+
+def answer(request: ForwardRequest) -> Response:
+    """The work of the endpoint, run by the compute seam (:mod:`service.http.compute`)."""
     # The request model checked the shapes with gradcore.shape_problems: validated once, at the boundary.
     cache = network.unchecked_forward(request.layers, request.inputs)
     layers = [{"pre_activation": Z, "activation": A} for Z, A in zip(cache.Z, cache.A, strict=True)]

@@ -6,10 +6,12 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from gradcore import Cache, Gradients, network
+from service import limits
 from service.api.render import respond
 from service.api.schemas.requests import GradientsRequest
 from service.api.schemas.responses import GradientsResponse
 from service.http.body import json_body
+from service.http.compute import compute
 from service.http.direct import DirectRoute
 from service.http.openapi import documented_body
 
@@ -40,6 +42,11 @@ async def gradients(request: Annotated[GradientsRequest, json_body(GradientsRequ
     Δ_k = (Δ_{k+1} · W_{k+1}ᵀ) * f′_k(z_k), and ∂L/∂W_k = l_{k−1}ᵀ · Δ_k, the shape of W_k.
     With `"include": [..., "input_gradient"]`, also ∂L/∂X = Δ_1 · W_1ᵀ (m × n_0), sent only when named.
     """
+    return await compute(answer, request, cost=limits.cost("gradients", request.layers, request.inputs.shape[0]))
+
+
+def answer(request: GradientsRequest) -> Response:
+    """The work of the endpoint, run by the compute seam (:mod:`service.http.compute`)."""
     # The request model checked the shapes with gradcore.shape_problems: validated once, at the boundary.
     cache = network.unchecked_forward(request.layers, request.inputs)
     grads = network.unchecked_backward(request.layers, cache, request.targets, request.loss)

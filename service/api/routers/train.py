@@ -4,14 +4,15 @@ from typing import Annotated, Any
 
 import numpy as np
 from fastapi import APIRouter
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from gradcore import Layer
 from gradcore.train import gradient_descent
+from service import limits
 from service.api.render import respond
 from service.api.schemas.train import TrainRequest, TrainResponse
 from service.http.body import json_body
+from service.http.compute import compute
 from service.http.direct import DirectRoute
 from service.http.openapi import documented_body
 
@@ -42,8 +43,14 @@ async def train(request: Annotated[TrainRequest, json_body(TrainRequest)]) -> Re
     W_k ← W_k − η ∂L/∂W_k and b_k ← b_k − η ∂L/∂b_k. The answer holds the steps + 1 losses
     (`loss_history[t]` after t steps), the trained network in the request's format and its prediction ŷ.
     """
-    result = await run_in_threadpool(
-        gradient_descent,
+    return await compute(
+        answer, request, cost=limits.cost("train", request.layers, request.inputs.shape[0], steps=request.steps)
+    )
+
+
+def answer(request: TrainRequest) -> Response:
+    """The work of the endpoint, run by the compute seam (:mod:`service.http.compute`)."""
+    result = gradient_descent(
         request.layers,
         request.inputs,
         request.targets,

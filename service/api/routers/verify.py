@@ -6,9 +6,11 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from gradcore.diagnose import Diagnosis, diagnose
+from service import limits
 from service.api.render import respond
 from service.api.schemas.verify import GradientsVerifyRequest, VerifyResponse
 from service.http.body import json_body
+from service.http.compute import compute
 from service.http.direct import DirectRoute
 from service.http.openapi import documented_body
 
@@ -47,6 +49,11 @@ async def verify(request: Annotated[GradientsVerifyRequest, json_body(GradientsV
     sign_flipped (C ≈ −T), transposed (Cᵀ ≈ T), missing_activation_derivative (C ≈ the gradient with f′_j ≡ 1
     at one layer j, the output first), scaled (C ≈ α T, with the usual causes of α), incorrect.
     """
+    return await compute(answer, request, cost=limits.cost("verify", request.layers, request.inputs.shape[0]))
+
+
+def answer(request: GradientsVerifyRequest) -> Response:
+    """The work of the endpoint, run by the compute seam (:mod:`service.http.compute`)."""
     weights, biases = diagnose(
         request.layers,
         request.inputs,

@@ -1,4 +1,4 @@
-"""The guards in front of the routes: API key, concurrency limit, and one log line per request."""
+"""The guards in front of the routes: API key, slow bodies, and one log line per request."""
 
 from __future__ import annotations
 
@@ -88,9 +88,9 @@ async def test_openapi_documents_the_key_only_when_it_is_set() -> None:
     assert "securitySchemes" not in open_["components"]
 
 
-async def test_concurrency_limit_answers_503_with_retry_after() -> None:
-    """Two slow requests fill a limit of 2: the third gets 503 at once, /healthz still answers, then all is well."""
-    app = create_app(Settings(max_concurrency=2, retry_after=7))
+async def test_clients_still_sending_their_bodies_hold_no_slot() -> None:
+    """Two slow bodies with max_concurrency = 1: a third request still gets 200, then both slow ones do too."""
+    app = create_app(Settings(max_concurrency=1, retry_after=7))
     release = anyio.Event()
     body = json.dumps(SEED_TWO_LAYER).encode()
     started = 0
@@ -115,16 +115,28 @@ async def test_concurrency_limit_answers_503_with_retry_after() -> None:
         with anyio.fail_after(5):
             while started < 2:
                 await anyio.sleep(0.001)
-        busy = await http.post("/v1/gradients", json=SEED_TWO_LAYER)
-        assert busy.status_code == 503
-        assert busy.headers["retry-after"] == "7"
-        assert busy.headers["content-type"] == "application/problem+json"
-        assert busy.json()["type"] == "/problems/overloaded"
+        assert (await http.post("/v1/gradients", json=SEED_TWO_LAYER)).status_code == 200
         assert (await http.get("/healthz")).status_code == 200
         release.set()
     assert [answer.status_code for answer in answers] == [200, 200]
+
+
+async def test_a_body_that_stops_gets_408_problem() -> None:
+    app = create_app(Settings(body_idle_timeout=0.2))
+    body = json.dumps(SEED_TWO_LAYER).encode()
+
+    async def stalled() -> AsyncIterator[bytes]:
+        yield body[:10]
+        await anyio.sleep(3)
+        yield body[10:]
+
     async with client_of(app) as http:
-        assert (await http.post("/v1/gradients", json=SEED_TWO_LAYER)).status_code == 200
+        with anyio.fail_after(2.5):
+            answer = await http.post("/v1/gradients", content=stalled(), headers={"content-type": "application/json"})
+    assert answer.status_code == 408
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json()["type"] == "/problems/request-timeout"
+    assert "GRADSERVICE_BODY_IDLE_TIMEOUT" in answer.json()["detail"]
 
 
 def access_records(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:

@@ -1,0 +1,238 @@
+"""The compute seam: ``await compute(func, *args, cost=cost)`` runs a request's work under one rule.
+
+Every endpoint's numeric work (the passes, the answer's rendering) and the reading of every
+large body go through :func:`compute`, with a :class:`~service.limits.Cost` from
+:func:`service.limits.cost` or :func:`service.limits.body_cost`. The rule, in order:
+
+1. **Budget.** ``cost.work`` over ``max_request_work``: 422 ``/problems/limit-exceeded``.
+2. **Inline.** ``cost.work`` up to ``inline_work`` (a seed-sized request) runs on the event loop:
+   it takes less time than the hop to a thread would (``bench/``), far less than a probe's patience.
+3. **Memory.** The request waits, first come first served, until ``cost.bytes`` fit in its worker's
+   ``max_inflight_bytes``: bodies and their parsed inputs in a quarter of it, activations and answers in
+   the rest. Two budgets, taken in that order, so that requests holding the first never block the second.
+   A wait over ``queue_timeout`` is a 503 with ``Retry-After``; a cost over a budget alone, a 413.
+4. **Lanes.** Work up to ``light_work`` runs in the light lane (``light_threads`` threads), heavier work in
+   the heavy lane (``compute_threads``): heavy requests queue behind each other, never in front of light
+   ones, and the event loop stays free to answer ``/healthz``. numpy releases the GIL in its loops.
+
+A request's reservations last until its answer is sent (:class:`Admission`, the ASGI middleware that
+gives each request its :class:`Ticket`), and until its threads end: a thread cut off by the shutdown
+timeout goes on, still counted. At most ``max_concurrency`` requests hold a ticket's reservations at once;
+clients still sending their bodies hold none.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
+import anyio.to_thread
+from anyio import CapacityLimiter
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.http.problems import ProblemError, problem_response
+from service.limits import Cost, check_budget, limit_exceeded
+from service.settings import Settings
+
+T = TypeVar("T")
+READING_SHARE = 4
+"""Bodies and parsed inputs may hold 1/READING_SHARE of ``max_inflight_bytes``; activations and answers the rest."""
+
+
+def overloaded(settings: Settings, detail: str) -> ProblemError:
+    """The 503 of a request that cannot be taken now, with ``Retry-After``."""
+    return ProblemError(
+        503,
+        f"{detail}; retry in {settings.retry_after} s.",
+        type_="/problems/overloaded",
+        headers={"Retry-After": str(settings.retry_after)},
+    )
+
+
+class ByteBudget:
+    """Bytes reserved first come, first served, up to ``capacity``; a waiter gives up after a timeout."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity, self.used = capacity, 0
+        self.waiters: deque[tuple[int, asyncio.Future[None]]] = deque()
+
+    async def acquire(self, size: int, timeout: float) -> bool:
+        """Reserve ``size`` bytes; ``False`` if they did not fit within ``timeout`` seconds."""
+        if not self.waiters and self.used + size <= self.capacity:
+            self.used += size
+            return True
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.waiters.append((size, waiter))
+        try:
+            async with asyncio.timeout(timeout):
+                await waiter
+        except TimeoutError:
+            return self._withdraw(waiter)
+        except BaseException:
+            if self._withdraw(waiter):
+                self.release(size)
+            raise
+        return True
+
+    def _withdraw(self, waiter: asyncio.Future[None]) -> bool:
+        """Leave the queue; ``True`` if the bytes had been granted meanwhile (then they are reserved)."""
+        if waiter.done() and not waiter.cancelled():
+            return True
+        waiter.cancel()
+        self.waiters = deque(w for w in self.waiters if w[1] is not waiter)
+        self._wake()
+        return False
+
+    def release(self, size: int) -> None:
+        self.used -= size
+        self._wake()
+
+    def _wake(self) -> None:
+        while self.waiters and self.used + self.waiters[0][0] <= self.capacity:
+            size, waiter = self.waiters.popleft()
+            if not waiter.cancelled():
+                self.used += size
+                waiter.set_result(None)
+
+
+class Pool:
+    """One app's lanes and memory budgets (``app.state.compute``), made by :func:`install`."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        reading = settings.max_inflight_bytes // READING_SHARE
+        self.reading, self.working = ByteBudget(reading), ByteBudget(settings.max_inflight_bytes - reading)
+        self.admitted = 0
+        self._lanes: tuple[CapacityLimiter, CapacityLimiter] | None = None
+
+    def lane(self, work: int) -> CapacityLimiter:
+        """The light or the heavy lane for ``work`` (made in the event loop, on first use)."""
+        if self._lanes is None:
+            self._lanes = CapacityLimiter(self.settings.light_threads), CapacityLimiter(self.settings.compute_threads)
+        return self._lanes[0] if work <= self.settings.light_work else self._lanes[1]
+
+
+class Ticket:
+    """One request's reservations: counted in ``max_concurrency`` from its first, released when all end."""
+
+    def __init__(self, pool: Pool) -> None:
+        self.pool = pool
+        self.held: list[tuple[ByteBudget, int]] = []
+        self.threads = 0
+        self.finished = False
+
+    async def reserve(self, budget: ByteBudget, size: int, name: str) -> None:
+        settings = self.pool.settings
+        if size > budget.capacity:
+            what = f"the request needs an estimated {size} bytes for its {name}, more than the {budget.capacity} bytes"
+            raise limit_exceeded("max_inflight_bytes", settings.max_inflight_bytes, what, status=413)
+        if not self.held:  # the first: count the request
+            if self.pool.admitted >= settings.max_concurrency:
+                raise overloaded(
+                    settings,
+                    f"The service is handling {settings.max_concurrency} requests, its limit "
+                    "(GRADSERVICE_MAX_CONCURRENCY)",
+                )
+            self.pool.admitted += 1
+        try:
+            granted = await budget.acquire(size, settings.queue_timeout)
+        except BaseException:
+            self._forget()
+            raise
+        if not granted:
+            self._forget()
+            raise overloaded(settings, f"No memory was free for this request within {settings.queue_timeout} s")
+        self.held.append((budget, size))
+
+    def _forget(self) -> None:
+        """A first reservation that failed leaves ``max_concurrency`` as it was."""
+        if not self.held:
+            self.pool.admitted -= 1
+
+    def end(self) -> None:
+        """The request is answered; the reservations go once its threads have ended too."""
+        self.finished = True
+        self._release()
+
+    def thread_ended(self) -> None:
+        self.threads -= 1
+        self._release()
+
+    def _release(self) -> None:
+        if self.finished and self.threads == 0 and self.held:
+            for budget, size in self.held:
+                budget.release(size)
+            self.held.clear()
+            self.pool.admitted -= 1
+
+
+_ticket: ContextVar[Ticket | None] = ContextVar("gradservice_ticket", default=None)
+
+
+async def compute(func: Callable[..., T], *args: Any, cost: Cost, reading: bool = False) -> T:
+    """Run ``func(*args)`` by the rule of this module; ``reading``: a body being read (the first budget).
+
+    Outside a request (a test calling an endpoint directly) ``func`` runs inline.
+    """
+    ticket = _ticket.get()
+    if ticket is None:
+        return func(*args)
+    settings = ticket.pool.settings
+    if not reading:
+        check_budget(settings, "max_request_work", cost.work, "an estimated work (service.limits.cost)")
+    if cost.work <= settings.inline_work:
+        return func(*args)
+    pool = ticket.pool
+    await ticket.reserve(pool.reading if reading else pool.working, cost.bytes, "body" if reading else "work")
+    loop = asyncio.get_running_loop()
+
+    def run() -> T:
+        try:
+            return func(*args)
+        finally:
+            loop.call_soon_threadsafe(ticket.thread_ended)
+
+    ticket.threads += 1
+    # abandon_on_cancel: a request cut off at shutdown answers at once; its thread ends on its own, still counted.
+    return await anyio.to_thread.run_sync(run, limiter=pool.lane(cost.work), abandon_on_cancel=True)
+
+
+class Admission:
+    """ASGI middleware: gives each request its :class:`Ticket`; a request cut off (cancelled) before it answered,
+    as at the end of the shutdown timeout, gets a 503 problem with ``Retry-After`` instead of uvicorn's plain 500."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app, self.pool = app, Pool(settings)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        ticket = Ticket(self.pool)
+        token = _ticket.set(ticket)
+        started = False
+
+        async def send_started(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_started)
+        except asyncio.CancelledError:
+            if not started:
+                settings = self.pool.settings
+                response = problem_response(
+                    503,
+                    "The service is shutting down and could not finish this request; retry it.",
+                    type_="/problems/shutting-down",
+                    headers={"Retry-After": str(settings.retry_after), "Connection": "close"},
+                )
+                await response(scope, receive, send)
+            raise
+        finally:
+            _ticket.reset(token)
+            ticket.end()
