@@ -19,11 +19,11 @@ router = APIRouter(tags=["network"], route_class=DirectRoute)
 @router.post(
     "/forward",
     response_model=ForwardResponse,
-    summary="Forward pass: z_k, l_k and the prediction ŷ",
+    summary="Forward pass: zₖ, lₖ and the prediction ŷ",
     openapi_extra=documented_body(ForwardRequest),
 )
 async def forward(request: Annotated[ForwardRequest, json_body(ForwardRequest)]) -> Response:
-    """Compute z_k = l_{k−1} · W_k (+ b_k) and l_k = f_k(z_k) for every layer, with l_0 = X and ŷ = l_L."""
+    """Compute zₖ = lₖ₋₁ · Wₖ (+ bₖ) and lₖ = fₖ(zₖ) for every layer, with l₀ = X and ŷ = `l_L`."""
     # The request model checked the shapes with gradcore.shape_problems: validated once, at the boundary.
     cache = network.unchecked_forward(request.layers, request.inputs)
     layers = [{"pre_activation": Z, "activation": A} for Z, A in zip(cache.Z, cache.A, strict=True)]

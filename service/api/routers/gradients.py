@@ -30,14 +30,14 @@ def gradients_content(cache: Cache, grads: Gradients) -> dict[str, Any]:
 @router.post(
     "/gradients",
     response_model=GradientsResponse,
-    summary="Gradients ∂L/∂W_k by backpropagation",
+    summary="Gradients ∂L/∂Wₖ by backpropagation",
     openapi_extra=documented_body(GradientsRequest),
 )
 async def gradients(request: Annotated[GradientsRequest, json_body(GradientsRequest)]) -> Response:
     """Run the forward pass, the loss and backpropagation.
 
-    Δ_L = ∂L/∂z_L (for the default loss and sigmoid, (ŷ − y) * ŷ * (1 − ŷ)),
-    Δ_k = (Δ_{k+1} · W_{k+1}ᵀ) * f′_k(z_k), and ∂L/∂W_k = l_{k−1}ᵀ · Δ_k, the shape of W_k.
+    `Δ_L` = ∂L/∂`z_L` (for the default loss and sigmoid, (ŷ − y) * ŷ * (1 − ŷ)),
+    Δₖ = (Δₖ₊₁ · Wₖ₊₁ᵀ) * f′ₖ(zₖ), and ∂L/∂Wₖ = lₖ₋₁ᵀ · Δₖ, the shape of Wₖ.
     """
     # The request model checked the shapes with gradcore.shape_problems: validated once, at the boundary.
     cache = network.unchecked_forward(request.layers, request.inputs)
