@@ -1,8 +1,9 @@
 """``/docs`` in a real browser, offline: headless Chromium (Debian's package) driven by Playwright.
 
 The page is loaded from a real server on loopback; every request the page makes is recorded and any
-that would leave 127.0.0.1 is aborted and fails the test. "Try it out" then posts the seed's example
-to ``/v1/gradients`` and the 200 answer must show. The screenshot goes to ``test-artifacts/docs.png``.
+that would leave 127.0.0.1 is aborted and fails the test. The documented 200 answer is the seed's
+real one; "Try it out" then posts the seed's example to ``/v1/gradients`` and the 200 answer must show.
+The screenshot goes to ``test-artifacts/docs.png``.
 
 Swagger UI renders descriptions as Markdown, where ``_`` and ``*`` mark emphasis: ``n_{k−1} × m) · (m × n_k``
 would lose its underscores to an italic run. Descriptions write subscripts as Unicode (nₖ₋₁) and symbols
@@ -71,6 +72,8 @@ def test_docs_page_works_offline_and_tries_the_seed_example(
 
             operation = page.locator(OPERATION)
             operation.locator(".opblock-summary").click()
+            documented = operation.locator("tr.response[data-code='200']").first
+            expect(documented).to_contain_text('"loss": 0.08105458279800112')  # the seed's answer, no placeholder
             operation.get_by_role("button", name="Try it out").click()
             body = operation.locator("textarea.body-param__text")
             expect(body).to_contain_text('"half_squared_error"')  # the seed's example, prefilled

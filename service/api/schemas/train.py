@@ -7,7 +7,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 from service import limits
-from service.api.schemas.examples import XOR_TRAINING
+from service.api.schemas.examples import XOR_FIRST_STEPS
 from service.api.schemas.network import ActivationName
 from service.api.schemas.options import INCLUDE, TrainField
 from service.api.schemas.requests import GradientsRequest
@@ -17,7 +17,7 @@ from service.api.schemas.responses import Matrix, Selectable, Vector
 class TrainRequest(GradientsRequest):
     """A gradients request plus the learning rate η and the number of gradient-descent steps."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [XOR_TRAINING]})
+    model_config = ConfigDict(json_schema_extra={"examples": [XOR_FIRST_STEPS]})
 
     include: list[TrainField] | None = Field(None, min_length=1, description=INCLUDE)  # type: ignore[assignment]
 
