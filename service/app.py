@@ -20,8 +20,8 @@ from service.settings import Settings, get_settings
 DESCRIPTION = """
 Exact float64 forward activations, losses and weight gradients of fully connected networks.
 
-Notation of the seed notes: one example per row, X is m × n_0, W_k is n_{k−1} × n_k,
-z_k = l_{k−1} · W_k (+ b_k), l_k = f_k(z_k), ŷ = l_L, default loss L = Σ ½ (y − ŷ)².
+Notation: one example per row, X is m × n₀, Wₖ is nₖ₋₁ × nₖ (inputs × outputs),
+zₖ = lₖ₋₁ · Wₖ (+ bₖ), lₖ = fₖ(zₖ), ŷ = `l_L` (the last layer's), default loss L = Σ ½ (y − ŷ)².
 The [playground](/playground) shows every number of backpropagation, explained, in the browser.
 Every error is an RFC 9457 `application/problem+json` response whose `errors` point at the offending field.
 """

@@ -2,7 +2,9 @@
 
 seed_case_1 … seed_case_6.json are the six cases of the seed series (sigmoid layers, no bias,
 L = Σ ½ (y − ŷ)²); each answer is compared with that case's own formula, written out here, and the
-gradient check passes on it. verify_wrong_sign.json is checked in tests/service/test_verify.py.
+gradient check passes on it. verify_wrong_sign.json is checked in tests/service/test_verify.py;
+verify_rounded.json, transposed_weights.json and check_coarse_epsilon.json, the teaching page's, are
+case 5 as the page describes them.
 """
 
 from __future__ import annotations
@@ -130,3 +132,38 @@ async def test_case_6_general_formulas(client: httpx.AsyncClient) -> None:
 def test_the_wrong_sign_example_is_the_documented_one() -> None:
     """examples/verify_wrong_sign.json is the example on /docs; tests/service/test_verify.py posts it."""
     assert load("verify_wrong_sign.json") == SEED_WRONG_SIGN
+
+
+def case_5_gradients() -> list[np.ndarray]:
+    """∂L/∂W_1 and ∂L/∂W_2 of case 5, from the closed form."""
+    x, (W1, W2), y = np.array([SEED_TWO_LAYER["inputs"]]), weights(SEED_TWO_LAYER), SEED_TWO_LAYER["targets"]
+    l1 = sig(x @ W1)
+    y_hat = sig(l1 @ W2)
+    delta2 = (y_hat - y) * y_hat * (1 - y_hat)
+    return [x.T @ ((delta2 @ W2.T) * l1 * (1 - l1)), l1.T @ delta2]
+
+
+def test_the_teaching_page_examples_are_case_5_as_described() -> None:
+    """verify_rounded: the true gradients to 3 digits; transposed_weights: W_kᵀ; check_coarse_epsilon: ε = 1e-2."""
+    case_5 = {key: SEED_TWO_LAYER[key] for key in ("network", "inputs", "targets", "loss")}
+    rounded = load("verify_rounded.json")
+    claims = rounded.pop("claimed_gradients")
+    assert {key: value for key, value in rounded.items() if key != "include"} == case_5
+    for claim, true in zip(claims, case_5_gradients(), strict=True):
+        assert claim == [[float(f"{value:.3g}") for value in row] for row in true.tolist()]
+    transposed = load("transposed_weights.json")
+    assert all(np.array_equal(a, b.T) for a, b in zip(weights(transposed), weights(case_5), strict=True))
+    assert {**transposed, "network": case_5["network"]} == case_5
+    coarse = load("check_coarse_epsilon.json")
+    assert coarse.pop("epsilon") == 1e-2
+    assert {key: value for key, value in coarse.items() if key != "include"} == case_5
+
+
+async def test_the_rounded_claim_is_correct_and_the_transposed_weights_are_named(client: httpx.AsyncClient) -> None:
+    verdicts = (await client.post("/v1/gradients/verify", json=load("verify_rounded.json"))).json()
+    assert [(layer["verdict"], layer["rounded_to"]) for layer in verdicts["layers"]] == [("correct", 3)] * 2
+    response = await client.post("/v1/gradients", json=load("transposed_weights.json"))
+    assert response.status_code == 422
+    (error,) = response.json()["errors"]
+    assert error["pointer"] == "/network/layers/0/weights"
+    assert error["message"].startswith("W_1 looks transposed: this service takes W_k as n_{k−1} × n_k")

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
+from service.api.schemas.examples import ANSWERS
 from service.http.guards import OPEN_PATHS
 from service.http.problems import PROBLEM_JSON
 from service.settings import Settings
@@ -68,9 +69,23 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
                 responses["415"] = _problem("The body is not JSON.")
                 responses["422"] = _problem("The network, inputs or targets are invalid or do not fit together.")
                 responses["413"] = _problem("The body is larger than a limit (bytes or numbers).")
+                _document_answer(operation)
         _document_guards(app, document)
     app.openapi_schema = document
     return document
+
+
+def _document_answer(operation: dict[str, Any]) -> None:
+    """Show the real answer to the request example as the 200 example (:data:`examples.ANSWERS`).
+
+    Set on the finished document: FastAPI drops the ``null`` members of what it generates, answers have some.
+    """
+    model = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].rpartition("/")[2]
+    if model in ANSWERS:
+        answer = (
+            operation["responses"].setdefault("200", {}).setdefault("content", {}).setdefault("application/json", {})
+        )
+        answer["example"] = ANSWERS[model]
 
 
 def _document_guards(app: FastAPI, document: dict[str, Any]) -> None:

@@ -42,7 +42,7 @@ def step_content(step: Step) -> dict[str, Any]:
 @router.post(
     "/derivation",
     response_model=DerivationResponse,
-    summary="The derivation of ∂L/∂W_k, step by step (JSON, or Markdown with Accept: text/markdown)",
+    summary="The derivation of ∂L/∂Wₖ, step by step (JSON, or Markdown with Accept: text/markdown)",
     openapi_extra=documented_body(DerivationRequest),
     responses={
         200: {"content": {MARKDOWN: {"schema": {"type": "string"}}}},
@@ -55,8 +55,8 @@ async def derivation(
 ) -> Response:
     """Write out every equation of the forward pass, the loss and backpropagation, with shapes and values.
 
-    z_k = l_{k−1} · W_k, l_k = f_k(z_k), L, Δ_L = ∂L/∂z_L, Δ_k = (Δ_{k+1} · W_{k+1}ᵀ) * f′_k(z_k) and
-    ∂L/∂W_k = l_{k−1}ᵀ · Δ_k, each with the dimension check (n_{k−1} × m) · (m × n_k) = n_{k−1} × n_k.
+    zₖ = lₖ₋₁ · Wₖ, lₖ = fₖ(zₖ), L, `Δ_L` = ∂L/∂`z_L`, Δₖ = (Δₖ₊₁ · Wₖ₊₁ᵀ) * f′ₖ(zₖ) and
+    ∂L/∂Wₖ = lₖ₋₁ᵀ · Δₖ, each with the dimension check (nₖ₋₁ × m) · (m × nₖ) = nₖ₋₁ × nₖ.
     The values are those of `POST /v1/gradients`. JSON by default; `Accept: text/markdown` gives a document.
     """
     media_type = negotiate(accept, (JSON, MARKDOWN))

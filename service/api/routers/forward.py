@@ -21,11 +21,11 @@ router = APIRouter(tags=["network"], route_class=DirectRoute)
 @router.post(
     "/forward",
     response_model=ForwardResponse,
-    summary="Forward pass: z_k, l_k and the prediction ŷ",
+    summary="Forward pass: zₖ, lₖ and the prediction ŷ",
     openapi_extra=documented_body(ForwardRequest),
 )
 async def forward(request: Annotated[ForwardRequest, json_body(ForwardRequest)]) -> Response:
-    """Compute z_k = l_{k−1} · W_k (+ b_k) and l_k = f_k(z_k) for every layer, with l_0 = X and ŷ = l_L."""
+    """Compute zₖ = lₖ₋₁ · Wₖ (+ bₖ) and lₖ = fₖ(zₖ) for every layer, with l₀ = X and ŷ = `l_L`."""
     return await compute(answer, request, cost=limits.cost("forward", request.layers, request.inputs.shape[0]))
 
 

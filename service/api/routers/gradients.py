@@ -32,15 +32,15 @@ def gradients_content(cache: Cache, grads: Gradients) -> dict[str, Any]:
 @router.post(
     "/gradients",
     response_model=GradientsResponse,
-    summary="Gradients ∂L/∂W_k by backpropagation",
+    summary="Gradients ∂L/∂Wₖ by backpropagation",
     openapi_extra=documented_body(GradientsRequest),
 )
 async def gradients(request: Annotated[GradientsRequest, json_body(GradientsRequest)]) -> Response:
     """Run the forward pass, the loss and backpropagation.
 
-    Δ_L = ∂L/∂z_L (for the default loss and sigmoid, (ŷ − y) * ŷ * (1 − ŷ)),
-    Δ_k = (Δ_{k+1} · W_{k+1}ᵀ) * f′_k(z_k), and ∂L/∂W_k = l_{k−1}ᵀ · Δ_k, the shape of W_k.
-    With `"include": [..., "input_gradient"]`, also ∂L/∂X = Δ_1 · W_1ᵀ (m × n_0), sent only when named.
+    `Δ_L` = ∂L/∂`z_L` (for the default loss and sigmoid, (ŷ − y) * ŷ * (1 − ŷ)),
+    Δₖ = (Δₖ₊₁ · Wₖ₊₁ᵀ) * f′ₖ(zₖ), and ∂L/∂Wₖ = lₖ₋₁ᵀ · Δₖ, the shape of Wₖ.
+    With `"include": [..., "input_gradient"]`, also ∂L/∂X = Δ₁ · W₁ᵀ (m × n₀), sent only when named.
     """
     return await compute(answer, request, cost=limits.cost("gradients", request.layers, request.inputs.shape[0]))
 

@@ -11,7 +11,7 @@ router = APIRouter(tags=["operations"])
 
 @router.get("/healthz", summary="Liveness: the process answers")
 async def healthz() -> dict[str, str]:
-    """Return ``{"status": "ok"}`` while the process can answer requests."""
+    """Return `{"status": "ok"}` while the process can answer requests."""
     return {"status": "ok"}
 
 
@@ -39,7 +39,7 @@ def self_test() -> str | None:
     responses={503: {"description": "Not ready: the self-test of the numerical core failed."}},
 )
 async def readyz() -> dict[str, str]:
-    """Return ``{"status": "ready"}`` once a one-layer backpropagation gives its known answer; 503 otherwise."""
+    """Return `{"status": "ready"}` once a one-layer backpropagation gives its known answer; 503 otherwise."""
     failure = self_test()
     if failure is not None:
         raise ProblemError(503, f"Not ready: {failure}.", type_="/problems/not-ready")

@@ -33,14 +33,14 @@ def network_content(layers: tuple[Layer, ...]) -> dict[str, Any]:
 @router.post(
     "/train",
     response_model=TrainResponse,
-    summary="Gradient descent: W_k ← W_k − η ∂L/∂W_k, repeated",
+    summary="Gradient descent: Wₖ ← Wₖ − η ∂L/∂Wₖ, repeated",
     openapi_extra=documented_body(TrainRequest),
 )
 async def train(request: Annotated[TrainRequest, json_body(TrainRequest)]) -> Response:
     """Take `steps` full-batch gradient-descent steps with learning rate η = `learning_rate`.
 
     Every step runs the forward pass, the loss and backpropagation on all m examples, then sets
-    W_k ← W_k − η ∂L/∂W_k and b_k ← b_k − η ∂L/∂b_k. The answer holds the steps + 1 losses
+    Wₖ ← Wₖ − η ∂L/∂Wₖ and bₖ ← bₖ − η ∂L/∂bₖ. The answer holds the steps + 1 losses
     (`loss_history[t]` after t steps), the trained network in the request's format and its prediction ŷ.
     """
     return await compute(

@@ -43,11 +43,13 @@ def verdict_content(diagnosis: Diagnosis) -> dict[str, Any]:
     openapi_extra=documented_body(GradientsVerifyRequest),
 )
 async def verify(request: Annotated[GradientsVerifyRequest, json_body(GradientsVerifyRequest)]) -> Response:
-    """Compare each claimed ∂L/∂W_k (and ∂L/∂b_k) with backpropagation and name the mistake.
+    """Compare each claimed ∂L/∂Wₖ (and ∂L/∂bₖ) with backpropagation and name the mistake.
 
-    C ≈ R when max |C − R| ≤ rtol · max |R| + 1e-12. The verdicts are tried in this order: correct (C ≈ T),
-    sign_flipped (C ≈ −T), transposed (Cᵀ ≈ T), missing_activation_derivative (C ≈ the gradient with f′_j ≡ 1
-    at one layer j, the output first), scaled (C ≈ α T, with the usual causes of α), incorrect.
+    C ≈ R when max |C − R| ≤ rtol · max |R| + 1e-12. The verdicts are tried in this order: `correct` (C ≈ T),
+    `sign_flipped` (C ≈ −T), `transposed` (Cᵀ ≈ T), `missing_activation_derivative` (C ≈ the gradient with
+    f′ⱼ ≡ 1 at one layer j, the output first), `scaled` (C ≈ α T, with the usual causes of α), `incorrect`.
+    A claim written to d ≥ 2 significant digits matches its reference rounded to d digits (`rounded_to`: d);
+    an incorrect claim lists its `wrong_entries`.
     """
     return await compute(answer, request, cost=limits.cost("verify", request.layers, request.inputs.shape[0]))
 

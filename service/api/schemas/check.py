@@ -53,11 +53,11 @@ class GradientsCheckRequest(GradientsRequest):
 
 
 class CheckEntry(BaseModel):
-    """One entry of W_k (row, column) or of b_k (column), with its errors."""
+    """One entry of Wₖ (row, column) or of bₖ (column), with its errors."""
 
-    parameter: Literal["W", "b"] = Field(description="W for an entry of W_k, b for one of b_k.")
-    row: int | None = Field(description="Its row in W_k (from 0); null for b_k.")
-    column: int = Field(description="Its column in W_k, or its index in b_k (from 0).")
+    parameter: Literal["W", "b"] = Field(description="`W` for an entry of Wₖ, `b` for one of bₖ.")
+    row: int | None = Field(description="Its row in Wₖ (from 0); null for bₖ.")
+    column: int = Field(description="Its column in Wₖ, or its index in bₖ (from 0).")
     analytic: float = Field(description="a = ∂L/∂θ by backpropagation.")
     numerical: float = Field(description="n, the central difference.")
     relative_error: float = Field(description="e = |a − n| / max(|a|, |n|, E).")
@@ -87,7 +87,7 @@ class CheckLayer(Selectable):
         f"{ACCEPTABLE:g}: passes, but at this ε the difference only confirms the gradient to the relative error) "
         "or problem (fails)."
     )
-    passed: bool = Field(description=f"max_unexplained_error ≤ {ACCEPTABLE:g}.")
+    passed: bool = Field(description=f"`max_unexplained_error` ≤ {ACCEPTABLE:g}.")
     kinks: int = Field(
         description="Entries left out because their central difference straddles a relu kink (z = 0), "
         "where relu has no derivative."

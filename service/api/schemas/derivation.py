@@ -20,7 +20,7 @@ class DerivationRequest(GradientsRequest):
 class Operand(BaseModel):
     """A quantity an equation combines."""
 
-    name: str = Field(description="Its symbol, e.g. l_1ᵀ or W_2.")
+    name: str = Field(description="Its symbol, e.g. `l_1ᵀ` or `W_2`.")
     shape: list[int] = Field(description="[rows, columns] for a matrix, [n] for a vector, [] for a scalar.")
 
 
@@ -28,8 +28,8 @@ class StepShapes(BaseModel):
     """The dimension check of one equation."""
 
     operands: list[Operand]
-    result: list[int] = Field(description="The shape of the result: [] for the loss, [n_k] for a bias gradient.")
-    check: str = Field(description="The check written out, e.g. (3 × 1) · (1 × 2) = 3 × 2.")
+    result: list[int] = Field(description="The shape of the result: `[]` for the loss, `[n_k]` for a bias gradient.")
+    check: str = Field(description="The check written out, e.g. `(3 × 1) · (1 × 2) = 3 × 2`.")
 
 
 class DerivationStep(Selectable):
@@ -37,7 +37,7 @@ class DerivationStep(Selectable):
 
     kind: Literal["pre_activation", "activation", "loss", "delta", "weights_gradient", "bias_gradient"]
     layer: int | None = Field(description="k, counted from 1; null for the loss.")
-    symbol: str = Field(description="What the step computes: z_k, l_k, ŷ, L, Δ_k, ∂L/∂W_k or ∂L/∂b_k.")
+    symbol: str = Field(description="What the step computes, e.g. `z_1`, `l_1`, `ŷ`, `L`, `Δ_1` or `∂L/∂W_1`.")
     description: str
     equation: str = Field(description="Plain text: · the matrix product, * the element-wise product, ᵀ transpose.")
     latex: str
@@ -49,5 +49,5 @@ class DerivationResponse(Selectable):
     """Every equation of the forward pass, the loss and backpropagation, in order."""
 
     steps: list[DerivationStep] = Field(
-        description="z_1, l_1, …, z_L, ŷ = l_L; L; then for k = L … 1: Δ_k, ∂L/∂W_k and ∂L/∂b_k (with a bias)."
+        description="z₁, l₁, …, `z_L`, ŷ = `l_L`; L; then for k = L … 1: Δₖ, ∂L/∂Wₖ and ∂L/∂bₖ (with a bias)."
     )

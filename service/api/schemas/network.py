@@ -15,18 +15,17 @@ ActivationName = Literal["sigmoid", "tanh", "relu", "linear", "softmax"]
 
 
 class LayerSpec(BaseModel):
-    """Layer k: weights W_k (n_{k−1} × n_k), an activation f_k and an optional bias b_k (n_k)."""
+    """Layer k: weights Wₖ (nₖ₋₁ × nₖ), an activation fₖ and an optional bias bₖ (nₖ)."""
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     weights: Tensor = Field(
-        description="W_k, n_{k−1} × n_k: one row per input of the layer, one column per output. "
-        "A number is a 1 × 1 matrix."
+        description="Wₖ, nₖ₋₁ × nₖ: one row per input of the layer, one column per output. A number is a 1 × 1 matrix."
     )
     activation: ActivationName = Field(
-        "sigmoid", description="f_k, applied element-wise to z_k; softmax (row-wise) only in the last layer."
+        "sigmoid", description="fₖ, applied element-wise to zₖ; softmax (row-wise) only in the last layer."
     )
-    bias: Tensor | None = Field(None, description="b_k, n_k numbers added to every row of z_k; no bias when absent.")
+    bias: Tensor | None = Field(None, description="bₖ, nₖ numbers added to every row of zₖ; no bias when absent.")
 
     @field_validator("weights")
     @classmethod
@@ -60,7 +59,7 @@ class LayerSpec(BaseModel):
 
 
 class NetworkSpec(BaseModel):
-    """A fully connected network: layer 1 (W_1) first, the output layer (W_L) last."""
+    """A fully connected network: layer 1 (W₁) first, the output layer (`W_L`) last."""
 
     model_config = ConfigDict(extra="forbid")
 

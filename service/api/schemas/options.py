@@ -76,11 +76,11 @@ when ``include`` names it."""
 
 INCLUDE = (
     "The response fields to send; all when absent. Top-level and per-layer names alike, "
-    'e.g. ["loss", "weights_gradient"]; "layers" (or "steps") is sent when one of its items\' fields is selected.'
+    'e.g. `["loss", "weights_gradient"]`; `layers` (or `steps`) is sent when one of its items\' fields is selected.'
 )
 ENCODING = (
-    'How arrays are sent: "json", nested lists of numbers, or "base64", '
-    '{"shape": [r, c], "dtype": "float64", "data": "<base64 of little-endian float64, row-major>"}.'
+    'How arrays are sent: `"json"`, nested lists of numbers, or `"base64"`, '
+    '`{"shape": [r, c], "dtype": "float64", "data": "<base64 of little-endian float64, row-major>"}`.'
 )
 
 

@@ -41,7 +41,7 @@ def raise_problems(title: str, problems: list[Problem]) -> None:
 
 
 class ForwardRequest(ResponseOptions):
-    """A network and its inputs X (m × n_0)."""
+    """A network and its inputs X (m × n₀)."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -51,7 +51,7 @@ class ForwardRequest(ResponseOptions):
 
     network: NetworkSpec
     inputs: Tensor = Field(
-        description="X, m × n_0, one example per row. A number is 1 × 1; a flat list is one example (1 × n_0)."
+        description="X, m × n₀, one example per row. A number is 1 × 1; a flat list is one example (1 × n₀)."
     )
     targets: Tensor | None = Field(None, description="Y; accepted so that one body fits every endpoint, not used here.")
     loss: LossName = Field("half_squared_error", description="The loss; accepted here, not used.")
@@ -85,17 +85,18 @@ class ForwardRequest(ResponseOptions):
 
 
 class LossRequest(ForwardRequest):
-    """A network, inputs X (m × n_0), targets Y (m × n_L) and a loss."""
+    """A network, inputs X (m × n₀), targets Y (m × `n_L`) and a loss."""
 
     targets: Tensor = Field(
-        description="Y, m × n_L, one example per row. A number is 1 × 1; a flat list is one example (1 × n_L), "
-        "or, when n_L = 1, one target per example (m × 1)."
+        description="Y, m × `n_L`, one example per row. A number is 1 × 1; a flat list is one example (1 × `n_L`), "
+        "or, when `n_L` = 1, one target per example (m × 1)."
     )
     loss: LossName = Field(
         "half_squared_error",
-        description="half_squared_error: L = Σ ½ (y − ŷ)² (the seed's); mean_squared_error: mean of (y − ŷ)² over "
-        "all m·n_L elements; binary_cross_entropy: −mean[y log ŷ + (1 − y) log(1 − ŷ)], sigmoid last layer only; "
-        "cross_entropy: −(1/m) Σ y log ŷ, softmax last layer only, each row of Y a probability distribution.",
+        description="`half_squared_error`: L = Σ ½ (y − ŷ)² (the default); `mean_squared_error`: mean of (y − ŷ)² "
+        "over all m·`n_L` elements; `binary_cross_entropy`: −mean[y log ŷ + (1 − y) log(1 − ŷ)], sigmoid last "
+        "layer only; `cross_entropy`: −(1/m) Σ y log ŷ, softmax last layer only, each row of Y a probability "
+        "distribution.",
     )
     include: list[LossField] | None = Field(None, min_length=1, description=INCLUDE)  # type: ignore[assignment]
 

@@ -30,14 +30,14 @@ class Selectable(BaseModel):
 class ForwardLayer(Selectable):
     """What layer k computed going forward."""
 
-    pre_activation: Matrix = Field(description="z_k = l_{k−1} · W_k (+ b_k), m × n_k.")
-    activation: Matrix = Field(description="l_k = f_k(z_k), m × n_k.")
+    pre_activation: Matrix = Field(description="zₖ = lₖ₋₁ · Wₖ (+ bₖ), m × nₖ.")
+    activation: Matrix = Field(description="lₖ = fₖ(zₖ), m × nₖ.")
 
 
 class ForwardResponse(Selectable):
-    """The forward pass: the prediction ŷ and every layer's z_k and l_k."""
+    """The forward pass: the prediction ŷ and every layer's zₖ and lₖ."""
 
-    output: Matrix = Field(description="ŷ = l_L, m × n_L.")
+    output: Matrix = Field(description="ŷ = `l_L`, m × `n_L`.")
     layers: list[ForwardLayer]
 
 
@@ -45,16 +45,16 @@ class LossResponse(Selectable):
     """The loss of the prediction."""
 
     loss: float = Field(description="L(ŷ, y) for the requested loss.")
-    output: Matrix = Field(description="ŷ = l_L, m × n_L.")
+    output: Matrix = Field(description="ŷ = `l_L`, m × `n_L`.")
 
 
 class GradientsLayer(ForwardLayer):
     """What layer k computed going forward and backward."""
 
-    delta: Matrix = Field(description="Δ_k = ∂L/∂z_k, m × n_k.")
-    weights_gradient: Matrix = Field(description="∂L/∂W_k = l_{k−1}ᵀ · Δ_k, n_{k−1} × n_k (the shape of W_k).")
+    delta: Matrix = Field(description="Δₖ = ∂L/∂zₖ, m × nₖ.")
+    weights_gradient: Matrix = Field(description="∂L/∂Wₖ = lₖ₋₁ᵀ · Δₖ, nₖ₋₁ × nₖ (the shape of Wₖ).")
     bias_gradient: list[float] | CompactTensor | None = Field(
-        None, description="∂L/∂b_k = Σ over examples of Δ_k, n_k numbers; present only when the layer has a bias."
+        None, description="∂L/∂bₖ = Σ over examples of Δₖ, nₖ numbers; present only when the layer has a bias."
     )
 
 
@@ -62,10 +62,10 @@ class GradientsResponse(Selectable):
     """The loss, the prediction and every layer's forward and backward quantities."""
 
     loss: float = Field(description="L(ŷ, y) for the requested loss.")
-    output: Matrix = Field(description="ŷ = l_L, m × n_L.")
+    output: Matrix = Field(description="ŷ = `l_L`, m × `n_L`.")
     layers: list[GradientsLayer]
     input_gradient: Matrix | None = Field(
         None,
-        description="∂L/∂X = Δ_1 · W_1ᵀ, m × n_0 (the shape of X): sent only when ``include`` names it, "
-        'e.g. "include": ["loss", "layers", "input_gradient"].',
+        description="∂L/∂X = Δ₁ · W₁ᵀ, m × n₀ (the shape of X): sent only when `include` names it, "
+        'e.g. `"include": ["loss", "layers", "input_gradient"]`.',
     )

@@ -7,7 +7,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 from service import limits
-from service.api.schemas.examples import XOR_TRAINING
+from service.api.schemas.examples import XOR_FIRST_STEPS
 from service.api.schemas.network import ActivationName
 from service.api.schemas.options import INCLUDE, TrainField
 from service.api.schemas.requests import GradientsRequest
@@ -17,7 +17,7 @@ from service.api.schemas.responses import Matrix, Selectable, Vector
 class TrainRequest(GradientsRequest):
     """A gradients request plus the learning rate η and the number of gradient-descent steps."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [XOR_TRAINING]})
+    model_config = ConfigDict(json_schema_extra={"examples": [XOR_FIRST_STEPS]})
 
     include: list[TrainField] | None = Field(None, min_length=1, description=INCLUDE)  # type: ignore[assignment]
 
@@ -26,14 +26,14 @@ class TrainRequest(GradientsRequest):
         gt=0.0,
         strict=True,
         allow_inf_nan=False,
-        description="η > 0: every step sets W_k ← W_k − η ∂L/∂W_k and b_k ← b_k − η ∂L/∂b_k.",
+        description="η > 0: every step sets Wₖ ← Wₖ − η ∂L/∂Wₖ and bₖ ← bₖ − η ∂L/∂bₖ.",
     )
     steps: int = Field(
         100,
         ge=1,
         strict=True,
         description="How many full-batch gradient-descent steps to take; at most the server's "
-        "GRADSERVICE_MAX_TRAIN_STEPS (10000 by default).",
+        "`GRADSERVICE_MAX_TRAIN_STEPS` (10000 by default).",
     )
 
     @model_validator(mode="after")
@@ -56,9 +56,9 @@ class TrainRequest(GradientsRequest):
 class TrainedLayer(BaseModel):
     """Layer k after training, in the request's format."""
 
-    weights: Matrix = Field(description="W_k, n_{k−1} × n_k.")
+    weights: Matrix = Field(description="Wₖ, nₖ₋₁ × nₖ.")
     activation: ActivationName
-    bias: Vector | None = Field(None, description="b_k, n_k numbers; present only when the layer has a bias.")
+    bias: Vector | None = Field(None, description="bₖ, nₖ numbers; present only when the layer has a bias.")
 
 
 class TrainedNetwork(BaseModel):
@@ -71,8 +71,8 @@ class TrainResponse(Selectable):
     """The loss before and after every step, the trained network and its prediction."""
 
     loss_history: Vector = Field(
-        description="steps + 1 losses: loss_history[t] is L after t steps, so loss_history[0] is the loss of the "
-        "network sent and loss_history[steps] that of the network returned."
+        description="`steps` + 1 losses: `loss_history[t]` is L after t steps, so `loss_history[0]` is the loss of "
+        "the network sent and `loss_history[steps]` that of the network returned."
     )
     network: TrainedNetwork
-    output: Matrix = Field(description="ŷ of the trained network, m × n_L.")
+    output: Matrix = Field(description="ŷ of the trained network, m × `n_L`.")

@@ -13,7 +13,7 @@ from service.api.schemas.requests import GradientsRequest
 from service.api.schemas.responses import Matrix, Selectable, Vector
 from service.api.schemas.tensor import Array, Tensor
 
-VERDICTS = "correct, sign_flipped, transposed, missing_activation_derivative, scaled or incorrect"
+VERDICTS = "`correct`, `sign_flipped`, `transposed`, `missing_activation_derivative`, `scaled` or `incorrect`"
 
 
 def _as_bias(c: Array | None) -> Array | None:
@@ -31,12 +31,12 @@ class GradientsVerifyRequest(GradientsRequest):
     include: list[VerifyField] | None = Field(None, min_length=1, description=INCLUDE)  # type: ignore[assignment]
 
     claimed_gradients: list[Tensor] = Field(
-        description="The claimed ∂L/∂W_1 … ∂L/∂W_L, one matrix per layer, each n_{k−1} × n_k like W_k "
-        "(its transpose n_k × n_{k−1} is accepted and diagnosed). A number is a 1 × 1 matrix."
+        description="The claimed ∂L/∂W₁ … ∂L/∂`W_L`, one matrix per layer, each nₖ₋₁ × nₖ like Wₖ "
+        "(its transpose nₖ × nₖ₋₁ is accepted and diagnosed). A number is a 1 × 1 matrix."
     )
     claimed_bias_gradients: list[Tensor | None] | None = Field(
         None,
-        description="The claimed ∂L/∂b_k, one entry per layer: n_k numbers for a layer with a bias, null where "
+        description="The claimed ∂L/∂bₖ, one entry per layer: nₖ numbers for a layer with a bias, null where "
         "no bias gradient is claimed.",
     )
     rtol: float = Field(
@@ -76,13 +76,13 @@ class Verdict(Selectable):
     """The diagnosis of one claimed gradient."""
 
     verdict: str = Field(description=VERDICTS + ".")
-    factor: float | None = Field(description="α with claimed ≈ α × true: 1 correct, −1 sign_flipped, α scaled.")
+    factor: float | None = Field(description="α with claimed ≈ α × true: 1 `correct`, −1 `sign_flipped`, α `scaled`.")
     max_abs_error: float = Field(description="max |claimed − true| (a transposed claim is transposed back).")
-    expected: Matrix | Vector = Field(description="The true gradient, the shape of W_k (or b_k).")
+    expected: Matrix | Vector = Field(description="The true gradient, the shape of Wₖ (or bₖ).")
     hint: str = Field(description="What the verdict means and its usual cause.")
-    worst_index: list[int] | None = Field(description="incorrect: the index in the claim of the largest error.")
+    worst_index: list[int] | None = Field(description="`incorrect`: the index in the claim of the largest error.")
     missing_at_layer: int | None = Field(
-        description="missing_activation_derivative: the layer j (from 1) whose f′ⱼ was left out."
+        description="`missing_activation_derivative`: the layer j (from 1) whose f′ⱼ was left out."
     )
     rounded_to: int | None = Field(
         None,
@@ -91,16 +91,16 @@ class Verdict(Selectable):
     )
     wrong_entries: list[WrongEntry] = Field(
         [],
-        description=f"incorrect: the entries that are wrong even rounded to 2 digits and beyond `rtol`, row by row, "
+        description=f"`incorrect`: the entries that are wrong even rounded to 2 digits and beyond `rtol`, row by row, "
         f"the first {MAX_WRONG}; empty for the other verdicts.",
     )
-    wrong_count: int = Field(0, description="incorrect: how many entries are wrong in all.")
+    wrong_count: int = Field(0, description="`incorrect`: how many entries are wrong in all.")
 
 
 class VerifyLayer(Verdict):
-    """Layer k: the verdict on the claimed ∂L/∂W_k, and on ∂L/∂b_k when one was claimed."""
+    """Layer k: the verdict on the claimed ∂L/∂Wₖ, and on ∂L/∂bₖ when one was claimed."""
 
-    bias: Verdict | None = Field(None, description="The verdict on the claimed ∂L/∂b_k; present only when claimed.")
+    bias: Verdict | None = Field(None, description="The verdict on the claimed ∂L/∂bₖ; present only when claimed.")
 
 
 class VerifyResponse(Selectable):

@@ -11,7 +11,7 @@ import httpx
 import numpy as np
 import pytest
 
-from service.api.schemas.examples import SEED_TWO_LAYER, XOR_TRAINING
+from service.api.schemas.examples import SEED_TWO_LAYER, XOR_FIRST_STEPS, XOR_TRAINING
 from service.api.schemas.train import TrainResponse
 from service.app import create_app
 from service.settings import Settings
@@ -176,7 +176,7 @@ async def test_divergence_is_a_non_finite_problem_at_the_learning_rate(client: h
 async def test_the_documented_example_posts(client: httpx.AsyncClient) -> None:
     document = (await client.get("/openapi.json")).json()
     media = document["paths"]["/v1/train"]["post"]["requestBody"]["content"]["application/json"]
-    assert media["example"] == XOR_TRAINING
+    assert media["example"] == XOR_FIRST_STEPS
     schema = document["components"]["schemas"]["TrainRequest"]
     assert schema["properties"]["learning_rate"]["default"] == 0.5
     assert schema["properties"]["steps"]["default"] == 100
