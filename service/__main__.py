@@ -35,7 +35,18 @@ def serve(args: argparse.Namespace) -> None:
         log_config=log_config(settings),
         access_log=False,  # service.http.observe.Observe logs one line per request
         timeout_graceful_shutdown=settings.shutdown_timeout,  # SIGTERM: finish requests in flight, then exit
+        http=http_protocol(),
     )
+
+
+def http_protocol() -> Any:
+    """uvicorn's httptools protocol with a bound on header bytes (:mod:`service.http.protocol`), when httptools is
+    installed (CPython); else uvicorn's h11 protocol, which bounds incomplete events itself."""
+    try:
+        from service.http.protocol import BoundedHeaders
+    except ImportError:
+        return "h11"
+    return BoundedHeaders
 
 
 def main(argv: Sequence[str] | None = None) -> None:

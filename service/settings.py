@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     """Seconds a request body may take to arrive in all before a 408 (``GRADSERVICE_BODY_TIMEOUT``)."""
     body_idle_timeout: float = Field(10.0, gt=0)
     """Seconds a request body may go without a byte arriving before a 408 (``GRADSERVICE_BODY_IDLE_TIMEOUT``)."""
+    max_header_bytes: int = Field(65_536, gt=0)
+    """Bytes of a request's line and headers; more get a 431 problem and the connection closes
+    (``GRADSERVICE_MAX_HEADER_BYTES``; :mod:`service.http.protocol`)."""
     api_key: SecretStr | None = None
     """When set, every request but ``/healthz`` needs ``Authorization: Bearer KEY`` or ``X-API-Key: KEY``
     (``GRADSERVICE_API_KEY``); off by default, and when empty."""
