@@ -10,7 +10,7 @@ from starlette.middleware.cors import CORSMiddleware
 from service.api.routers import check, derivation, forward, gradients, health, loss, train, verify
 from service.http import metrics, problems
 from service.http.compute import Admission
-from service.http.guards import ApiKey, BodyLimit
+from service.http.guards import ApiKey
 from service.http.head import HeadAsGet
 from service.http.observe import Observe
 from service.http.openapi import build_openapi
@@ -46,10 +46,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     # Outermost last: every request is observed (id, count, log line; added below), then (CORS) given its
-    # admission ticket (service.http.compute), its key and its body size checked; HEAD is answered as GET.
+    # admission ticket (service.http.compute) and its key checked; HEAD is answered as GET. The body's size and
+    # deadlines are checked where it is read (service.http.body).
     app.add_middleware(HeadAsGet)
-    app.add_middleware(BodyLimit, settings=settings)
-    app.add_middleware(ApiKey, settings=settings)
+    if settings.api_key is not None:  # without a key, no layer to pass through
+        app.add_middleware(ApiKey, settings=settings)
     app.add_middleware(Admission, settings=settings)
     if settings.cors_origins:  # outside the guards: a preflight carries no key, and error answers need the headers
         app.add_middleware(

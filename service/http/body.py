@@ -1,7 +1,8 @@
 """The request-body dependency of the network routes: a JSON body read and validated as a request model.
 
-The body must arrive within ``body_timeout`` seconds in all and with no pause longer than
-``body_idle_timeout``, else 408 (:func:`read_body`); a client still sending holds no compute slot.
+The body may hold at most ``max_body_bytes`` (413, checked before and while it is read) and must arrive
+within ``body_timeout`` seconds in all and with no pause longer than ``body_idle_timeout``, else 408
+(:func:`read_body`); a client still sending holds no compute slot.
 How the bytes become a model is the fast path's business (:func:`service.fastpath.read_request`), run
 through the compute seam (:func:`service.http.compute.compute`) so that a large body is read off the event
 loop; :mod:`service.http.openapi` documents the body.
@@ -20,7 +21,7 @@ from service.fastpath import read_request
 from service.http.compute import compute
 from service.http.metrics import observe_request
 from service.http.problems import ProblemError
-from service.limits import body_cost
+from service.limits import body_cost, check_body_bytes
 from service.settings import Settings, get_settings
 
 JSON_TYPES = ("application/json",)
@@ -62,10 +63,15 @@ def app_settings(request: Request) -> Settings:
 
 
 async def read_body(request: Request, settings: Settings) -> bytes:
-    """The whole body, or 408 if it takes longer than ``body_timeout`` or pauses longer than ``body_idle_timeout``."""
+    """The whole body: 413 beyond ``max_body_bytes`` (by its ``Content-Length``, else as soon as that many bytes
+    have arrived, chunked or not, without reading the rest), 408 if it takes longer than ``body_timeout`` or pauses
+    longer than ``body_idle_timeout``."""
+    length = request.headers.get("content-length", "")
+    check_body_bytes(int(length) if length.isdigit() else 0, settings)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + settings.body_timeout
     chunks: list[bytes] = []
+    received = 0
     while True:
         try:
             async with asyncio.timeout_at(min(deadline, loop.time() + settings.body_idle_timeout)):
@@ -74,7 +80,10 @@ async def read_body(request: Request, settings: Settings) -> bytes:
             raise _too_slow(settings, loop.time() >= deadline) from None
         if message["type"] == "http.disconnect":
             raise ClientDisconnect
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        received += len(chunk)
+        check_body_bytes(received, settings, so_far=True)
+        chunks.append(chunk)
         if not message.get("more_body", False):
             return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 

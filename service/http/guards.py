@@ -1,11 +1,9 @@
 """ASGI middleware that guards the app before a request reaches a route.
 
-* :class:`BodyLimit`: at most ``max_body_bytes``, counted while the body is
-  read, with or without ``Content-Length`` (chunked); over it, 413 without
-  reading the rest. (Starlette's own ``max_body_size`` answers a plain-text
-  413 when ``Content-Length`` is over the limit, not problem+json.)
-* :class:`ApiKey`: when ``api_key`` is set, ``Authorization: Bearer KEY`` or
-  ``X-API-Key: KEY``, compared in constant time; else 401 with ``WWW-Authenticate``.
+:class:`ApiKey`: when ``api_key`` is set, ``Authorization: Bearer KEY`` or
+``X-API-Key: KEY``, compared in constant time; else 401 with ``WWW-Authenticate``.
+The size and the deadlines of a body are checked where it is read
+(:func:`service.http.body.read_body`).
 
 The health probes in :data:`OPEN_PATHS` pass the key unchecked, so that
 an orchestrator can always tell whether the process is alive. How many requests
@@ -19,45 +17,13 @@ import hashlib
 import hmac
 
 from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from service.http.problems import ProblemError, problem_response, to_response
-from service.limits import check_body_bytes
+from service.http.problems import problem_response
 from service.settings import Settings
 
 OPEN_PATHS = frozenset({"/healthz", "/readyz"})
 """Paths that need no API key."""
-
-
-class BodyLimit:
-    """Refuse a request body larger than ``settings.max_body_bytes`` with 413 problem+json."""
-
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
-        self.app, self.settings = app, settings
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        length = Headers(scope=scope).get("content-length", "")
-        try:
-            check_body_bytes(int(length) if length.isdigit() else 0, self.settings)
-        except ProblemError as exc:
-            await to_response(exc)(scope, receive, send)
-            return
-        received = 0
-
-        async def receive_within_limit() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                check_body_bytes(
-                    received, self.settings, so_far=True
-                )  # raised to the route, answered by service.http.problems
-            return message
-
-        await self.app(scope, receive_within_limit, send)
 
 
 class ApiKey:
