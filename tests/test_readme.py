@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 import httpx
-import numpy as np
 import pytest
+from texts import CHECK_NOISE, same_json
 
 from service.app import app
 
@@ -18,16 +18,6 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 def _blocks(language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", README, flags=re.DOTALL)
-
-
-def _assert_same_numbers(actual: object, expected: object) -> None:
-    if isinstance(expected, dict):
-        assert isinstance(actual, dict)
-        assert actual.keys() == expected.keys()
-        for key in expected:
-            _assert_same_numbers(actual[key], expected[key])
-    else:
-        np.testing.assert_allclose(np.asarray(actual), np.asarray(expected), rtol=1e-12)
 
 
 def test_readme_opens_with_the_two_commands() -> None:
@@ -65,13 +55,7 @@ async def test_readme_example_is_the_real_answer() -> None:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
         response = await client.post("/v1/gradients", json=request)
     assert response.status_code == 200
-    answer = response.json()
-    expected = json.loads(answer_block)
-    assert answer["loss"] == pytest.approx(expected["loss"], rel=1e-12)
-    assert len(answer["layers"]) == len(expected["layers"])
-    for actual_layer, expected_layer in zip(answer["layers"], expected["layers"], strict=True):
-        _assert_same_numbers(actual_layer, expected_layer)
-    _assert_same_numbers(answer["output"], expected["output"])
+    same_json(response.json(), json.loads(answer_block))
 
 
 TEACHING_SESSION = re.compile(
@@ -79,38 +63,6 @@ TEACHING_SESSION = re.compile(
     r"\n\n```json\n(.*?)```",
     flags=re.DOTALL,
 )
-# Central differences and their errors are rounding noise: equal to the last bits only on one machine.
-NOISE = {
-    "numerical_gradient",
-    "numerical_bias_gradient",
-    "numerical",
-    "max_abs_error",
-    "max_relative_error",
-    "max_unexplained_error",
-    "max_expected_error",
-    "relative_error",
-    "expected_error",
-    "unexplained_error",
-}
-
-
-def _assert_same_answer(actual: object, expected: object, key: str = "") -> None:
-    if isinstance(expected, dict):
-        assert isinstance(actual, dict)
-        assert actual.keys() == expected.keys()
-        for name in expected:
-            _assert_same_answer(actual[name], expected[name], name if key not in NOISE else key)
-    elif isinstance(expected, list):
-        assert isinstance(actual, list)
-        assert len(actual) == len(expected)
-        for a, e in zip(actual, expected, strict=True):
-            _assert_same_answer(a, e, key)
-    elif isinstance(expected, str | bool) or expected is None:
-        assert actual == expected, key
-    elif key in NOISE:
-        assert actual == pytest.approx(expected, rel=1e-6, abs=1e-9), key
-    else:
-        assert actual == pytest.approx(expected, rel=1e-12, abs=0.0), key
 
 
 @pytest.mark.anyio
@@ -127,4 +79,4 @@ async def test_teaching_page_check_and_verify_sessions_are_real_answers() -> Non
             body = json.loads((ROOT / example).read_text(encoding="utf-8"))
             response = await client.post(path, json=body)
             assert response.status_code == 200, response.text
-            _assert_same_answer(response.json(), json.loads(answer))
+            same_json(response.json(), json.loads(answer), noise=CHECK_NOISE)

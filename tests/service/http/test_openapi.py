@@ -10,6 +10,7 @@ import httpx
 import numpy as np
 import pytest
 from pydantic import BaseModel
+from texts import CHECK_NOISE, same_json
 
 import gradcore
 from service.api.schemas.check import GradientsCheckRequest
@@ -124,44 +125,6 @@ async def test_posting_the_documented_example_succeeds(
         assert data["loss"] == pytest.approx(0.5 * (example["targets"] - y_hat[0, 0]) ** 2, rel=1e-12)
 
 
-NOISE = {
-    "numerical_gradient",
-    "numerical_bias_gradient",
-    "numerical",
-    "max_abs_error",
-    "max_relative_error",
-    "max_unexplained_error",
-    "max_expected_error",
-    "relative_error",
-    "expected_error",
-    "unexplained_error",
-}
-"""Fields of a check answer that hold central differences or their errors: rounding noise, below 1e-9 here."""
-
-
-def same_answer(actual: Any, expected: Any, key: str = "", path: str = "") -> None:
-    """Equal structures, strings and booleans; numbers to 1e-12 relative, or 1e-9 absolute in :data:`NOISE`."""
-    if isinstance(expected, dict):
-        assert isinstance(actual, dict), path
-        assert actual.keys() == expected.keys(), path
-        for name in expected:
-            same_answer(actual[name], expected[name], key if key in NOISE else name, f"{path}/{name}")
-    elif isinstance(expected, list):
-        assert isinstance(actual, list), path
-        assert len(actual) == len(expected), path
-        for index, (a, e) in enumerate(zip(actual, expected, strict=True)):
-            same_answer(a, e, key, f"{path}/{index}")
-    elif isinstance(expected, float | int) and not isinstance(expected, bool):
-        assert isinstance(actual, float | int), path
-        assert not isinstance(actual, bool), path
-        if key in NOISE:
-            assert actual == pytest.approx(expected, rel=1e-6, abs=1e-9), path
-        else:
-            assert actual == pytest.approx(expected, rel=1e-12, abs=0.0), path
-    else:
-        assert actual == expected, path
-
-
 def worst_within_noise(actual: dict[str, Any], expected: dict[str, Any]) -> dict[str, Any]:
     """``expected`` with each layer's ``worst`` taken from ``actual`` when both are worst within the noise.
 
@@ -194,7 +157,7 @@ async def test_the_200_example_is_the_real_answer_to_the_request_example(
     assert response.status_code == 200, response.text
     answer = response.json()
     try:
-        same_answer(answer, worst_within_noise(answer, documented))
+        same_json(answer, worst_within_noise(answer, documented), noise=CHECK_NOISE)
     except AssertionError:
         print(f"the real answer to the request example of {path}:\n{json.dumps(answer, ensure_ascii=False)}")
         raise
