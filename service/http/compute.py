@@ -18,8 +18,8 @@ large body go through :func:`compute`, with a :class:`~service.limits.Cost` from
 A request's reservations last until its answer is sent (:class:`Admission`, the ASGI middleware that
 gives each request its :class:`Ticket`, sends a large answer in pieces of ``SEND_CHUNK``, each after the
 socket has drained, so that the answer leaves before the reservation does), and until its threads end:
-a thread cut off by the shutdown timeout goes on, still counted. At most ``max_concurrency`` requests hold a ticket's reservations at once;
-clients still sending their bodies hold none.
+a thread cut off by the shutdown timeout goes on, still counted. At most ``max_concurrency`` requests hold
+a ticket's reservations at once; clients still sending their bodies hold none.
 """
 
 from __future__ import annotations
