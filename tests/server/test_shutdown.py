@@ -83,11 +83,11 @@ def test_the_shutdown_timeout_bounds_the_wait(serve: Serve) -> None:
 
 
 def slow_train() -> bytes:
-    """A train of a few seconds: 30 tanh layers of 60 × 60, m = 60, 150 steps."""
+    """A train of some 3 s (bench/heaviest-results.md): 100 tanh layers of width 1, m = 1500, 1000 steps."""
     rng = np.random.default_rng(1)
-    layers = [{"weights": (rng.normal(size=(60, 60)) * 0.1).round(3).tolist(), "activation": "tanh"} for _ in range(30)]
-    content = {"network": {"layers": layers}, "inputs": rng.normal(size=(60, 60)).round(3).tolist()}
-    content |= {"targets": rng.normal(size=(60, 60)).round(3).tolist(), "steps": 150}
+    layers = [{"weights": [[round(float(w), 3)]], "activation": "tanh"} for w in rng.normal(size=100)]
+    content = {"network": {"layers": layers}, "inputs": rng.normal(size=(1500, 1)).round(3).tolist()}
+    content |= {"targets": rng.normal(size=(1500, 1)).round(3).tolist(), "steps": 1000}
     return json.dumps(content).encode()
 
 
