@@ -75,7 +75,7 @@ def screen_body(body: bytes, settings: Settings) -> None:
     k elements has k − 1 commas and every row holds at least one number, so
     ``commas + brackets − colons`` is at most twice the count of numbers.
     """
-    objects, members, commas, brackets, quotes, backslashes = count_bytes(body, b'{:,["\\')
+    objects, members, commas, brackets = count_bytes(body, b"{:,[")
     if objects > OBJECTS_PER_LAYER * settings.max_layers + OTHER_OBJECTS:
         raise limit_exceeded(
             "max_layers",
@@ -107,24 +107,6 @@ def screen_body(body: bytes, settings: Settings) -> None:
             f"the body holds {numbers} numbers",
             status=413,
             pointer="",
-        )
-    if could_flood(body, settings) and not backslashes:
-        _screen_strings(quotes // 2, objects, members)
-
-
-def _screen_strings(strings: int, objects: int, members: int) -> None:
-    """Refuse more strings than a valid body holds: a key and at most one string value (a name, a dtype, base64)
-    per member, and the ``include`` entries. Only for bodies long enough to flood (:func:`could_flood`), without
-    backslashes (two quotes a string): simdjson would make millions of strings before ``include``'s length is
-    looked at; shorter bodies keep the errors of the parsed document."""
-    most = 2 * members + MAX_INCLUDE
-    if strings > most:
-        raise ProblemError(
-            422,
-            f"The request is invalid: its body holds {strings} JSON strings; with {members} members in "
-            f"{objects} objects it may hold at most {most} (a key and one value each, and {MAX_INCLUDE} include "
-            "entries).",
-            type_="/problems/invalid-request",
         )
 
 
