@@ -147,6 +147,9 @@ PER_BODY_BYTE = 8
 """Per byte of a request body read (simdjson or orjson, then validation)."""
 ANSWER_BYTES = 24
 """Bytes of a JSON answer per number: up to 17 significant digits, exponent, sign and separators."""
+ANSWER_COPIES = 2
+"""An answer is held about twice at the peak of its rendering (the arrays' text as it grows, then the bytes sent):
+the largest /v1/gradients, 97 MiB estimated with one copy, peaks at +145 MiB alone (tests/server/test_memory.py)."""
 ENDPOINT_PASSES = {"forward": 1, "loss": 1, "gradients": 3, "derivation": 3}
 """Forward-pass equivalents of each endpoint (train, check and verify depend on the request)."""
 
@@ -165,11 +168,20 @@ def pass_work(layers: Sequence[Layer], m: int) -> int:
     return len(layers) * PER_LAYER + forward_work(layers, m) // MACS_PER_UNIT + PER_ELEMENT * m * widths
 
 
-def cost(endpoint: str, layers: Sequence[Layer], m: int, *, steps: int = 1, markdown: bool = False) -> Cost:
+def cost(
+    endpoint: str,
+    layers: Sequence[Layer],
+    m: int,
+    *,
+    steps: int = 1,
+    markdown: bool = False,
+    input_gradient: bool = False,
+) -> Cost:
     """The estimated cost of ``endpoint`` (``"gradients"``, ``"train"``, …) on ``layers`` and a batch of m.
 
     work = passes × :func:`pass_work` + per-number costs of the answer; bytes = 8 per number held (inputs,
-    z_k, l_k, Δ_k, gradients) + :data:`ANSWER_BYTES` per number answered.
+    z_k, l_k, Δ_k, gradients) + :data:`ANSWER_BYTES` per number answered. ``input_gradient``: a gradients
+    answer with ∂L/∂X (m × n_0) too.
     """
     L, P = len(layers), parameter_count(layers)
     activations = m * sum(int(layer.W.shape[-1]) for layer in layers)
@@ -186,14 +198,21 @@ def cost(endpoint: str, layers: Sequence[Layer], m: int, *, steps: int = 1, mark
     elif endpoint == "train":
         passes, held, answered = 3 * steps, inputs + 3 * activations + 3 * P, 2 * P + steps + m
     elif endpoint == "check":
-        passes, held, answered = 2 * P + 3, inputs + 3 * activations + 4 * P, 2 * P
+        # forward and backward (3), the round-off bound δL (2: |l_{k−1}|·|W_k| and |Δ_k|·|W_kᵀ|), then
+        # L(θ ± ε) and L(θ ± 2ε) for every parameter (gradcore.numerical, gradcore.differences): 4 passes each
+        passes, held, answered = 4 * P + 5, inputs + 3 * activations + 4 * P, 2 * P
     elif endpoint == "verify":
-        # the true gradient, then one with f′_j ≡ 1 at each layer j; claims compared in several variants
-        passes, held, answered = 6 + 2 * L, inputs + 3 * activations + (L + 3) * P, L
+        # the true gradient, then one with f′_j ≡ 1 at each layer j, all kept (gradcore.diagnose): L + 1 sets of
+        # every Δ_k and ∂L/∂W_k; the claims (P); compared in several variants
+        # the answer: each verdict's expected gradient (P) and up to 20 wrong entries a layer
+        passes, held, answered = 6 + 2 * L, inputs + (L + 3) * (activations + P), P + 100 * L
         extra = PER_COMPARISON * L * P
+    if endpoint == "gradients" and input_gradient:
+        n0 = int(layers[0].W.shape[0])
+        held, answered, extra = held + m * n0, answered + m * n0, m * n0 * int(layers[0].W.shape[1]) // MACS_PER_UNIT
     per_number = PER_MARKDOWN_NUMBER if markdown else PER_NUMBER
     work = passes * one + per_number * answered + extra
-    return Cost(work, 8 * held + (2 if markdown else 1) * ANSWER_BYTES * answered)
+    return Cost(work, 8 * held + ANSWER_COPIES * (2 if markdown else 1) * ANSWER_BYTES * answered)
 
 
 def body_cost(size: int) -> Cost:

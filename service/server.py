@@ -9,6 +9,8 @@ and leave the process as it is.
 from service.app import create_app
 from service.process import tune
 from service.settings import get_settings
+from service.stopping import lifespan
 
 tune(get_settings())
 app = create_app(get_settings())
+app.router.lifespan_context = lifespan

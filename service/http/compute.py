@@ -16,9 +16,10 @@ large body go through :func:`compute`, with a :class:`~service.limits.Cost` from
    ones, and the event loop stays free to answer ``/healthz``. numpy releases the GIL in its loops.
 
 A request's reservations last until its answer is sent (:class:`Admission`, the ASGI middleware that
-gives each request its :class:`Ticket`), and until its threads end: a thread cut off by the shutdown
-timeout goes on, still counted. At most ``max_concurrency`` requests hold a ticket's reservations at once;
-clients still sending their bodies hold none.
+gives each request its :class:`Ticket`, sends a large answer in pieces of ``SEND_CHUNK``, each after the
+socket has drained, so that the answer leaves before the reservation does), and until its threads end:
+a thread cut off by the shutdown timeout goes on, still counted. At most ``max_concurrency`` requests hold
+a ticket's reservations at once; clients still sending their bodies hold none.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ from service.settings import Settings
 
 T = TypeVar("T")
 READING_SHARE = 4
+SEND_CHUNK = 1 << 20
+"""Answers are sent in pieces of at most this many bytes, each once the socket has taken the one before."""
 """Bodies and parsed inputs may hold 1/READING_SHARE of ``max_inflight_bytes``; activations and answers the rest."""
 
 
@@ -218,7 +221,15 @@ class Admission:
         async def send_started(message: Message) -> None:
             nonlocal started
             started = started or message["type"] == "http.response.start"
-            await send(message)
+            body = message.get("body", b"") if message["type"] == "http.response.body" else b""
+            if len(body) <= SEND_CHUNK:
+                await send(message)
+                return
+            # In pieces: the server waits for the socket to drain between them, so the request keeps its memory
+            # reservation until its answer has left, and a client that reads slowly holds no copy in the buffer.
+            for start in range(0, len(body), SEND_CHUNK):
+                more = start + SEND_CHUNK < len(body) or bool(message.get("more_body", False))
+                await send({"type": "http.response.body", "body": body[start : start + SEND_CHUNK], "more_body": more})
 
         try:
             await self.app(scope, receive, send_started)

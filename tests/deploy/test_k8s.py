@@ -150,3 +150,11 @@ def test_the_liveness_probe_matches_the_image_healthcheck(manifests: dict[str, d
     assert liveness["periodSeconds"] == int(healthcheck["interval"])
     assert liveness["failureThreshold"] == int(healthcheck["retries"])
     assert liveness["timeoutSeconds"] <= int(healthcheck["timeout"])
+
+
+def test_the_memory_limit_holds_the_inflight_budget_and_the_process(manifests: dict[str, dict[str, Any]]) -> None:
+    """max_inflight_bytes of requests in flight, plus the process itself and the allocator's slack (128 MiB;
+    tests/server/test_memory.py measures the real peak), must fit the pod's memory limit (one worker a pod)."""
+    (container,) = manifests["Deployment"]["spec"]["template"]["spec"]["containers"]
+    limit = quantity(container["resources"]["limits"]["memory"])
+    assert Settings().max_inflight_bytes + 128 * 2**20 <= limit

@@ -80,3 +80,63 @@ def test_the_shutdown_timeout_bounds_the_wait(serve: Serve) -> None:
         server.process.send_signal(signal.SIGTERM)
         server.process.wait(timeout=10)  # the rest of the body never comes
         assert time.monotonic() - start < 5
+
+
+def slow_train() -> bytes:
+    """A train of some 3 s (bench/heaviest-results.md): 100 tanh layers of width 1, m = 1500, 1000 steps."""
+    rng = np.random.default_rng(1)
+    layers = [{"weights": [[round(float(w), 3)]], "activation": "tanh"} for w in rng.normal(size=100)]
+    content = {"network": {"layers": layers}, "inputs": rng.normal(size=(1500, 1)).round(3).tolist()}
+    content |= {"targets": rng.normal(size=(1500, 1)).round(3).tolist(), "steps": 1000}
+    return json.dumps(content).encode()
+
+
+def test_a_request_cut_off_by_the_shutdown_timeout_gets_a_503_problem(serve: Serve) -> None:
+    body = slow_train()
+    with serve(GRADSERVICE_SHUTDOWN_TIMEOUT="1") as server:
+        connection = socket.create_connection((HOST, server.port), timeout=20)
+        head = (
+            f"POST /v1/train HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        with connection:
+            connection.sendall(head + body)
+            time.sleep(0.5)  # the body is read, the training runs
+            server.process.send_signal(signal.SIGTERM)
+            data = b""
+            while chunk := connection.recv(65536):
+                data += chunk
+        server.process.wait(timeout=10)
+    if not data:
+        return  # a clean close is allowed
+    head_bytes, _, content = data.partition(b"\r\n\r\n")
+    lines = head_bytes.decode().lower().splitlines()
+    assert lines[0].split(" ")[1] == "503", data[:500]
+    assert "content-type: application/problem+json" in lines, lines
+    assert any(line.startswith("retry-after:") for line in lines), lines
+    assert json.loads(content)["type"] == "/problems/shutting-down"
+
+
+def test_with_two_workers_new_connections_are_refused_promptly_after_sigterm(serve: Serve) -> None:
+    body = slow_train()
+    with serve(GRADSERVICE_WORKERS="2", GRADSERVICE_SHUTDOWN_TIMEOUT="5") as server:
+        busy = socket.create_connection((HOST, server.port), timeout=20)  # keeps a worker draining
+        with busy:
+            busy.sendall(
+                f"POST /v1/train HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n".encode()
+                + body
+            )
+            time.sleep(0.5)
+            server.process.send_signal(signal.SIGTERM)  # the uvicorn parent
+            time.sleep(0.5)
+            start = time.monotonic()
+            try:
+                with socket.create_connection((HOST, server.port), timeout=5) as late:
+                    late.sendall(f"GET /healthz HTTP/1.1\r\nHost: {HOST}\r\nConnection: close\r\n\r\n".encode())
+                    answer = late.recv(65536)
+            except OSError:
+                answer = b""  # refused, or reset
+            elapsed = time.monotonic() - start
+        assert elapsed < 1.0, f"a new connection waited {elapsed:.1f} s after SIGTERM"
+        assert answer == b"" or b" 503 " in answer.split(b"\r\n")[0], answer[:300]

@@ -42,7 +42,9 @@ async def gradients(request: Annotated[GradientsRequest, json_body(GradientsRequ
     Δₖ = (Δₖ₊₁ · Wₖ₊₁ᵀ) * f′ₖ(zₖ), and ∂L/∂Wₖ = lₖ₋₁ᵀ · Δₖ, the shape of Wₖ.
     With `"include": [..., "input_gradient"]`, also ∂L/∂X = Δ₁ · W₁ᵀ (m × n₀), sent only when named.
     """
-    return await compute(answer, request, cost=limits.cost("gradients", request.layers, request.inputs.shape[0]))
+    with_input = request.include is not None and "input_gradient" in request.include
+    cost = limits.cost("gradients", request.layers, request.inputs.shape[0], input_gradient=with_input)
+    return await compute(answer, request, cost=cost)
 
 
 def answer(request: GradientsRequest) -> Response:
