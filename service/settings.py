@@ -57,9 +57,10 @@ class Settings(BaseSettings):
     """Estimated bytes of the requests in flight of one worker (:mod:`service.http.compute`): a quarter for bodies
     and their parsed inputs, the rest for activations and answers; more wait, up to ``queue_timeout``
     (``GRADSERVICE_MAX_INFLIGHT_BYTES``)."""
-    inline_work: int = Field(200_000, ge=0)
-    """Requests of at most this much estimated work run on the event loop: less than a hop to a thread costs
-    (``GRADSERVICE_INLINE_WORK``)."""
+    inline_work: int = Field(1_000_000, ge=0)
+    """Requests of at most this much estimated work (about a millisecond) run on the event loop: the two hops to a
+    thread would cost a good share of it, and a millisecond is far below what a probe waits
+    (``GRADSERVICE_INLINE_WORK``; ``bench/``: medium requests, inline, are about a quarter faster)."""
     light_work: int = Field(50_000_000, ge=0)
     """Requests of at most this much estimated work (some 50 ms) take the light lane of ``light_threads`` threads;
     heavier ones the ``compute_threads`` lane, so that they never queue in front of light ones

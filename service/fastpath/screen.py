@@ -99,6 +99,8 @@ def screen_body(body: bytes, settings: Settings) -> None:
             f"the body holds about {elements} array elements: more than {settings.max_numbers} numbers",
             status=413,
         )
+    if elements + objects <= settings.max_numbers:
+        return  # numbers ≤ elements + objects (in arrays) + members (member values): within the limit below
     numbers = count_numbers(body)
     if numbers > settings.max_numbers + 2 * objects + members:
         raise limit_exceeded(
