@@ -40,9 +40,9 @@ from service.settings import Settings
 
 T = TypeVar("T")
 READING_SHARE = 4
+"""Bodies and parsed inputs may hold 1/READING_SHARE of ``max_inflight_bytes``; activations and answers the rest."""
 SEND_CHUNK = 1 << 20
 """Answers are sent in pieces of at most this many bytes, each once the socket has taken the one before."""
-"""Bodies and parsed inputs may hold 1/READING_SHARE of ``max_inflight_bytes``; activations and answers the rest."""
 
 
 def overloaded(settings: Settings, detail: str) -> ProblemError:
