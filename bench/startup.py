@@ -14,7 +14,8 @@ processes on a shared machine disturbs least). The commands:
 installed with the runtime packages only (``UV_PROJECT_ENVIRONMENT=/tmp/runtime uv sync --no-dev``).
 ``--baseline DIR`` measures a checkout of another commit too (``git worktree add DIR main``): its
 commands run with DIR as the working directory, so that its packages come first on ``sys.path``.
-``--write`` appends the table to ``bench/results.md`` as a new section. Never part of a timed test.
+``--write`` writes the table to ``bench/startup-results.md`` (``bench/results.md`` belongs to ``bench.run``, which
+rewrites it). Never part of a timed test.
 """
 
 from __future__ import annotations
@@ -143,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--baseline", type=Path, help="a checkout of another commit to measure too")
     parser.add_argument("--runs", type=int, default=10, help="runs per command (default %(default)s)")
     parser.add_argument("--no-server", action="store_true", help="leave out the --url measurement")
-    parser.add_argument("--write", action="store_true", help="append the table to bench/results.md")
+    parser.add_argument("--write", action="store_true", help="write the table to bench/startup-results.md")
     args = parser.parse_args(argv)
     sections = []
     with server(args.python) if not args.no_server else _nothing() as url:
@@ -153,9 +154,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     lines = table(sections)
     print("\n".join(lines))
     if args.write:
-        text = ["", "## Start-up of the command line", "", *machine(args.python, args.runs), "", *lines]
-        with (ROOT / "bench" / "results.md").open("a", encoding="utf-8") as results:
-            results.write("\n".join(text))
+        text = ["# Start-up of the command line", "", *machine(args.python, args.runs), "", *lines, ""]
+        (ROOT / "bench" / "startup-results.md").write_text("\n".join(text), encoding="utf-8")
 
 
 @contextmanager
