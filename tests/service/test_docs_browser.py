@@ -21,27 +21,12 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from browsers import CHROMIUM_ARGS, TIMEOUT_MS, is_local
 from playwright.sync_api import Locator, Route, expect, sync_playwright
 from servers import Servers, require_program
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-TIMEOUT_MS = 20_000
 OPERATION = "#operations-network-gradients_v1_gradients_post"
-
-
-def is_local(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme in {"data", "blob", "about"} or parts.hostname == "127.0.0.1"
 
 
 def test_docs_page_works_offline_and_tries_the_seed_example(

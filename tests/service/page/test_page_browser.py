@@ -17,23 +17,13 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from browsers import CHROMIUM_ARGS, TIMEOUT_MS, is_local
 from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 from servers import require_program, running
 
 ROOT = Path(__file__).resolve().parents[3]
 ARTIFACTS = ROOT / "test-artifacts"
 EXAMPLES = ROOT / "examples"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-TIMEOUT_MS = 20_000
 SHOWN = 1e-4  # the page writes 4 decimals: an entry is within half a unit of the 4th decimal, plus rounding
 NUMBER = re.compile(r"[−-]?\d+\.\d+(?:e[−-]?\d+)?")
 
@@ -46,11 +36,6 @@ def example(name: str) -> dict[str, Any]:
 def number(text: str) -> float:
     """A number as the page writes it: a real minus sign, maybe an exponent."""
     return float(text.strip().replace("\u2212", "-"))
-
-
-def is_local(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme in {"data", "blob", "about"} or parts.hostname == "127.0.0.1"
 
 
 @dataclass
