@@ -126,18 +126,25 @@ def loads(body: bytes) -> dict[str, Any] | None:
     if _parsers.parser is None:
         _parsers.parser = simdjson.Parser()
     reader = _Reader()
+    refusal: Exception | None = None
     try:
         document = _parsers.parser.parse(body)
         if not isinstance(document, simdjson.Object):
             return None
         if _parsers.screen is not None:
-            _parsers.screen(document)
-        data = reader.object(document, 0)
+            try:
+                _parsers.screen(document)
+            except Exception as error:  # raised below, without the frames that hold the document's proxies
+                refusal = error.with_traceback(None)
+        if refusal is None:
+            data = reader.object(document, 0)
     except (_DoubtError, ValueError, TypeError, RuntimeError, KeyError, IndexError):
         # not JSON, numbers beyond double or 64-bit ints, invalid UTF-8, too deep, or a case above
         return None
     finally:
         document = None  # no proxy may outlive this call: the next parse would refuse to run
+    if refusal is not None:
+        raise refusal
     if reader.arrays != count_bytes(body, b"[")[0]:
         return None
     return data

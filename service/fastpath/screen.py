@@ -28,10 +28,11 @@ MEMBERS_PER_OBJECT = 16
 MAX_INCLUDE = 64
 """Most ``include`` entries: more than every endpoint has field names, so a longer list only repeats them."""
 
-_STARTS = np.zeros(256, dtype=bool)
-_STARTS[list(b"-0123456789")] = True
-_BEFORE = np.zeros(256, dtype=bool)
-_BEFORE[list(b"[,: \t\r\n")] = True
+START, BEFORE = 1, 2
+_CLASS = np.zeros(256, dtype=np.uint8)
+_CLASS[list(b"-0123456789")] = START
+_CLASS[list(b"[,: \t\r\n")] = BEFORE
+"""Each byte's class: a number may start with it, or come just after it."""
 
 SMALL_BODY = 4096
 """Bodies up to this many bytes are counted with ``bytes.count``, which costs less than numpy's set-up there."""
@@ -51,8 +52,8 @@ def count_numbers(body: bytes) -> int:
     A request's strings (names, keys, base64) hold none of those before a digit, so in a valid body only
     numbers count; a compact tensor's shape adds two, any other member one at most.
     """
-    text = np.frombuffer(body, dtype=np.uint8)
-    return int(np.count_nonzero(_STARTS[text[1:]] & _BEFORE[text[:-1]]))
+    classes = _CLASS[np.frombuffer(body, dtype=np.uint8)]
+    return int(np.count_nonzero((classes[1:] == START) & (classes[:-1] == BEFORE)))
 
 
 def could_flood(body: bytes, settings: Settings) -> bool:
@@ -75,6 +76,7 @@ def screen_body(body: bytes, settings: Settings) -> None:
     k elements has k − 1 commas and every row holds at least one number, so
     ``commas + brackets − colons`` is at most twice the count of numbers.
     """
+    screen_include(body)
     objects, members, commas, brackets = count_bytes(body, b"{:,[")
     if objects > OBJECTS_PER_LAYER * settings.max_layers + OTHER_OBJECTS:
         raise limit_exceeded(
@@ -110,6 +112,26 @@ def screen_body(body: bytes, settings: Settings) -> None:
             status=413,
             pointer="",
         )
+
+
+def screen_include(body: bytes) -> None:
+    """Refuse an ``include`` list of more than :data:`MAX_INCLUDE` strings before anything parses it.
+
+    Its entries are counted by the quotes between its ``[`` and the first ``]`` after it: in a valid request
+    the first ``"include"`` in the text is that key (no string of a request holds a quote) and its names hold
+    no bracket. A list whose span holds a backslash is left to :func:`screen_lengths`, which counts the parsed
+    entries: an escaped quote is not an entry.
+    """
+    key = body.find(b'"include"')
+    if key < 0:
+        return
+    start = body.find(b"[", key)
+    end = body.find(b"]", start)
+    if start < 0 or end < 0 or body[key + len(b'"include"') : start].strip(b" \t\r\n") != b":":
+        return
+    entries = body.count(b'"', start, end) // 2
+    if entries > MAX_INCLUDE and body.find(b"\\", start, end) < 0:
+        raise _too_many("include", entries, MAX_INCLUDE, "entries")
 
 
 LISTS = (("network", "layers"), ("claimed_gradients",), ("claimed_bias_gradients",), ("include",))

@@ -379,3 +379,20 @@ def test_a_valid_ndarray_is_taken_as_float64(array: np.ndarray) -> None:
     tensor = TENSOR.validate_python(array)
     assert tensor.dtype == np.float64
     assert tensor.tobytes() == TENSOR.validate_python(array.tolist()).tobytes()
+
+
+def test_a_document_refused_by_the_screen_leaves_the_parser_usable() -> None:
+    """The refusal is raised without the frames that held the document's proxies, so the next parse runs."""
+    body = json.dumps({"include": ["loss"] * 5000, "inputs": ROWS}).encode()
+
+    class RefusedError(Exception):
+        pass
+
+    def refuse(document: object) -> None:
+        raise RefusedError
+
+    with fastjson.screening(refuse), pytest.raises(RefusedError) as refused:
+        fastjson.loads(body)
+    valid = json.dumps({"v": ROWS}).encode()
+    assert summary(fastjson.loads(valid)) == {"v": ("array", (8, 2))}
+    del refused
