@@ -77,6 +77,7 @@ def test_healthz_and_a_seed_request_stay_fast_while_heavy_requests_run(serve: Se
         for path, seconds in times.items():
             p99 = statistics.quantiles(seconds, n=100)[98]
             # Goal 100 ms (met alone: bench/); the bound is generous, the machine is shared with other test runs.
+            print(f"{path}: p99 {p99 * 1000:.0f} ms")
             assert p99 < 0.5, f"{path}: p99 {p99 * 1000:.0f} ms"
 
 
