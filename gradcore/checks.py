@@ -64,11 +64,9 @@ def shape_problems(layers: Sequence[Layer], X: Array, Y: Array | None = None, lo
     """
     if not layers:
         return [Problem(("layers",), "the network needs at least one layer")]
-    problems = _matrix_problems(X, ("inputs",), "the inputs X")
-    layout = _layout_problems(layers, X) if not problems else []
-    if layout:
-        return layout
-    n_prev = X.shape[1] if not problems else None
+    x_problems = _matrix_problems(X, ("inputs",), "the inputs X")
+    problems = list(x_problems)
+    n_prev = X.shape[1] if not x_problems else None
     source = "the inputs have"
     for k, layer in enumerate(layers, start=1):
         where = ("layers", k - 1)
@@ -105,7 +103,9 @@ def shape_problems(layers: Sequence[Layer], X: Array, Y: Array | None = None, lo
         n_prev = layer.W.shape[1] if layer.W.ndim == 2 else None
         source = f"layer {k} outputs"
     if problems:
-        return problems
+        # Matrices written the other way round explain the shape problems in one message, not a cascade.
+        layout = [] if x_problems else _layout_problems(layers, X)
+        return layout or problems
     if loss is not None:
         problems += _loss_problems(layers, loss, Y)
     if Y is not None:
