@@ -67,8 +67,9 @@ class Settings(BaseSettings):
     (``GRADSERVICE_LIGHT_WORK``)."""
     compute_threads: int = Field(1, gt=0)
     """Threads of each worker for heavy requests (``GRADSERVICE_COMPUTE_THREADS``)."""
-    light_threads: int = Field(2, gt=0)
-    """Threads of each worker for light requests and for reading large bodies (``GRADSERVICE_LIGHT_THREADS``)."""
+    light_threads: int = Field(1, gt=0)
+    """Threads of each worker for light requests and for reading large bodies (``GRADSERVICE_LIGHT_THREADS``); one,
+    as a worker is one core: a second thread only contends for the core and the GIL (``bench/``: 6 % slower)."""
     queue_timeout: float = Field(10.0, ge=0)
     """Seconds a request may wait for memory to be admitted before a 503 with ``Retry-After``
     (``GRADSERVICE_QUEUE_TIMEOUT``)."""
