@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sigmoid_net import SigmoidNet, sig
 
 from gradcore import Layer, NonFiniteError, ShapeError
 from gradcore.claims import claim_problems
@@ -11,27 +12,11 @@ from gradcore.diagnose import RTOL, close, diagnose
 from gradcore.mistakes import usual_causes
 
 
-def sig(u: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-u))
-
-
-class Case6:
-    """The seed's case 6 (3 → 4 → 2 sigmoid, m = 5), its true gradients and the usual wrong ones, in numpy."""
+class Case6(SigmoidNet):
+    """The series' case 6 (3 → 4 → 2 sigmoid, m = 5), its true gradients and the usual wrong ones, in numpy."""
 
     def __init__(self, seed: int = 0, m: int = 5) -> None:
-        rng = np.random.default_rng(seed)
-        self.W1, self.W2 = rng.normal(size=(3, 4)), rng.normal(size=(4, 2))
-        self.X, self.Y = rng.normal(size=(m, 3)), rng.uniform(size=(m, 2))
-        self.layers = [Layer(W=self.W1), Layer(W=self.W2)]
-        self.l1 = sig(self.X @ self.W1)
-        self.y_hat = sig(self.l1 @ self.W2)
-
-    def gradients(self, output_derivative: bool = True, hidden_derivative: bool = True) -> list[np.ndarray]:
-        """∂L/∂W_1, ∂L/∂W_2 by the seed's formulas; without σ′ at the output or hidden layer when asked."""
-        y_hat, l1 = self.y_hat, self.l1
-        delta2 = (y_hat - self.Y) * (y_hat * (1 - y_hat) if output_derivative else 1.0)
-        delta1 = (delta2 @ self.W2.T) * (l1 * (1 - l1) if hidden_derivative else 1.0)
-        return [self.X.T @ delta1, l1.T @ delta2]
+        super().__init__(seed, m=m)
 
     def diagnose(self, claims: list[np.ndarray], **kwargs: object) -> list[str]:
         weights, _ = diagnose(self.layers, self.X, self.Y, claims, **kwargs)  # type: ignore[arg-type]

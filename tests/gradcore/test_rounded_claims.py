@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sigmoid_net import SigmoidNet
 
 from gradcore import Layer, diagnose
 from gradcore.diagnose import MAX_WRONG
@@ -16,10 +17,6 @@ from gradcore.rounding import digits, entries_within
 
 DIGITS = [2, 3, 4, 6]
 SEEDS = [0, 1, 2, 3]
-
-
-def sig(u: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-u))
 
 
 def rounded(A: np.ndarray, d: int) -> np.ndarray:
@@ -30,24 +27,8 @@ def rounded(A: np.ndarray, d: int) -> np.ndarray:
     return result
 
 
-class Net:
-    """n_0 → n_1 → n_2 sigmoid, m examples, half squared error: true gradients and usual mistakes, in numpy."""
-
-    def __init__(self, seed: int, sizes: tuple[int, int, int] = (3, 4, 2), m: int = 5) -> None:
-        rng = np.random.default_rng(seed)
-        n0, n1, n2 = sizes
-        self.m = m
-        self.W1, self.W2 = rng.normal(size=(n0, n1)), rng.normal(size=(n1, n2))
-        self.X, self.Y = rng.normal(size=(m, n0)), rng.uniform(size=(m, n2))
-        self.layers = [Layer(W=self.W1), Layer(W=self.W2)]
-        self.l1 = sig(self.X @ self.W1)
-        self.y_hat = sig(self.l1 @ self.W2)
-
-    def gradients(self, output_derivative: bool = True, hidden_derivative: bool = True) -> list[np.ndarray]:
-        y_hat, l1 = self.y_hat, self.l1
-        delta2 = (y_hat - self.Y) * (y_hat * (1 - y_hat) if output_derivative else 1.0)
-        delta1 = (delta2 @ self.W2.T) * (l1 * (1 - l1) if hidden_derivative else 1.0)
-        return [self.X.T @ delta1, l1.T @ delta2]
+class Net(SigmoidNet):
+    """The oracle network, with the verdicts the service gives its claims."""
 
     def verdicts(self, claims: list[np.ndarray]) -> list[tuple[str, int | None, float | None]]:
         weights, _ = diagnose(self.layers, self.X, self.Y, claims)
