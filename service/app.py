@@ -26,6 +26,19 @@ The [playground](/playground) shows every number of backpropagation, explained, 
 Every error is an RFC 9457 `application/problem+json` response whose `errors` point at the offending field.
 """
 
+ROUTERS = (
+    gradients.router,
+    forward.router,
+    loss.router,
+    train.router,
+    check.router,
+    verify.router,
+    derivation.router,
+    health.router,
+    page_router,
+)
+"""The service's routers, each with its own prefix; a request is matched against their routes in this order."""
+
 CORS_METHODS = ("GET", "HEAD", "POST")
 CORS_HEADERS = ("Authorization", "X-API-Key", "Content-Type", "Accept", "X-Request-ID")
 CORS_EXPOSED = ("X-Request-ID", "Retry-After")
@@ -60,12 +73,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=CORS_HEADERS,
             expose_headers=CORS_EXPOSED,
         )
-    # FastAPI walks the routers in this order for every request: the busiest first.
-    for router in (gradients.router, forward.router, loss.router, train.router, check.router, verify.router):
-        app.include_router(router, prefix="/v1")
-    app.include_router(derivation.router, prefix="/v1")
-    app.include_router(health.router)
-    app.include_router(page_router)
+    # The routers' routes go into the app's own list, the busiest first, ahead of the docs' routes: every
+    # request is matched against them in this order. (include_router would add each router as a branch that
+    # FastAPI resolves again for every request: a fifth of a seed request's time, bench/README.md.)
+    app.router.routes[:0] = [route for router in ROUTERS for route in router.routes]
     problems.install(app)
     app.add_middleware(Observe, counters=metrics.install(app))  # outermost: every request counted and logged
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]

@@ -13,7 +13,7 @@ from service.http.body import json_body
 from service.http.compute import compute
 from service.http.openapi import documented_body
 
-router = APIRouter(tags=["teaching"])
+router = APIRouter(prefix="/v1", tags=["teaching"])
 
 
 def entry_content(entry: Entry) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from service.http.negotiation import negotiate
 from service.http.openapi import documented_body
 from service.http.problems import ProblemError
 
-router = APIRouter(tags=["teaching"])
+router = APIRouter(prefix="/v1", tags=["teaching"])
 
 JSON, MARKDOWN = "application/json", "text/markdown"
 

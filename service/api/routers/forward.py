@@ -15,7 +15,7 @@ from service.http.compute import compute
 from service.http.direct import DirectRoute
 from service.http.openapi import documented_body
 
-router = APIRouter(tags=["network"], route_class=DirectRoute)
+router = APIRouter(prefix="/v1", tags=["network"], route_class=DirectRoute)
 
 
 @router.post(

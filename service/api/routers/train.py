@@ -16,7 +16,7 @@ from service.http.compute import compute
 from service.http.direct import DirectRoute
 from service.http.openapi import documented_body
 
-router = APIRouter(tags=["teaching"], route_class=DirectRoute)
+router = APIRouter(prefix="/v1", tags=["teaching"], route_class=DirectRoute)
 
 
 def network_content(layers: tuple[Layer, ...]) -> dict[str, Any]:

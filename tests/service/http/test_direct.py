@@ -83,7 +83,7 @@ def test_only_async_endpoints_with_request_only_dependencies_qualify() -> None:
 def test_the_network_and_teaching_routes_are_direct() -> None:
     app = create_app()
     direct = {route.path for route in build_routes(app) if direct_handler(route.endpoint, route.dependant)}
-    assert {"/gradients", "/forward", "/loss", "/train", "/gradients/verify"} <= direct
+    assert {"/v1/gradients", "/v1/forward", "/v1/loss", "/v1/train", "/v1/gradients/verify"} <= direct
 
 
 @pytest.mark.parametrize("path", ["/direct", "/query", "/sync-dependency", "/sync-endpoint", "/background"])

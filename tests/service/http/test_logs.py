@@ -1,0 +1,87 @@
+"""The access log as a server writes it: logging configured by ``log_config``, one JSON line per request."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import logging.config
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from service.api.schemas.examples import SEED_TWO_LAYER
+from service.app import create_app
+from service.http.logs import JsonFormatter, JsonLinesHandler, log_config, record
+from service.settings import Settings
+
+LOGGERS = ("service", "service.access", "uvicorn", "uvicorn.access")
+
+
+@pytest.fixture
+def configured(request: pytest.FixtureRequest) -> Iterator[io.StringIO]:
+    """Logging as ``python -m service`` configures it (in ``request.param`` format), writing to a string;
+    the loggers are restored afterwards."""
+    saved = [(logging.getLogger(name), logging.getLogger(name).__dict__.copy()) for name in LOGGERS]
+    logging.config.dictConfig(log_config(Settings(log_format=request.param)))
+    (handler,) = logging.getLogger("service").handlers
+    stream = io.StringIO()
+    handler.setStream(stream)  # type: ignore[attr-defined]
+    try:
+        yield stream
+    finally:
+        for logger, state in saved:
+            logger.__dict__.clear()
+            logger.__dict__.update(state)
+
+
+async def post_seed(settings: Settings, request_id: str) -> httpx.Response:
+    transport = httpx.ASGITransport(app=create_app(settings))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        return await http.post("/v1/gradients", json=SEED_TWO_LAYER, headers={"x-request-id": request_id})
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("configured", ["json"], indirect=True)
+async def test_a_server_writes_the_line_the_formatter_writes(configured: io.StringIO) -> None:
+    assert type(logging.getLogger("service").handlers[0]) is JsonLinesHandler
+    answer = await post_seed(Settings(), "line-1")
+    assert answer.status_code == 200
+    (line,) = configured.getvalue().splitlines()
+    written = json.loads(line)
+    assert written["request_id"] == "line-1"
+    fields = {key: written[key] for key in ("method", "path", "status", "duration_ms", "request_id")}
+    formatted: dict[str, Any] = json.loads(JsonFormatter().format(record(fields)))
+    assert written.keys() == formatted.keys()
+    assert {k: v for k, v in written.items() if k != "time"} == {k: v for k, v in formatted.items() if k != "time"}
+    assert written["message"] == f"POST /v1/gradients 200 {fields['duration_ms']:.1f} ms id=line-1"
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("configured", ["json"], indirect=True)
+async def test_a_filter_or_another_handler_gets_the_record(configured: io.StringIO) -> None:
+    seen: list[logging.LogRecord] = []
+    access = logging.getLogger("service.access")
+    access.addFilter(lambda entry: not seen.append(entry))
+    await post_seed(Settings(), "line-2")
+    assert [entry.fields["request_id"] for entry in seen] == ["line-2"]  # type: ignore[attr-defined]
+    assert json.loads(configured.getvalue())["request_id"] == "line-2"
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("configured", ["text"], indirect=True)
+async def test_the_text_format_goes_through_logging(configured: io.StringIO) -> None:
+    await post_seed(Settings(), "line-3")
+    (line,) = configured.getvalue().splitlines()
+    assert " INFO service.access: POST /v1/gradients 200 " in line
+    assert line.endswith(" id=line-3")
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("configured", ["json"], indirect=True)
+async def test_no_line_below_the_level(configured: io.StringIO) -> None:
+    logging.getLogger("service").setLevel(logging.WARNING)
+    await post_seed(Settings(), "line-4")
+    assert configured.getvalue() == ""
