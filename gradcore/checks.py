@@ -26,7 +26,7 @@ from gradcore.losses import LOSSES
 from gradcore.types import Array, Layer, describe
 
 
-def _matrix_problems(a: Array, location: Location, name: str) -> list[Problem]:
+def _matrix_problems(a: Array, location: Location, name: str, check_finite: bool = True) -> list[Problem]:
     if a.ndim != 2:
         return [Problem(location, f"{name} must be a matrix (2-D) but is {describe(a.shape)}")]
     if a.size == 0:
@@ -36,12 +36,14 @@ def _matrix_problems(a: Array, location: Location, name: str) -> list[Problem]:
                 f"{name} is empty ({describe(a.shape)}): every matrix needs at least one row and one column",
             )
         ]
-    if not np.isfinite(a).all():
+    if check_finite and not np.isfinite(a).all():
         return [Problem(location, f"{name} contains a number that is not finite (NaN or ±infinity)")]
     return []
 
 
-def shape_problems(layers: Sequence[Layer], X: Array, Y: Array | None = None, loss: str | None = None) -> list[Problem]:
+def shape_problems(
+    layers: Sequence[Layer], X: Array, Y: Array | None = None, loss: str | None = None, *, check_finite: bool = True
+) -> list[Problem]:
     """List what is wrong with a network, its inputs and its targets.
 
     Parameters
@@ -54,6 +56,9 @@ def shape_problems(layers: Sequence[Layer], X: Array, Y: Array | None = None, lo
         Must be m × n_L, the shape of the output ŷ.
     loss : str, optional
         A key of :data:`gradcore.LOSSES` that fits the last activation.
+    check_finite : bool, default True
+        Whether to look for NaN and ±infinity in X, Y, W_k and b_k; ``False`` for arrays already checked
+        (as the service's validators check every number).
 
     Returns
     -------
@@ -64,13 +69,13 @@ def shape_problems(layers: Sequence[Layer], X: Array, Y: Array | None = None, lo
     """
     if not layers:
         return [Problem(("layers",), "the network needs at least one layer")]
-    x_problems = _matrix_problems(X, ("inputs",), "the inputs X")
+    x_problems = _matrix_problems(X, ("inputs",), "the inputs X", check_finite)
     problems = list(x_problems)
     n_prev = X.shape[1] if not x_problems else None
     source = "the inputs have"
     for k, layer in enumerate(layers, start=1):
         where = ("layers", k - 1)
-        found = _matrix_problems(layer.W, (*where, "weights"), f"layer {k} weights W_{k}")
+        found = _matrix_problems(layer.W, (*where, "weights"), f"layer {k} weights W_{k}", check_finite)
         if not found and n_prev is not None and layer.W.shape[0] != n_prev:
             rows, cols = layer.W.shape
             found.append(
@@ -97,7 +102,7 @@ def shape_problems(layers: Sequence[Layer], X: Array, Y: Array | None = None, lo
                         f"{describe(layer.W.shape)}: expected {n_k} entries (n_{k})",
                     )
                 )
-            elif not np.isfinite(layer.b).all():
+            elif check_finite and not np.isfinite(layer.b).all():
                 found.append(Problem((*where, "bias"), f"layer {k} bias b_{k} contains a number that is not finite"))
         problems += found
         n_prev = layer.W.shape[1] if layer.W.ndim == 2 else None
@@ -110,7 +115,7 @@ def shape_problems(layers: Sequence[Layer], X: Array, Y: Array | None = None, lo
         problems += _loss_problems(layers, loss, Y)
     if Y is not None:
         m, n_L = X.shape[0], layers[-1].W.shape[1]
-        found = _matrix_problems(Y, ("targets",), "the targets Y")
+        found = _matrix_problems(Y, ("targets",), "the targets Y", check_finite)
         if not found and Y.shape != (m, n_L):
             found.append(
                 Problem(

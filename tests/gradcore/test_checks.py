@@ -96,6 +96,19 @@ def test_bias_must_be_finite(bad: float) -> None:
     assert "not finite" in problem.message
 
 
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_check_finite_false_leaves_the_values_to_the_caller_and_checks_the_shapes(bad: float) -> None:
+    X, W, b, Y = ones(2, 2), ones(2, 2), np.array([0.0, bad]), ones(2, 2)
+    X[0, 1] = W[1, 0] = Y[1, 1] = bad
+    layers = [Layer(W=W, b=b)]
+    found = {problem.location for problem in shape_problems(layers, X, Y, "half_squared_error")}
+    assert found == {("inputs",), ("layers", 0, "weights"), ("layers", 0, "bias")}  # Y is looked at once they fit
+    assert "not finite" in only_problem(shape_problems([Layer(W=ones(2, 2))], ones(2, 2), Y)).message
+    assert shape_problems(layers, X, Y, "half_squared_error", check_finite=False) == []
+    (problem,) = shape_problems(layers, X, ones(3, 2), check_finite=False)
+    assert problem.location == ("targets",)
+
+
 @pytest.mark.parametrize(
     ("a", "words"),
     [

@@ -76,7 +76,7 @@ class ForwardRequest(ResponseOptions):
         self.inputs = as_matrix(self.inputs)
 
     def _problems(self) -> list[Problem]:
-        return shape_problems(self._layers, self.inputs)
+        return shape_problems(self._layers, self.inputs, check_finite=False)  # the Tensor validator checked each number
 
     @property
     def layers(self) -> list[Layer]:
@@ -110,7 +110,7 @@ class LossRequest(ForwardRequest):
             self.targets = as_matrix(Y)
 
     def _problems(self) -> list[Problem]:
-        return shape_problems(self._layers, self.inputs, self.targets, self.loss)
+        return shape_problems(self._layers, self.inputs, self.targets, self.loss, check_finite=False)
 
 
 class GradientsRequest(LossRequest):
