@@ -14,6 +14,8 @@ from pathlib import Path
 from bench.load import Measurement
 
 SERVICE = "service"
+BASELINE = "baseline"
+"""The service of another checkout (``python -m bench.run --baseline DIR``), measured in the same rounds."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ def goals(table: list[Result]) -> list[str]:
             rows.append(f"| {text} (≥ {target:g}×) | {ratio:.2f}× | {'yes' if ratio >= target else 'no'} |")
 
     goal("seed: service ÷ HTTP floor", _rps(table, SERVICE, "seed"), _rps(table, "floor", "seed"), 0.8)
+    goal("seed: service ÷ lean yardstick", _rps(table, SERVICE, "seed"), _rps(table, "lean", "seed"), 0.6)
     for workload in ("medium", "large"):
         ours = _rps(table, SERVICE, workload)
         goal(f"{workload}: service ÷ lean yardstick", ours, _rps(table, "lean", workload), 1.0)
@@ -79,6 +82,11 @@ def goals(table: list[Result]) -> list[str]:
         one = _rps(table, SERVICE, workload)
         if two and one:
             rows.append(f"| {workload}: 2 workers ÷ 1 worker (report only) | {two / one:.2f}× | |")
+    for workload in dict.fromkeys(r.workload for r in table):
+        before = _rps(table, BASELINE, workload)
+        now = _rps(table, SERVICE, workload)
+        if before and now:
+            rows.append(f"| {workload}: service ÷ baseline, the same rounds (report only) | {now / before:.2f}× | |")
     return rows
 
 

@@ -6,6 +6,9 @@ on core 1. Servers alternate within every round; the table shows the median
 over rounds. Results go to ``bench/results.md`` and ``bench/results.png``
 (``--quick``: a temporary folder, and the run fails on any non-2xx answer or
 any disagreement between the servers' losses).
+
+``--baseline DIR`` also runs the service of another checkout (``git worktree add DIR COMMIT``), with this
+environment's packages, in the same rounds, so that before and after are measured side by side.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from pathlib import Path
 import orjson
 
 from bench.load import Measurement, run_python, run_wrk, wrk_path
-from bench.report import Result, write_report
+from bench.report import BASELINE, Result, write_report
 from bench.workloads import Workload, workloads
 
 HOST = "127.0.0.1"
@@ -40,20 +43,22 @@ UVICORN = [sys.executable, "-m", "uvicorn", "--host", HOST]  # uvicorn defaults,
 
 @dataclass(frozen=True)
 class Server:
-    """A server under test: its name, command line (``{port}`` filled in) and cores."""
+    """A server under test: its name, command line (``{port}`` filled in), cores and the checkout it runs in."""
 
     name: str
     command: list[str]
     cores: int = 1
+    root: Path = ROOT
 
     @property
     def options(self) -> bool:
         """Speaks ``include`` and ``encoding``."""
-        return self.name.startswith(SERVICE)
+        return self.name.startswith(SERVICE) or self.name == BASELINE
 
 
+SERVICE_COMMAND = [sys.executable, "-m", "service", "--host", HOST, "--port", "{port}", "--workers", "1"]
 SERVERS = [
-    Server(SERVICE, [sys.executable, "-m", "service", "--host", HOST, "--port", "{port}", "--workers", "1"]),
+    Server(SERVICE, SERVICE_COMMAND),
     Server(
         f"{SERVICE}, 2 workers",
         [sys.executable, "-m", "service", "--host", HOST, "--port", "{port}", "--workers", "2"],
@@ -103,7 +108,7 @@ def running(server: Server, pin: bool, probe: bytes) -> Iterator[int]:
     cores = ("0" if server.cores == 1 else "0,1") if pin else None
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
-            pinned(command, cores), cwd=ROOT, env=server_env(), stdin=subprocess.DEVNULL, stdout=log, stderr=log
+            pinned(command, cores), cwd=server.root, env=server_env(), stdin=subprocess.DEVNULL, stdout=log, stderr=log
         )
         try:
             deadline = time.monotonic() + 60
@@ -154,11 +159,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--connections", type=int, default=4, help="concurrent keep-alive connections")
     parser.add_argument("--python-client", action="store_true", help="use the Python load generator even if wrk exists")
     parser.add_argument("--out", type=Path, default=None, help="where to write results.md and results.png")
+    parser.add_argument(
+        "--baseline", type=Path, default=None, help="a checkout of another commit whose service runs in the same rounds"
+    )
     args = parser.parse_args(argv)
     args.rounds = args.rounds or (1 if args.quick else 3)
     args.duration = args.duration or (1.0 if args.quick else 5.0)
     out = args.out or (Path(tempfile.mkdtemp(prefix="bench-")) if args.quick else ROOT / "bench")
     pin = shutil.which("taskset") is not None and (os.cpu_count() or 1) >= 2
+    servers = SERVERS if args.baseline is None else [*SERVERS, Server(BASELINE, SERVICE_COMMAND, root=args.baseline)]
     loads = workloads(quick=args.quick)
     results: dict[tuple[str, str], list[Measurement]] = {}
     losses: dict[str, float] = {}
@@ -168,7 +177,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             paths[w.name].write_bytes(orjson.dumps(w.body))
         probe = paths[loads[0].name].read_bytes()
         for round_ in range(args.rounds):
-            for server in SERVERS[round_ % len(SERVERS) :] + SERVERS[: round_ % len(SERVERS)]:
+            for server in servers[round_ % len(servers) :] + servers[: round_ % len(servers)]:
                 with running(server, pin, probe) as port:
                     for w in loads:
                         if w.options and not server.options:

@@ -51,17 +51,20 @@ def test_wrk_latency_units(text: str, ms: float) -> None:
 def fake_table() -> list[Result]:
     rps = {("service", "seed"): 400.0, ("floor", "seed"): 1000.0, ("service", "large"): 30.0}
     rps |= {("lean", "large"): 20.0, ("naive", "large"): 2.0, ("service", "large-compact"): 300.0}
-    rps |= {("service, 2 workers", "large"): 45.0}
+    rps |= {("service, 2 workers", "large"): 45.0, ("lean", "seed"): 800.0, ("baseline", "large"): 25.0}
     return [Result(server, workload, Measurement(value, 1.0, 2.0, 0)) for (server, workload), value in rps.items()]
 
 
 def test_goals_divide_the_service_by_the_other_server() -> None:
     rows = "\n".join(goals(fake_table()))
     assert "| seed: service ÷ HTTP floor (≥ 0.8×) | 0.40× | no |" in rows
+    assert "| seed: service ÷ lean yardstick (≥ 0.6×) | 0.50× | no |" in rows
     assert "| large: service ÷ lean yardstick (≥ 1×) | 1.50× | yes |" in rows
     assert "| large: service ÷ naive reference (≥ 10×) | 15.00× | yes |" in rows
     assert "| large-compact: service ÷ lean yardstick on large (≥ 10×) | 15.00× | yes |" in rows
     assert "| large: 2 workers ÷ 1 worker (report only) | 1.50× | |" in rows
+    assert "| large: service ÷ baseline, the same rounds (report only) | 1.20× | |" in rows
+    assert "seed: service ÷ baseline" not in rows  # no baseline measured there
 
 
 def test_report_writes_markdown_and_chart(tmp_path: Path) -> None:
