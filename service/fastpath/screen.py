@@ -168,12 +168,11 @@ def screen_lengths(document: Any, settings: Settings) -> None:
 
 
 def _member(node: Any, key: str) -> Any:
-    if node is None or not hasattr(node, "keys"):
+    # Looked up among the keys first: simdjson raises, slowly, for a key that is not there, and ``in`` on its
+    # object costs as much.
+    if node is None or not hasattr(node, "keys") or key not in node.keys():  # noqa: SIM118
         return None
-    try:
-        return node[key]
-    except (KeyError, TypeError):
-        return None
+    return node[key]
 
 
 def _too_many(name: str, count: int, most: int, what: str) -> ProblemError:
