@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Literal, Self
 
-from pydantic import ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, model_validator
+from pydantic import ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from gradcore import Layer, Problem, shape_problems
@@ -56,12 +57,10 @@ class ForwardRequest(ResponseOptions):
     targets: Tensor | None = Field(None, description="Y; accepted so that one body fits every endpoint, not used here.")
     loss: LossName = Field("half_squared_error", description="The loss; accepted here, not used.")
 
-    _layers: list[Layer] = PrivateAttr()
-
     @model_validator(mode="after")
     def _check_shapes(self, info: ValidationInfo) -> Self:
         """Check the shapes and, given ``context={"settings": Settings}``, the limits of :mod:`service.limits`."""
-        self._layers = layers = self.network.to_layers()
+        layers = self.layers
         self._normalize()
         settings = (info.context or {}).get("settings")
         if settings is not None:
@@ -76,12 +75,13 @@ class ForwardRequest(ResponseOptions):
         self.inputs = as_matrix(self.inputs)
 
     def _problems(self) -> list[Problem]:
-        return shape_problems(self._layers, self.inputs, check_finite=False)  # the Tensor validator checked each number
+        return shape_problems(self.layers, self.inputs, check_finite=False)  # the Tensor validator checked each number
 
-    @property
+    @cached_property
     def layers(self) -> list[Layer]:
-        """The validated network as gradcore layers."""
-        return self._layers
+        """The network as gradcore layers, made once (a private attribute would cost a look-up through
+        pydantic's ``__getattr__`` at every use)."""
+        return self.network.to_layers()
 
 
 class LossRequest(ForwardRequest):
@@ -103,14 +103,14 @@ class LossRequest(ForwardRequest):
     def _normalize(self) -> None:
         """Also read a flat list of targets as one row, or as one target per example when n_L = 1."""
         super()._normalize()
-        Y, W_L = self.targets, self._layers[-1].W
+        Y, W_L = self.targets, self.layers[-1].W
         if Y.ndim == 1 and Y.size > 1 and W_L.ndim == 2 and W_L.shape[1] == 1:
             self.targets = Y.reshape(-1, 1)
         else:
             self.targets = as_matrix(Y)
 
     def _problems(self) -> list[Problem]:
-        return shape_problems(self._layers, self.inputs, self.targets, self.loss, check_finite=False)
+        return shape_problems(self.layers, self.inputs, self.targets, self.loss, check_finite=False)
 
 
 class GradientsRequest(LossRequest):
