@@ -16,7 +16,9 @@ qualifies: an ``async def`` whose every parameter is a dependency that needs
 nothing but the request. Any other endpoint keeps FastAPI's own handler.
 
 Use it as ``APIRouter(route_class=DirectRoute)``. Its handler calls the
-dependencies themselves: ``app.dependency_overrides`` does not apply to them.
+dependencies themselves: ``app.dependency_overrides`` does not apply to them. Since none of them has a
+``yield`` to close, the route's ASGI app is Starlette's ``request_response``, without FastAPI's two
+exit stacks per request.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import request_response
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
@@ -88,6 +91,14 @@ def direct_handler(endpoint: Callable[..., Awaitable[Response]], dependant: Depe
 
 class DirectRoute(APIRoute):
     """An :class:`~fastapi.routing.APIRoute` that skips dependency solving when its endpoint allows it."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, endpoint, **kwargs)
+        handler = direct_handler(self.endpoint, self.dependant)
+        if handler is not None and kwargs.get("max_body_size") is None:
+            # No dependency has a yield to close, so the handler needs none of FastAPI's exit stacks around it:
+            # Starlette's own request_response (the Request, and the exception handlers) is all it takes.
+            self.app = request_response(handler)
 
     def get_route_handler(self) -> Handler:
         return direct_handler(self.endpoint, self.dependant) or super().get_route_handler()
