@@ -12,6 +12,7 @@ service's JSON stdout handler, as it does in a server, the handler writes it str
 from __future__ import annotations
 
 import logging
+import math
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -55,10 +56,27 @@ def record(fields: dict[str, Any]) -> logging.LogRecord:
     )
 
 
+_second: tuple[int, str] = (-1, "")
+"""The last second formatted by :func:`utc_time`, and its text up to the seconds."""
+
+
+def utc_time(created: float) -> str:
+    """``created`` (seconds since the epoch) as ``datetime.isoformat`` writes it in UTC to the millisecond,
+    ``2025-01-01T12:00:00.000+00:00``; the date and time up to the second are formatted once a second."""
+    global _second
+    fraction, whole = math.modf(created)  # rounded to the microsecond as datetime.fromtimestamp rounds
+    second, microseconds = divmod(int(whole) * 1_000_000 + round(fraction * 1e6), 1_000_000)
+    cached, text = _second
+    if second != cached:
+        text = datetime.fromtimestamp(second, UTC).isoformat(timespec="seconds")[:-6]
+        _second = second, text
+    return f"{text}.{microseconds // 1000:03d}+00:00"
+
+
 def json_line(created: float, level: str, logger: str, message: str, fields: dict[str, Any]) -> str:
     """One JSON log line: ``time``, ``level``, ``logger``, ``message`` and ``fields``."""
     entry: dict[str, Any] = {
-        "time": datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds"),
+        "time": utc_time(created),
         "level": level,
         "logger": logger,
         "message": message,

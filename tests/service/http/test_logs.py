@@ -7,14 +7,16 @@ import json
 import logging
 import logging.config
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import numpy as np
 import pytest
 
 from service.api.schemas.examples import SEED_TWO_LAYER
 from service.app import create_app
-from service.http.logs import JsonFormatter, JsonLinesHandler, log_config, record
+from service.http.logs import JsonFormatter, JsonLinesHandler, log_config, record, utc_time
 from service.settings import Settings
 
 LOGGERS = ("service", "service.access", "uvicorn", "uvicorn.access")
@@ -85,3 +87,14 @@ async def test_no_line_below_the_level(configured: io.StringIO) -> None:
     logging.getLogger("service").setLevel(logging.WARNING)
     await post_seed(Settings(), "line-4")
     assert configured.getvalue() == ""
+
+
+def test_the_time_is_written_as_datetime_writes_it() -> None:
+    rng = np.random.default_rng(11)
+    whole = rng.integers(0, 2 * 10**9, size=20_000)
+    milliseconds = rng.integers(0, 1000, size=whole.size) / 1000
+    near_edges = whole + milliseconds + rng.choice([0.0, 5e-7, -5e-7, 4e-7], whole.size)  # rounding's edges
+    stamps = [0.0, 1.0005, 1735732800.9995, 1735732800.9999995, *rng.uniform(0, 2e9, 20_000), *near_edges]
+    for created in stamps:
+        expected = datetime.fromtimestamp(float(created), UTC).isoformat(timespec="milliseconds")
+        assert utc_time(float(created)) == expected
