@@ -75,7 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     # The routers' routes go into the app's own list, the busiest first, ahead of the docs' routes: every
     # request is matched against them in this order. (include_router would add each router as a branch that
-    # FastAPI resolves again for every request: a fifth of a seed request's time, bench/README.md.)
+    # FastAPI resolves again for every request; bench/README.md.)
     app.router.routes[:0] = [route for router in ROUTERS for route in router.routes]
     problems.install(app)
     app.add_middleware(Observe, counters=metrics.install(app))  # outermost: every request counted and logged
