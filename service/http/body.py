@@ -72,20 +72,21 @@ async def read_body(request: Request, settings: Settings) -> bytes:
     deadline = loop.time() + settings.body_timeout
     chunks: list[bytes] = []
     received = 0
-    while True:
-        try:
-            async with asyncio.timeout_at(min(deadline, loop.time() + settings.body_idle_timeout)):
+    try:
+        async with asyncio.timeout_at(None) as timeout:  # one timer, moved on at every piece of the body
+            while True:
+                timeout.reschedule(min(deadline, loop.time() + settings.body_idle_timeout))
                 message = await request.receive()
-        except TimeoutError:
-            raise _too_slow(settings, loop.time() >= deadline) from None
-        if message["type"] == "http.disconnect":
-            raise ClientDisconnect
-        chunk = message.get("body", b"")
-        received += len(chunk)
-        check_body_bytes(received, settings, so_far=True)
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+                if message["type"] == "http.disconnect":
+                    raise ClientDisconnect
+                chunk = message.get("body", b"")
+                received += len(chunk)
+                check_body_bytes(received, settings, so_far=True)
+                chunks.append(chunk)
+                if not message.get("more_body", False):
+                    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    except TimeoutError:
+        raise _too_slow(settings, loop.time() >= deadline) from None
 
 
 def _too_slow(settings: Settings, overall: bool) -> ProblemError:
