@@ -32,12 +32,11 @@ from pathlib import Path
 import orjson
 
 from bench.load import Measurement, run_python, run_wrk, wrk_path
-from bench.report import BASELINE, Result, write_report
+from bench.report import BASELINE, SERVICE, Result, write_report
 from bench.workloads import Workload, workloads
 
 HOST = "127.0.0.1"
 ROOT = Path(__file__).resolve().parents[1]
-SERVICE = "service"
 UVICORN = [sys.executable, "-m", "uvicorn", "--host", HOST]  # uvicorn defaults, as `python -m service` runs it
 
 
