@@ -19,6 +19,8 @@ from contextlib import asynccontextmanager, suppress
 from types import FrameType
 from typing import Any
 
+from service.http.logs import flush_logs
+
 
 def stop_listening(servers: list[Any]) -> None:
     """Close uvicorn's asyncio servers here and shut their listening sockets down for every process."""
@@ -49,6 +51,8 @@ def refuse_on_sigterm(loop: asyncio.AbstractEventLoop) -> None:
 
 @asynccontextmanager
 async def lifespan(_app: Any) -> AsyncIterator[None]:
-    """The server process's lifespan: refuse new connections at once on SIGTERM."""
+    """The server process's lifespan: refuse new connections at once on SIGTERM; at the end, write the log
+    lines that wait (:class:`service.http.logs.JsonLinesHandler`)."""
     refuse_on_sigterm(asyncio.get_running_loop())
     yield
+    flush_logs()

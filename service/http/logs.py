@@ -6,11 +6,13 @@ id (:class:`service.http.observe.Observe` calls it); never the body, the query
 string or the headers. :func:`log_config` is the
 ``logging.config.dictConfig`` that ``python -m service`` gives uvicorn, whose
 own access log stays off so that every request is logged once. When the line would reach only the
-service's JSON stdout handler, as it does in a server, the handler writes it straight from its fields.
+service's JSON stdout handler, as it does in a server, the handler writes it straight from its fields, with
+the lines of the requests answered in the same few milliseconds.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import time
@@ -25,6 +27,10 @@ from service.settings import Settings
 access_logger = logging.getLogger("service.access")
 MAX_LOGGED_PATH = 256
 ACCESS_LINE = "%(method)s %(path)s %(status)d %(duration_ms).1f ms id=%(request_id)s"
+ACCESS_DELAY = 0.05
+"""Seconds an access line may wait for others, to be written with them (:class:`JsonLinesHandler`)."""
+ACCESS_BATCH = 256
+"""Access lines written at once, at most."""
 
 
 def log_request(scope: Scope, status: int, seconds: float, request_id: str) -> None:
@@ -96,19 +102,64 @@ class JsonFormatter(logging.Formatter):
 
 
 class JsonLinesHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """The stdout handler of the JSON format; it also writes access lines straight from their fields."""
+    """The stdout handler of the JSON format; it also writes access lines straight from their fields, together.
+
+    An access line written on an event loop waits, with the ones after it, until :data:`ACCESS_DELAY` seconds
+    have passed since the first, :data:`ACCESS_BATCH` lines wait, another record is written (after them), or
+    the handler is flushed (by logging at exit, by :func:`flush_logs` at the end of a server's lifespan).
+    One write then carries them all: a write to stdout in the middle of every request costs it more than the
+    line's own work (``bench/README.md``).
+    """
+
+    def __init__(self, stream: Any = None) -> None:
+        super().__init__(stream)
+        self.pending: list[tuple[float, dict[str, Any]]] = []
+        self.scheduled_on: asyncio.AbstractEventLoop | None = None
 
     def write_access(self, fields: dict[str, Any]) -> None:
-        """Write the ``service.access`` line of ``fields``, as :meth:`emit` would write its record's."""
-        line = json_line(time.time(), "info", access_logger.name, ACCESS_LINE % fields, fields)
-        self.acquire()
-        try:
-            self.stream.write(line + self.terminator)
-            self.flush()
-        except Exception:
-            self.handleError(record(fields))
-        finally:
-            self.release()
+        """Write the ``service.access`` line of ``fields`` soon, as :meth:`emit` would write its record's."""
+        with self.lock:  # type: ignore[union-attr]
+            self.pending.append((time.time(), fields))
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:  # no event loop to come back: now
+                loop = None
+            if loop is None or len(self.pending) >= ACCESS_BATCH:
+                self.flush()
+            elif self.scheduled_on is not loop:
+                loop.call_later(ACCESS_DELAY, self._flush_scheduled)
+                self.scheduled_on = loop
+
+    def _flush_scheduled(self) -> None:
+        self.scheduled_on = None
+        self.flush()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.flush()  # the access lines written before this record come before it
+        super().emit(record)
+
+    def flush(self) -> None:
+        """Write the waiting access lines, then flush the stream."""
+        with self.lock:  # type: ignore[union-attr]
+            pending, self.pending = self.pending, []
+            if pending:
+                try:
+                    self.stream.write(
+                        "".join(_access_line(created, fields) + self.terminator for created, fields in pending)
+                    )
+                except Exception:
+                    self.handleError(record(pending[-1][1]))
+            super().flush()
+
+
+def _access_line(created: float, fields: dict[str, Any]) -> str:
+    return json_line(created, "info", access_logger.name, ACCESS_LINE % fields, fields)
+
+
+def flush_logs() -> None:
+    """Write the lines that wait in the service's handlers (:class:`JsonLinesHandler`)."""
+    for handler in access_logger.parent.handlers if access_logger.parent is not None else ():
+        handler.flush()
 
 
 def _only_handler() -> JsonLinesHandler | None:

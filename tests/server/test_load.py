@@ -8,6 +8,7 @@ must hold exactly one JSON line per request. The run is bounded in requests and 
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 from typing import Any
 
@@ -93,6 +94,19 @@ async def run(server: Server, first: int, count: int, statuses: Counter[int], rs
         outer.cancel_scope.cancel()
 
 
+def settled_log(server: Server, timeout: float = 5.0) -> str:
+    """The server's log once it stops growing: access lines are written some milliseconds after their requests
+    (service.http.logs.JsonLinesHandler)."""
+    deadline = time.monotonic() + timeout
+    log = server.log()
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        log, before = server.log(), log
+        if log == before:
+            break
+    return log
+
+
 def test_load(serve: Serve) -> None:
     with serve(GRADSERVICE_LOG_FORMAT="json", GRADSERVICE_MAX_CONCURRENCY=str(2 * CLIENTS)) as server:
         statuses: Counter[int] = Counter()
@@ -107,7 +121,7 @@ def test_load(serve: Serve) -> None:
                     await run(server, quarter * size, size, statuses, quarters[-1])
 
         anyio.run(main)
-        log = server.log()
+        log = settled_log(server)
 
     assert sum(statuses.values()) == REQUESTS
     assert not [status for status in statuses if status >= 500]

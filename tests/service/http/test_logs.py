@@ -10,13 +10,24 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+import anyio
 import httpx
 import numpy as np
 import pytest
 
 from service.api.schemas.examples import SEED_TWO_LAYER
 from service.app import create_app
-from service.http.logs import JsonFormatter, JsonLinesHandler, log_config, record, utc_time
+from service.http.logs import (
+    ACCESS_BATCH,
+    ACCESS_DELAY,
+    JsonFormatter,
+    JsonLinesHandler,
+    _only_handler,
+    flush_logs,
+    log_config,
+    record,
+    utc_time,
+)
 from service.settings import Settings
 
 LOGGERS = ("service", "service.access", "uvicorn", "uvicorn.access")
@@ -39,6 +50,29 @@ def configured(request: pytest.FixtureRequest) -> Iterator[io.StringIO]:
             logger.__dict__.update(state)
 
 
+def alone() -> JsonLinesHandler:
+    """The service's JSON handler, made the only handler of its logger as in a server: pytest adds its capture
+    handlers to the loggers that do not propagate, for the test's call."""
+    service = logging.getLogger("service")
+    for handler in service.handlers[:]:
+        if type(handler) is not JsonLinesHandler:
+            service.removeHandler(handler)
+    (handler,) = service.handlers
+    assert isinstance(handler, JsonLinesHandler)
+    assert _only_handler() is handler
+    return handler
+
+
+class Writes(io.StringIO):
+    """A stream that counts its writes."""
+
+    writes = 0
+
+    def write(self, text: str) -> int:
+        self.writes += 1
+        return super().write(text)
+
+
 async def post_seed(settings: Settings, request_id: str) -> httpx.Response:
     transport = httpx.ASGITransport(app=create_app(settings))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
@@ -48,9 +82,10 @@ async def post_seed(settings: Settings, request_id: str) -> httpx.Response:
 @pytest.mark.anyio
 @pytest.mark.parametrize("configured", ["json"], indirect=True)
 async def test_a_server_writes_the_line_the_formatter_writes(configured: io.StringIO) -> None:
-    assert type(logging.getLogger("service").handlers[0]) is JsonLinesHandler
+    alone()
     answer = await post_seed(Settings(), "line-1")
     assert answer.status_code == 200
+    await anyio.sleep(4 * ACCESS_DELAY)  # the line waits ACCESS_DELAY for others, on the event loop
     (line,) = configured.getvalue().splitlines()
     written = json.loads(line)
     assert written["request_id"] == "line-1"
@@ -59,6 +94,52 @@ async def test_a_server_writes_the_line_the_formatter_writes(configured: io.Stri
     assert written.keys() == formatted.keys()
     assert {k: v for k, v in written.items() if k != "time"} == {k: v for k, v in formatted.items() if k != "time"}
     assert written["message"] == f"POST /v1/gradients 200 {fields['duration_ms']:.1f} ms id=line-1"
+
+
+def access_fields(number: int) -> dict[str, Any]:
+    return {"method": "POST", "path": "/v1/gradients", "status": 200, "duration_ms": 0.5, "request_id": f"n{number}"}
+
+
+def written_ids(stream: io.StringIO) -> list[str]:
+    entries = [json.loads(line) for line in stream.getvalue().splitlines()]
+    return [entry["request_id"] for entry in entries if entry["logger"] == "service.access"]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("configured", ["json"], indirect=True)
+async def test_access_lines_wait_to_be_written_together(configured: io.StringIO) -> None:
+    handler = alone()
+    stream = Writes()
+    handler.setStream(stream)
+    for number in range(3):
+        handler.write_access(access_fields(number))
+    assert stream.getvalue() == ""  # nothing yields to the event loop in between: the timer has not run
+    await anyio.sleep(4 * ACCESS_DELAY)
+    assert written_ids(stream) == ["n0", "n1", "n2"]
+    assert stream.writes == 1
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("configured", ["json"], indirect=True)
+async def test_a_full_batch_another_record_or_a_flush_writes_the_waiting_lines(configured: io.StringIO) -> None:
+    handler = alone()
+    for number in range(ACCESS_BATCH):
+        handler.write_access(access_fields(number))
+    assert len(written_ids(configured)) == ACCESS_BATCH  # the last one filled the batch
+    handler.write_access(access_fields(-1))
+    logging.getLogger("service.other").warning("after the access line")
+    *_, before, other = configured.getvalue().splitlines()
+    assert json.loads(before)["request_id"] == "n-1"  # written first, in order
+    assert json.loads(other)["message"] == "after the access line"
+    handler.write_access(access_fields(-2))
+    flush_logs()  # as at the end of a server's lifespan
+    assert written_ids(configured)[-1] == "n-2"
+
+
+@pytest.mark.parametrize("configured", ["json"], indirect=True)
+def test_off_the_event_loop_an_access_line_is_written_at_once(configured: io.StringIO) -> None:
+    alone().write_access(access_fields(7))
+    assert written_ids(configured) == ["n7"]
 
 
 @pytest.mark.anyio
