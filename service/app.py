@@ -10,6 +10,7 @@ from starlette.middleware.cors import CORSMiddleware
 from service.api.routers import check, derivation, forward, gradients, health, loss, train, verify
 from service.http import metrics, problems
 from service.http.compute import Admission
+from service.http.direct import DirectLane
 from service.http.guards import ApiKey
 from service.http.head import HeadAsGet
 from service.http.observe import Observe
@@ -59,8 +60,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     # Outermost last: every request is observed (id, count, log line; added below), then (CORS) given its
-    # admission ticket (service.http.compute) and its key checked; HEAD is answered as GET. The body's size and
-    # deadlines are checked where it is read (service.http.body).
+    # admission ticket (service.http.compute) and its key checked; HEAD is answered as GET; a POST to a network
+    # route is served by its direct handler (service.http.direct). The body's size and deadlines are checked
+    # where it is read (service.http.body).
+    app.add_middleware(DirectLane, service=app)
     app.add_middleware(HeadAsGet)
     if settings.api_key is not None:  # without a key, no layer to pass through
         app.add_middleware(ApiKey, settings=settings)

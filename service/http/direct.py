@@ -19,6 +19,10 @@ Use it as ``APIRouter(route_class=DirectRoute)``. Its handler calls the
 dependencies themselves: ``app.dependency_overrides`` does not apply to them. Since none of them has a
 ``yield`` to close, the route's ASGI app is Starlette's ``request_response``, without FastAPI's two
 exit stacks per request.
+
+:class:`DirectLane`, the innermost middleware, goes one step further for a ``POST`` to such a route: it calls
+the handler itself, and the app's exception handlers on an error, which is all that FastAPI's exception
+middleware, exit stack, router and route wrapper would do for it. Every other request goes through them.
 """
 
 from __future__ import annotations
@@ -29,9 +33,11 @@ from typing import Any
 
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import request_response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
@@ -95,10 +101,69 @@ class DirectRoute(APIRoute):
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         super().__init__(path, endpoint, **kwargs)
         handler = direct_handler(self.endpoint, self.dependant)
-        if handler is not None and kwargs.get("max_body_size") is None:
+        self.direct = handler if kwargs.get("max_body_size") is None else None
+        """The handler that :class:`DirectLane` may call, if any."""
+        if self.direct is not None:
             # No dependency has a yield to close, so the handler needs none of FastAPI's exit stacks around it:
             # Starlette's own request_response (the Request, and the exception handlers) is all it takes.
-            self.app = request_response(handler)
+            self.app = request_response(self.direct)
 
     def get_route_handler(self) -> Handler:
         return direct_handler(self.endpoint, self.dependant) or super().get_route_handler()
+
+
+ExceptionHandler = Callable[[Request, Exception], Any]
+
+
+class DirectLane:
+    """ASGI middleware, the innermost: serves a ``POST`` to a :class:`DirectRoute` with a direct handler.
+
+    ``service`` is the FastAPI app; the routes of its own list (where :func:`service.app.create_app` puts them,
+    not in an included router's branch) are read when the middleware is built, at the first request.
+    The lane calls the handler as the route would and, when it raises, the app's handler of that exception
+    (:func:`service.http.problems.install`); an exception without one, as ``Exception`` itself, goes on up to
+    the server error middleware, as from the route. A request under a ``root_path`` goes the usual way.
+    """
+
+    def __init__(self, app: ASGIApp, service: Any) -> None:
+        self.app, self.service = app, service
+        routes = [route for route in service.router.routes if isinstance(route, DirectRoute)]
+        self.handlers: dict[str, Handler] = {
+            route.path: route.direct
+            for route in routes
+            if route.direct is not None and "POST" in (route.methods or ()) and not route.param_convertors
+        }
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        handler = (
+            self.handlers.get(scope["path"])
+            if scope["type"] == "http" and scope["method"] == "POST" and not scope.get("root_path")
+            else None
+        )
+        if handler is None:
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive, send)
+        try:
+            response = await handler(request)
+        except Exception as error:
+            on_error = self._exception_handler(error)
+            if on_error is None:
+                raise
+            if inspect.iscoroutinefunction(on_error):
+                response = await on_error(request, error)
+            else:
+                response = await run_in_threadpool(on_error, request, error)
+        await response(scope, receive, send)
+
+    def _exception_handler(self, error: Exception) -> ExceptionHandler | None:
+        """The app's handler of ``error``'s class or its nearest base, as Starlette looks it up; not ``Exception``'s,
+        which the server error middleware calls."""
+        handlers = self.service.exception_handlers
+        for cls in type(error).__mro__:
+            if cls is Exception:
+                return None
+            if cls in handlers:
+                handler: ExceptionHandler = handlers[cls]
+                return handler
+        return None

@@ -8,9 +8,10 @@ import httpx
 import pytest
 from fastapi import APIRouter, BackgroundTasks, Depends, FastAPI, Request
 from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.app import create_app
-from service.http.direct import DirectRoute, direct_handler
+from service.http.direct import DirectLane, DirectRoute, direct_handler
 
 pytestmark = pytest.mark.anyio
 
@@ -98,3 +99,72 @@ async def test_every_route_answers_the_same_whichever_handler_serves_it(path: st
     assert response.json() == {"name": expected}
     if path == "/background":
         assert DONE[-1] == "ada"
+
+
+class TeapotError(Exception):
+    """An error with a handler of the app's."""
+
+
+async def teapot_problem(request: Request, error: Exception) -> Response:
+    return JSONResponse({"detail": str(error)}, status_code=418)
+
+
+def build_laned() -> tuple[FastAPI, list[str]]:
+    """An app with :class:`DirectLane`, and the paths its routes' own ASGI apps served (not the lane)."""
+    router = APIRouter(route_class=DirectRoute)
+
+    @router.post("/direct")
+    async def direct(name: Annotated[str, Depends(read_name)]) -> Response:
+        if name == "teapot":
+            raise TeapotError("short and stout")
+        if name == "bug":
+            raise RuntimeError("unexpected")
+        return JSONResponse({"name": name})
+
+    app = FastAPI()
+    app.router.routes[:0] = router.routes  # in the app's own list, as create_app puts them
+    app.add_exception_handler(TeapotError, teapot_problem)
+    app.add_middleware(DirectLane, service=app)
+    served: list[str] = []
+    for route in app.router.routes:
+        if isinstance(route, DirectRoute):
+            inner = route.app
+
+            async def spy(scope: Scope, receive: Receive, send: Send, inner: ASGIApp = inner) -> None:
+                served.append(scope["path"])
+                await inner(scope, receive, send)
+
+            route.app = spy
+    return app, served
+
+
+async def post_laned(app: FastAPI, name: str, root_path: str = "") -> httpx.Response:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False, root_path=root_path)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        return await client.post(f"{root_path}/direct", headers={"x-name": name})
+
+
+async def test_the_lane_serves_a_direct_post_and_the_route_anything_else(anyio_backend: str) -> None:
+    app, served = build_laned()
+    answer = await post_laned(app, "ada")
+    assert (answer.status_code, answer.json(), served) == (200, {"name": "ada"}, [])
+    under_a_root = await post_laned(app, "ada", root_path="/api")
+    assert (under_a_root.status_code, under_a_root.json(), served) == (200, {"name": "ada"}, ["/api/direct"])
+
+
+@pytest.mark.parametrize("root_path", ["", "/api"])
+async def test_the_lane_answers_errors_as_the_route_would(root_path: str, anyio_backend: str) -> None:
+    app, served = build_laned()
+    handled = await post_laned(app, "teapot", root_path)
+    assert (handled.status_code, handled.json()) == (418, {"detail": "short and stout"})
+    unexpected = await post_laned(app, "bug", root_path)
+    assert unexpected.status_code == 500  # no handler of its own: the server error middleware's answer
+    assert served == ([f"{root_path}/direct"] * 2 if root_path else [])
+
+
+def test_the_service_lane_serves_the_network_routes() -> None:
+    app = create_app()
+    stack = app.build_middleware_stack()
+    while not isinstance(stack, DirectLane):
+        stack = stack.app  # type: ignore[attr-defined]
+    assert {"/v1/gradients", "/v1/forward", "/v1/loss", "/v1/train", "/v1/gradients/verify"} <= set(stack.handlers)
