@@ -2,7 +2,8 @@
 
 :class:`Observe` is the outermost middleware: it starts one timer, gives the
 request an id (the client's ``X-Request-ID`` when it is a short token, else a
-new one; the answer carries it back in ``X-Request-ID``), notes the status
+new one of 32 hex digits from :mod:`random`, which the OS seeds in every process: an id must be unique, not
+secret, and drawing it costs no system call; the answer carries it back in ``X-Request-ID``), notes the status
 of the answer, and when the request ends, counts it
 (:class:`service.http.metrics.HttpCounters`) and logs it
 (:func:`service.http.logs.log_request`).
@@ -10,7 +11,7 @@ of the answer, and when the request ends, counts it
 
 from __future__ import annotations
 
-import os
+import random
 import re
 import time
 
@@ -37,7 +38,7 @@ class Observe:
             return
         start = time.perf_counter()
         given = next((value for key, value in scope["headers"] if key == b"x-request-id"), b"").decode("latin-1")
-        request_id = given if REQUEST_ID.fullmatch(given) else os.urandom(16).hex()
+        request_id = given if REQUEST_ID.fullmatch(given) else f"{random.getrandbits(128):032x}"
         status = 500  # what the server answers when the app raises before answering
 
         async def send_observed(message: Message) -> None:
