@@ -122,7 +122,8 @@ class DirectLane:
     not in an included router's branch) are read when the middleware is built, at the first request.
     The lane calls the handler as the route would and, when it raises, the app's handler of that exception
     (:func:`service.http.problems.install`); an exception without one, as ``Exception`` itself, goes on up to
-    the server error middleware, as from the route. A request under a ``root_path`` goes the usual way.
+    the server error middleware, as from the route. A request under a ``root_path``, or traced by FastAPI's
+    OpenTelemetry support (``GRADSERVICE_OPENTELEMETRY``), goes the usual way.
     """
 
     def __init__(self, app: ASGIApp, service: Any) -> None:
@@ -135,11 +136,7 @@ class DirectLane:
         }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        handler = (
-            self.handlers.get(scope["path"])
-            if scope["type"] == "http" and scope["method"] == "POST" and not scope.get("root_path")
-            else None
-        )
+        handler = self.handlers.get(scope["path"]) if self._takes(scope) else None
         if handler is None:
             await self.app(scope, receive, send)
             return
@@ -155,6 +152,16 @@ class DirectLane:
             else:
                 response = await run_in_threadpool(on_error, request, error)
         await response(scope, receive, send)
+
+    @staticmethod
+    def _takes(scope: Scope) -> bool:
+        """A POST, not under a ``root_path``, and not traced by FastAPI's telemetry (whose router names the span)."""
+        return (
+            scope["type"] == "http"
+            and scope["method"] == "POST"
+            and not scope.get("root_path")
+            and scope.get("fastapi.telemetry") is None
+        )
 
     def _exception_handler(self, error: Exception) -> ExceptionHandler | None:
         """The app's handler of ``error``'s class or its nearest base, as Starlette looks it up; not ``Exception``'s,
