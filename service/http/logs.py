@@ -120,14 +120,13 @@ class JsonLinesHandler(logging.StreamHandler):  # type: ignore[type-arg]
         """Write the ``service.access`` line of ``fields`` soon, as :meth:`emit` would write its record's."""
         with self.lock:  # type: ignore[union-attr]
             self.pending.append((time.time(), fields))
-            if len(self.pending) >= ACCESS_BATCH:
+            try:
+                loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+            except RuntimeError:  # no event loop to come back: now
+                loop = None
+            if loop is None or len(self.pending) >= ACCESS_BATCH:
                 self.flush()
-            elif self.scheduled_on is None or self.scheduled_on.is_closed():  # else its timer writes this line too
-                try:
-                    loop = asyncio.get_running_loop()
-                except RuntimeError:  # no event loop to come back: now
-                    self.flush()
-                    return
+            elif self.scheduled_on is not loop:  # else the timer already set on this loop writes this line too
                 loop.call_later(ACCESS_DELAY, self._flush_scheduled)
                 self.scheduled_on = loop
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
@@ -33,11 +34,16 @@ from service.settings import Settings
 LOGGERS = ("service", "service.access", "uvicorn", "uvicorn.access")
 
 
+def state_of(logger: logging.Logger) -> dict[str, Any]:
+    """What a logger holds, its lists of handlers and filters copied: a test may add to them."""
+    return {key: value.copy() if isinstance(value, list) else value for key, value in logger.__dict__.items()}
+
+
 @pytest.fixture
 def configured(request: pytest.FixtureRequest) -> Iterator[io.StringIO]:
     """Logging as ``python -m service`` configures it (in ``request.param`` format), writing to a string;
     the loggers are restored afterwards."""
-    saved = [(logging.getLogger(name), logging.getLogger(name).__dict__.copy()) for name in LOGGERS]
+    saved = [(logging.getLogger(name), state_of(logging.getLogger(name))) for name in LOGGERS]
     logging.config.dictConfig(log_config(Settings(log_format=request.param)))
     (handler,) = logging.getLogger("service").handlers
     stream = io.StringIO()
@@ -179,3 +185,21 @@ def test_the_time_is_written_as_datetime_writes_it() -> None:
     for created in stamps:
         expected = datetime.fromtimestamp(float(created), UTC).isoformat(timespec="milliseconds")
         assert utc_time(float(created)) == expected
+
+
+@pytest.mark.parametrize("configured", ["json"], indirect=True)
+def test_each_event_loop_writes_its_own_lines(configured: io.StringIO) -> None:
+    handler = alone()
+
+    async def answered(number: int) -> None:
+        handler.write_access(access_fields(number))
+        await anyio.sleep(4 * ACCESS_DELAY)
+
+    left_open = asyncio.new_event_loop()  # a loop whose timer never runs: its line waits for a flush
+    left_open.run_until_complete(asyncio.sleep(0))
+    handler.write_access(access_fields(0))  # off any loop: at once
+    left_open.call_soon(handler.write_access, access_fields(1))
+    left_open.run_until_complete(asyncio.sleep(0))  # the line waits for the timer set on this loop
+    asyncio.run(answered(2))  # another loop sets its own timer, which writes both waiting lines
+    left_open.close()
+    assert written_ids(configured) == ["n0", "n1", "n2"]
