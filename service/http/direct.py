@@ -34,6 +34,7 @@ from typing import Any
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import request_response
@@ -164,9 +165,12 @@ class DirectLane:
         )
 
     def _exception_handler(self, error: Exception) -> ExceptionHandler | None:
-        """The app's handler of ``error``'s class or its nearest base, as Starlette looks it up; not ``Exception``'s,
-        which the server error middleware calls."""
+        """The app's handler of ``error`` as Starlette looks it up (an ``HTTPException``'s status code, then the
+        error's class or its nearest base); not ``Exception``'s, which the server error middleware calls."""
         handlers = self.service.exception_handlers
+        if isinstance(error, HTTPException) and error.status_code in handlers:
+            status_handler: ExceptionHandler = handlers[error.status_code]
+            return status_handler
         for cls in type(error).__mro__:
             if cls is Exception:
                 return None

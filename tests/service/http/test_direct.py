@@ -6,7 +6,7 @@ from typing import Annotated
 
 import httpx
 import pytest
-from fastapi import APIRouter, BackgroundTasks, Depends, FastAPI, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, FastAPI, HTTPException, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -109,6 +109,10 @@ async def teapot_problem(request: Request, error: Exception) -> Response:
     return JSONResponse({"detail": str(error)}, status_code=418)
 
 
+async def conflict_problem(request: Request, error: Exception) -> Response:
+    return JSONResponse({"conflict": True}, status_code=409)
+
+
 def build_laned() -> tuple[FastAPI, list[str]]:
     """An app with :class:`DirectLane`, and the paths its routes' own ASGI apps served (not the lane)."""
     router = APIRouter(route_class=DirectRoute)
@@ -119,11 +123,14 @@ def build_laned() -> tuple[FastAPI, list[str]]:
             raise TeapotError("short and stout")
         if name == "bug":
             raise RuntimeError("unexpected")
+        if name == "conflict":
+            raise HTTPException(409, "taken")
         return JSONResponse({"name": name})
 
     app = FastAPI()
     app.router.routes[:0] = router.routes  # in the app's own list, as create_app puts them
     app.add_exception_handler(TeapotError, teapot_problem)
+    app.add_exception_handler(409, conflict_problem)  # by status code, before HTTPException's own handler
     app.add_middleware(DirectLane, service=app)
     served: list[str] = []
     for route in app.router.routes:
@@ -168,9 +175,11 @@ async def test_the_lane_answers_errors_as_the_route_would(root_path: str, anyio_
     app, served = build_laned()
     handled = await post_laned(app, "teapot", root_path)
     assert (handled.status_code, handled.json()) == (418, {"detail": "short and stout"})
+    by_status = await post_laned(app, "conflict", root_path)
+    assert (by_status.status_code, by_status.json()) == (409, {"conflict": True})
     unexpected = await post_laned(app, "bug", root_path)
     assert unexpected.status_code == 500  # no handler of its own: the server error middleware's answer
-    assert served == ([f"{root_path}/direct"] * 2 if root_path else [])
+    assert served == ([f"{root_path}/direct"] * 3 if root_path else [])
 
 
 def test_the_service_lane_serves_the_network_routes() -> None:
