@@ -10,7 +10,6 @@ loop; :mod:`service.http.openapi` documents the body.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, TypeVar
 
 from fastapi import Depends, Request
@@ -19,6 +18,7 @@ from starlette.requests import ClientDisconnect
 
 from service.fastpath import read_request
 from service.http.compute import compute
+from service.http.deadlines import Deadline
 from service.http.metrics import observe_request
 from service.http.problems import ProblemError
 from service.limits import body_cost, check_body_bytes
@@ -65,18 +65,17 @@ def app_settings(request: Request) -> Settings:
 async def read_body(request: Request, settings: Settings) -> bytes:
     """The whole body: 413 beyond ``max_body_bytes`` (by its ``Content-Length``, else as soon as that many bytes
     have arrived, chunked or not, without reading the rest), 408 if it takes longer than ``body_timeout`` or pauses
-    longer than ``body_idle_timeout``."""
+    longer than ``body_idle_timeout`` (checked every :data:`service.http.deadlines.TICK` seconds)."""
     length = request.headers.get("content-length", "")
     check_body_bytes(int(length) if length.isdigit() else 0, settings)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + settings.body_timeout
     chunks: list[bytes] = []
     received = 0
+    deadline = Deadline(settings.body_timeout, settings.body_idle_timeout)
     try:
-        async with asyncio.timeout_at(None) as timeout:  # one timer, moved on at every piece of the body
+        with deadline:
             while True:
-                timeout.reschedule(min(deadline, loop.time() + settings.body_idle_timeout))
                 message = await request.receive()
+                deadline.progress()
                 if message["type"] == "http.disconnect":
                     raise ClientDisconnect
                 chunk = message.get("body", b"")
@@ -86,7 +85,7 @@ async def read_body(request: Request, settings: Settings) -> bytes:
                 if not message.get("more_body", False):
                     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
     except TimeoutError:
-        raise _too_slow(settings, loop.time() >= deadline) from None
+        raise _too_slow(settings, deadline.expired == "total") from None
 
 
 def _too_slow(settings: Settings, overall: bool) -> ProblemError:
