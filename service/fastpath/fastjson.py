@@ -59,8 +59,7 @@ largest body read). Bodies under
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -98,28 +97,17 @@ class _Parsers(threading.local):
     """One parser per thread: a parser is reused (it keeps its buffers) but is not thread-safe."""
 
     parser: Any = None
-    screen: Callable[[Any], None] | None = None
 
 
 _parsers = _Parsers()
 
 
-@contextmanager
-def screening(screen: Callable[[Any], None] | None) -> Iterator[None]:
-    """Within the block, :func:`loads` on this thread shows each parsed document to ``screen`` first
-    (simdjson's proxies, whose lengths cost nothing), which may raise."""
-    _parsers.screen = screen
-    try:
-        yield
-    finally:
-        _parsers.screen = None
-
-
-def loads(body: bytes) -> dict[str, Any] | None:
+def loads(body: bytes, screen: Callable[[Any], None] | None = None) -> dict[str, Any] | None:
     """The JSON object of ``body`` with its numeric arrays as float64 ndarrays; ``None`` if in doubt.
 
     ``None`` also when the body is not a JSON object, not JSON or not for
-    simdjson: the caller then reads it the reference way.
+    simdjson: the caller then reads it the reference way. ``screen`` is shown the
+    parsed document first (simdjson's proxies, whose lengths cost nothing), and may raise.
     """
     if simdjson is None or body.startswith(BOM):
         return None
@@ -131,9 +119,9 @@ def loads(body: bytes) -> dict[str, Any] | None:
         document = _parsers.parser.parse(body)
         if not isinstance(document, simdjson.Object):
             return None
-        if _parsers.screen is not None:
+        if screen is not None:
             try:
-                _parsers.screen(document)
+                screen(document)
             except Exception as error:  # raised below, without the frames that hold the document's proxies
                 refusal = error.with_traceback(None)
         if refusal is None:

@@ -41,8 +41,7 @@ def read_request(model: type[M], body: bytes, settings: Settings | None = None) 
     screen = None if settings is None else functools.partial(screen_lengths, settings=settings)
     data = None
     if len(body) >= fastjson.MIN_BYTES:
-        with fastjson.screening(screen):
-            data = fastjson.loads(body)
+        data = fastjson.loads(body, screen)
     if data is not None:
         # Lists that simdjson's path left as lists take the strict validator: no scan for booleans is needed.
         try:

@@ -171,7 +171,7 @@ async def both_ways(
     with monkeypatch.context() as patch:
         patch.setattr(fastjson, "MIN_BYTES", 0)
         simd = await client.post(path, content=content, headers=JSON)
-        patch.setattr(fastjson, "loads", lambda body: None)
+        patch.setattr(fastjson, "loads", lambda body, screen=None: None)
         plain = await client.post(path, content=content, headers=JSON)
     return simd, plain
 
@@ -406,7 +406,7 @@ def test_a_body_long_enough_to_flood_is_screened_before_simdjson_reads_it(monkey
     """Longer than 2 bytes a number over max_numbers: the byte screen runs first, and a flood never gets parsed."""
     read: list[int] = []
     loads = fastjson.loads
-    monkeypatch.setattr(fastjson, "loads", lambda body: read.append(len(body)) or loads(body))
+    monkeypatch.setattr(fastjson, "loads", lambda body, screen=None: read.append(len(body)) or loads(body, screen))
     small = Settings(max_numbers=4000)
     flood = b'{"inputs": [' + b"0," * 9000 + b"0]}"
     with pytest.raises(ProblemError, match="array elements"):
