@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import weakref
 from types import TracebackType
+from typing import Literal
 
 TICK = 0.05
 """Seconds between two checks of the deadlines of one event loop, while bodies are being read."""
@@ -29,6 +30,7 @@ class Watch:
         self.checking = False
 
     def add(self, deadline: Deadline, loop: asyncio.AbstractEventLoop) -> None:
+        """Watch ``deadline``, on ``loop``; the timer is set if it is not."""
         self.deadlines.add(deadline)
         if not self.checking:
             loop.call_later(TICK, self.check, loop)
@@ -54,7 +56,7 @@ class Deadline:
 
     def __init__(self, total: float, idle: float) -> None:
         self.total, self.idle = total, idle
-        self.expired: str | None = None
+        self.expired: Literal["total", "idle"] | None = None
         """``"total"`` or ``"idle"`` once the deadline has passed; the block then raises :class:`TimeoutError`."""
 
     def __enter__(self) -> Deadline:
@@ -81,6 +83,7 @@ class Deadline:
         return min(self.until, self.last + self.idle)
 
     def expire(self, now: float) -> None:
+        """The deadline has passed at loop time ``now``: cancel the block's task."""
         self.expired = "total" if now >= self.until else "idle"
         self.task.cancel()
 
