@@ -9,7 +9,7 @@ import orjson
 from pydantic import BaseModel, ValidationError
 
 from service.fastpath import fastjson
-from service.fastpath.context import FAST, fast_context
+from service.fastpath.context import FAST, FINITE, fast_context
 from service.fastpath.screen import could_flood, screen_body, screen_lengths
 from service.http.problems import ProblemError
 from service.settings import Settings
@@ -45,7 +45,7 @@ def read_request(model: type[M], body: bytes, settings: Settings | None = None) 
     if data is not None:
         # Lists that simdjson's path left as lists take the strict validator: no scan for booleans is needed.
         try:
-            return model.model_validate(data, context={FAST: False, "settings": settings})
+            return model.model_validate(data, context={FAST: False, FINITE: True, "settings": settings})
         except (ValidationError, ProblemError):
             pass
     if settings is not None and not screened:

@@ -17,7 +17,9 @@ per-element validator, which names the offending element.
 
 A float64 ndarray is accepted as it is (if finite, non-empty, of 1 or 2
 dimensions): JSON cannot produce one, only :mod:`service.fastpath.fastjson`, which
-makes one only of a list of numbers or of equally long rows of numbers.
+makes one only of a list of numbers or of equally long rows of numbers, all of them
+finite, as the context key :data:`~service.fastpath.context.FINITE` vouches (then
+the numbers are not looked at again).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from pydantic_core import PydanticCustomError, SchemaValidator
 from pydantic_core import core_schema as cs
 
 from service.api.schemas import compact
-from service.fastpath.context import FAST, FAST_MIN_LENGTH
+from service.fastpath.context import FAST, FAST_MIN_LENGTH, FINITE
 
 _number = cs.float_schema(strict=True, allow_inf_nan=False)
 _NUMBER = SchemaValidator(_number)
@@ -51,12 +53,15 @@ def _fast_array(value: list[Any]) -> Array | None:
     return _checked(a)
 
 
-def _checked(a: NDArray[Any]) -> Array | None:
-    """``a`` as float64 if it is a finite, non-empty numeric array of 1 or 2 dimensions, else ``None``."""
+def _checked(a: NDArray[Any], finite: bool = False) -> Array | None:
+    """``a`` as float64 if it is a finite, non-empty numeric array of 1 or 2 dimensions, else ``None``.
+
+    ``finite``: the caller vouches for the numbers (simdjson's), and they are not looked at again.
+    """
     if a.dtype.kind not in "fiu" or not 1 <= a.ndim <= 2 or a.size == 0:
         return None
     array: Array = a.astype(np.float64, copy=False)
-    return array if np.isfinite(array).all() else None
+    return array if finite or np.isfinite(array).all() else None
 
 
 def to_array(value: Any, info: ValidationInfo) -> Array:
@@ -70,7 +75,7 @@ def to_array(value: Any, info: ValidationInfo) -> Array:
             )
         return compact.decode(value)
     if isinstance(value, np.ndarray):  # from service.fastpath.fastjson: a list of numbers or of rows, already read
-        checked = _checked(value)
+        checked = _checked(value, finite=bool(info.context and info.context.get(FINITE)))
         if checked is not None:
             return checked
         value = value.tolist()  # then the strict validator says what is wrong, as for the list
