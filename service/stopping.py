@@ -19,6 +19,7 @@ from contextlib import asynccontextmanager, suppress
 from types import FrameType
 from typing import Any
 
+from service.http.batch import flush_batches
 from service.http.logs import flush_logs
 
 
@@ -51,8 +52,9 @@ def refuse_on_sigterm(loop: asyncio.AbstractEventLoop) -> None:
 
 @asynccontextmanager
 async def lifespan(_app: Any) -> AsyncIterator[None]:
-    """The server process's lifespan: refuse new connections at once on SIGTERM; at the end, write the log
-    lines that wait (:class:`service.http.logs.JsonLinesHandler`)."""
+    """The server process's lifespan: refuse new connections at once on SIGTERM; at the end, record the metrics
+    and write the log lines that wait (:mod:`service.http.batch`, :class:`service.http.logs.JsonLinesHandler`)."""
     refuse_on_sigterm(asyncio.get_running_loop())
     yield
+    flush_batches()
     flush_logs()

@@ -12,7 +12,6 @@ the lines of the requests answered in the same few milliseconds.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import math
 import time
@@ -22,15 +21,15 @@ from typing import Any
 import orjson
 from starlette.types import Scope
 
+from service.http.batch import DELAY, SIZE, Batch
 from service.settings import Settings
 
 access_logger = logging.getLogger("service.access")
 MAX_LOGGED_PATH = 256
 ACCESS_LINE = "%(method)s %(path)s %(status)d %(duration_ms).1f ms id=%(request_id)s"
-ACCESS_DELAY = 0.05
-"""Seconds an access line may wait for others, to be written with them (:class:`JsonLinesHandler`)."""
-ACCESS_BATCH = 256
-"""Access lines written at once, at most."""
+ACCESS_DELAY, ACCESS_BATCH = DELAY, SIZE
+"""Seconds an access line may wait for others, to be written with them, and lines written at once, at most
+(:class:`JsonLinesHandler`, :mod:`service.http.batch`)."""
 
 
 def log_request(scope: Scope, status: int, seconds: float, request_id: str) -> None:
@@ -106,50 +105,36 @@ class JsonLinesHandler(logging.StreamHandler):  # type: ignore[type-arg]
 
     An access line written on an event loop waits, with the ones after it, until :data:`ACCESS_DELAY` seconds
     have passed since the first, :data:`ACCESS_BATCH` lines wait, another record is written (after them), or
-    the handler is flushed (by logging at exit, by :func:`flush_logs` at the end of a server's lifespan).
-    One write then carries them all: a write to stdout in the middle of every request costs it more than the
-    line's own work (``bench/README.md``).
+    the handler is flushed (by logging at exit, by :func:`flush_logs` at the end of a server's lifespan): a
+    :class:`~service.http.batch.Batch`. One write then carries them all: a write to stdout in the middle of
+    every request costs it more than the line's own work (``bench/README.md``).
     """
 
     def __init__(self, stream: Any = None) -> None:
         super().__init__(stream)
-        self.pending: list[tuple[float, dict[str, Any]]] = []
-        self.scheduled_on: asyncio.AbstractEventLoop | None = None
+        self.access: Batch[tuple[float, dict[str, Any]]] = Batch(self._write_access_lines)
 
     def write_access(self, fields: dict[str, Any]) -> None:
         """Write the ``service.access`` line of ``fields`` soon, as :meth:`emit` would write its record's."""
-        with self.lock:  # type: ignore[union-attr]
-            self.pending.append((time.time(), fields))
-            try:
-                loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
-            except RuntimeError:  # no event loop to come back: now
-                loop = None
-            if loop is None or len(self.pending) >= ACCESS_BATCH:
-                self.flush()
-            elif self.scheduled_on is not loop:  # else the timer already set on this loop writes this line too
-                loop.call_later(ACCESS_DELAY, self._flush_scheduled)
-                self.scheduled_on = loop
-
-    def _flush_scheduled(self) -> None:
-        self.scheduled_on = None
-        self.flush()
+        self.access.add((time.time(), fields))
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.flush()  # the access lines written before this record come before it
+        self.access.flush()  # the access lines written before this record come before it
         super().emit(record)
 
     def flush(self) -> None:
         """Write the waiting access lines, then flush the stream."""
+        self.access.flush()
+        super().flush()
+
+    def _write_access_lines(self, pending: list[tuple[float, dict[str, Any]]]) -> None:
         with self.lock:  # type: ignore[union-attr]
-            pending, self.pending = self.pending, []
-            if pending:
-                try:
-                    self.stream.write(
-                        "".join(_access_line(created, fields) + self.terminator for created, fields in pending)
-                    )
-                except Exception:
-                    self.handleError(record(pending[-1][1]))
-            super().flush()
+            try:
+                lines = (_access_line(created, fields) + self.terminator for created, fields in pending)
+                self.stream.write("".join(lines))
+                self.stream.flush()
+            except Exception:
+                self.handleError(record(pending[-1][1]))
 
 
 def _access_line(created: float, fields: dict[str, Any]) -> str:

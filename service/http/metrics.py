@@ -8,15 +8,17 @@ request body is observed by :func:`observe_request`: ``gradservice_network_param
 (Σ_k n_{k−1}·n_k + n_k for layers with a bias) and ``gradservice_batch_size`` (m, the rows of X),
 by ``handler`` as in the HTTP metrics.
 
-Each app has its own registry, so that apps built by :func:`service.app.create_app` never share counters.
-With several worker processes, set ``PROMETHEUS_MULTIPROC_DIR`` to an empty directory so that every
-scrape sums all workers (prometheus_client's multiprocess mode).
+Observations are recorded together, within :data:`service.http.batch.DELAY` seconds
+(:mod:`service.http.batch`); a scrape first records those that wait in its process, so it counts every
+request answered before it. Each app has its own registry, so that apps built by
+:func:`service.app.create_app` never share counters. With several worker processes, set
+``PROMETHEUS_MULTIPROC_DIR`` to an empty directory so that every scrape sums all workers (prometheus_client's
+multiprocess mode); the other workers' last requests then show within that delay.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 
 import numpy as np
 from fastapi import FastAPI, Request
@@ -27,6 +29,7 @@ from starlette.requests import HTTPConnection
 from starlette.types import Scope
 
 import gradcore
+from service.http.batch import Batch, flush_batches
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 """Seconds; the service answers small networks in about a millisecond."""
@@ -34,41 +37,40 @@ PARAMETER_BUCKETS = tuple(float(10**k) for k in range(1, 8))
 BATCH_BUCKETS = tuple(float(4**k) for k in range(9))
 
 
-@dataclass(frozen=True)
 class NetworkMetrics:
     """The histograms of the network sizes served, registered in one app's registry."""
 
-    parameters: Histogram
-    batch_size: Histogram
-    children: dict[str, tuple[Histogram, Histogram]] = field(default_factory=dict)
-    """Both histograms' children by handler: one per route, kept so that an observation takes no lock to find."""
-
-    @classmethod
-    def register(cls, registry: CollectorRegistry) -> NetworkMetrics:
-        return cls(
-            parameters=Histogram(
-                "gradservice_network_parameters",
-                "Parameters of the networks served: weights W_k plus biases b_k, summed over the layers.",
-                ["handler"],
-                buckets=PARAMETER_BUCKETS,
-                registry=registry,
-            ),
-            batch_size=Histogram(
-                "gradservice_batch_size",
-                "Examples per request: m, the rows of X (m × n_0).",
-                ["handler"],
-                buckets=BATCH_BUCKETS,
-                registry=registry,
-            ),
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.parameters = Histogram(
+            "gradservice_network_parameters",
+            "Parameters of the networks served: weights W_k plus biases b_k, summed over the layers.",
+            ["handler"],
+            buckets=PARAMETER_BUCKETS,
+            registry=registry,
         )
+        self.batch_size = Histogram(
+            "gradservice_batch_size",
+            "Examples per request: m, the rows of X (m × n_0).",
+            ["handler"],
+            buckets=BATCH_BUCKETS,
+            registry=registry,
+        )
+        self.children: dict[str, tuple[Histogram, Histogram]] = {}
+        """Both histograms' children by handler: one per route, kept so that an observation takes no lock to find."""
+        self.pending: Batch[tuple[str, int, int]] = Batch(self._record)
+        """The observations not yet recorded (:mod:`service.http.batch`)."""
 
     def observe(self, handler: str, parameters: int, batch_size: int) -> None:
-        """Record one request to ``handler``, a route template, with its network's size."""
-        children = self.children.get(handler)
-        if children is None:
-            children = self.children[handler] = (self.parameters.labels(handler), self.batch_size.labels(handler))
-        children[0].observe(parameters)
-        children[1].observe(batch_size)
+        """Record one request to ``handler``, a route template, with its network's size (within a moment)."""
+        self.pending.add((handler, parameters, batch_size))
+
+    def _record(self, observed: list[tuple[str, int, int]]) -> None:
+        for handler, parameters, batch_size in observed:
+            children = self.children.get(handler)
+            if children is None:
+                children = self.children[handler] = (self.parameters.labels(handler), self.batch_size.labels(handler))
+            children[0].observe(parameters)
+            children[1].observe(batch_size)
 
 
 def observe_request(request: Request, payload: object) -> None:
@@ -93,12 +95,14 @@ EXCLUDED = frozenset({"/metrics"})
 class HttpCounters:
     """Count every HTTP request and observe its duration, by route template, method and status.
 
-    The route template is found by matching the path against the app's routes,
+    The route template is found at once, by matching the path against the app's routes,
     once per path: a path that is its own template (no route of this service has
     path parameters) is remembered in :attr:`templates`, a set bounded by the
-    routes whatever paths clients send. The labelled children of the counter
-    and the histogram are kept, so that a request costs two dictionary lookups
-    and two observations, not a walk of the routes and a label lookup under a lock.
+    routes whatever paths clients send. The count and the duration are recorded
+    within a moment, with those of the other requests answered meanwhile
+    (:mod:`service.http.batch`). The labelled children of the counter and the
+    histogram are kept, so that a request costs two dictionary lookups and two
+    observations, not a walk of the routes and a label lookup under a lock.
     :class:`service.http.observe.Observe` calls :meth:`observe` once per request.
     """
 
@@ -107,6 +111,7 @@ class HttpCounters:
         self.latency = latency
         self.templates: set[str] = set()
         self.children: dict[tuple[str, str, str], tuple[Counter, Histogram]] = {}
+        self.pending: Batch[tuple[str, str, int, float]] = Batch(self._record)
 
     def handler(self, scope: Scope) -> str:
         """The route template that serves ``scope``'s path, or :data:`UNMATCHED`."""
@@ -121,23 +126,25 @@ class HttpCounters:
         return template
 
     def observe(self, scope: Scope, status: int, seconds: float) -> None:
-        """Count one answered request of ``scope`` with ``status`` that took ``seconds``."""
+        """Count one answered request of ``scope`` with ``status`` that took ``seconds`` (within a moment)."""
         handler = self.handler(scope)
-        if handler in EXCLUDED:
-            return
-        method = scope["method"] if scope["method"] in METHODS else "other"
-        key = (handler, method, str(status))
-        children = self.children.get(key)
-        if children is None:
-            children = self.children[key] = (self.requests.labels(*key), self.latency.labels(*key))
-        children[0].inc()
-        children[1].observe(seconds)
+        if handler not in EXCLUDED:
+            self.pending.add((handler, scope["method"], status, seconds))
+
+    def _record(self, answered: list[tuple[str, str, int, float]]) -> None:
+        for handler, method, status, seconds in answered:
+            key = (handler, method if method in METHODS else "other", str(status))
+            children = self.children.get(key)
+            if children is None:
+                children = self.children[key] = (self.requests.labels(*key), self.latency.labels(*key))
+            children[0].inc()
+            children[1].observe(seconds)
 
 
 def install(app: FastAPI) -> HttpCounters:
     """Serve ``app``'s metrics at ``GET /metrics`` in the Prometheus text format; the counters to fill."""
     registry = CollectorRegistry()
-    app.state.network_metrics = NetworkMetrics.register(registry)
+    app.state.network_metrics = NetworkMetrics(registry)
     labels = ["handler", "method", "status"]
     requests = Counter(
         "http_requests_total", "Total number of requests by method, status and handler.", labels, registry=registry
@@ -159,6 +166,7 @@ def install(app: FastAPI) -> HttpCounters:
     )
     def metrics() -> PlainTextResponse:
         """The counters and histograms of this process, or of every worker in multiprocess mode."""
+        flush_batches()  # every request answered before this one is counted
         scraped = registry
         if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
             scraped = CollectorRegistry()
