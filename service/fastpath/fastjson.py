@@ -58,6 +58,7 @@ largest body read). Bodies under
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -93,6 +94,10 @@ class _DoubtError(Exception):
     """The document is not one that :func:`loads` converts with certainty."""
 
 
+_DOUBTS = (_DoubtError, ValueError, TypeError, RuntimeError, KeyError, IndexError)
+"""Not JSON, numbers beyond double or 64-bit ints, invalid UTF-8, too deep, or a case of the module's docstring."""
+
+
 class _Parsers(threading.local):
     """One parser per thread: a parser is reused (it keeps its buffers) but is not thread-safe."""
 
@@ -106,35 +111,38 @@ def loads(body: bytes, screen: Callable[[Any], None] | None = None) -> dict[str,
     """The JSON object of ``body`` with its numeric arrays as float64 ndarrays; ``None`` if in doubt.
 
     ``None`` also when the body is not a JSON object, not JSON or not for
-    simdjson: the caller then reads it the reference way. ``screen`` is shown the
-    parsed document first (simdjson's proxies, whose lengths cost nothing), and may raise.
+    simdjson: the caller then reads it the reference way. ``screen`` is shown what was read, and may raise:
+    the dict returned, or, when the document is in doubt, simdjson's proxies (whose lengths cost nothing), so
+    that a body with a list too long to convert here is refused before anything reads it again.
     """
     if simdjson is None or body.startswith(BOM):
         return None
     if _parsers.parser is None:
         _parsers.parser = simdjson.Parser()
     reader = _Reader()
+    data: dict[str, Any] | None = None
     refusal: Exception | None = None
     try:
         document = _parsers.parser.parse(body)
         if not isinstance(document, simdjson.Object):
             return None
-        if screen is not None:
+        with contextlib.suppress(*_DOUBTS):
+            data = reader.object(document, 0)
+        if data is None and screen is not None:  # in doubt: the lengths, on the proxies
             try:
                 screen(document)
             except Exception as error:  # raised below, without the frames that hold the document's proxies
                 refusal = error.with_traceback(None)
-        if refusal is None:
-            data = reader.object(document, 0)
-    except (_DoubtError, ValueError, TypeError, RuntimeError, KeyError, IndexError):
-        # not JSON, numbers beyond double or 64-bit ints, invalid UTF-8, too deep, or a case above
+    except _DOUBTS:
         return None
     finally:
         document = None  # no proxy may outlive this call: the next parse would refuse to run
     if refusal is not None:
         raise refusal
-    if reader.arrays != count_bytes(body, b"[")[0]:
+    if data is None or reader.arrays != count_bytes(body, b"[")[0]:
         return None
+    if screen is not None:
+        screen(data)
     return data
 
 

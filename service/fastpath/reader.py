@@ -31,8 +31,10 @@ def read_request(model: type[M], body: bytes, settings: Settings | None = None) 
     goes through :func:`~service.fastpath.screen.screen_body` before orjson reads it. simdjson's path needs no screen
     for a body too short to hold more numbers than the limit (:func:`~service.fastpath.screen.could_flood`), since
     :data:`service.fastpath.fastjson.MAX_OBJECTS` bounds the other values it makes; a longer body is screened
-    before anything reads it. When simdjson's path fails for any reason, the limits included, the screen
-    and then orjson's path decide, so every answer is the one the reference gives.
+    before anything reads it. The lists that are validated item by item are counted
+    (:func:`~service.fastpath.screen.screen_lengths`) before any item is. When simdjson's path fails for any
+    reason, the limits included, the screen and then orjson's path decide, so every answer is the one the
+    reference gives.
     """
     screened = False
     if settings is not None and could_flood(body, settings):

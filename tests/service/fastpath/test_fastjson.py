@@ -396,6 +396,16 @@ def test_a_valid_ndarray_is_taken_as_float64(array: np.ndarray) -> None:
     assert tensor.tobytes() == TENSOR.validate_python(array.tolist()).tobytes()
 
 
+def test_the_screen_sees_the_dict_read_or_the_proxies_of_a_document_in_doubt() -> None:
+    seen: list[object] = []
+    valid = json.dumps({"v": ROWS, "layers": [{"w": 1}] * 3}).encode()
+    assert summary(fastjson.loads(valid, seen.append)) == {"v": ("array", (8, 2)), "layers": [{"w": 1}] * 3}
+    assert isinstance(seen[-1], dict)
+    too_long = json.dumps({"v": ROWS, "layers": [{"w": 1}] * (fastjson.MAX_WALK + 1)}).encode()
+    assert fastjson.loads(too_long, lambda document: seen.append(len(document["layers"]))) is None
+    assert seen[-1] == fastjson.MAX_WALK + 1  # counted on simdjson's proxies, before anything reads it again
+
+
 def test_a_document_refused_by_the_screen_leaves_the_parser_usable() -> None:
     """The refusal is raised without the frames that held the document's proxies, so the next parse runs."""
     body = json.dumps({"include": ["loss"] * 5000, "inputs": ROWS}).encode()
