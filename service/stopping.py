@@ -53,7 +53,7 @@ def refuse_on_sigterm(loop: asyncio.AbstractEventLoop) -> None:
 @asynccontextmanager
 async def lifespan(_app: Any) -> AsyncIterator[None]:
     """The server process's lifespan: refuse new connections at once on SIGTERM; at the end, record the metrics
-    and write the log lines that wait (:mod:`service.http.batch`, :class:`service.http.logs.JsonLinesHandler`)."""
+    and write the log lines that wait (:mod:`service.http.batch`)."""
     refuse_on_sigterm(asyncio.get_running_loop())
     yield
     flush_batches()

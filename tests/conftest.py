@@ -11,6 +11,16 @@ import pytest
 from servers import Serve, Server, Servers, running
 
 
+@pytest.fixture(autouse=True)
+def _records_end_with_their_test() -> Iterator[None]:
+    """The metrics and log lines of a test's requests are recorded by its end, not in a later test's
+    (``service.http.batch``: they wait up to 50 ms, and a test's event loop may end first)."""
+    yield
+    from service.http.batch import flush_batches
+
+    flush_batches()
+
+
 @pytest.fixture
 def anyio_backend() -> str:
     """Run ``pytest.mark.anyio`` tests on asyncio only."""

@@ -1,64 +1,73 @@
 """Logging: one line per request, as JSON (the default) or as text for a terminal.
 
-:func:`log_request` writes, for every HTTP request, one record on the
+:func:`log_requests` writes, for every HTTP request, one record on the
 ``service.access`` logger with its method, path, status, duration and request
-id (:class:`service.http.observe.Observe` calls it); never the body, the query
-string or the headers. :func:`log_config` is the
+id; never the body, the query string or the headers. :class:`service.http.observe.Observe` calls it with the
+requests answered within a moment (:mod:`service.http.batch`). :func:`log_config` is the
 ``logging.config.dictConfig`` that ``python -m service`` gives uvicorn, whose
-own access log stays off so that every request is logged once. When the line would reach only the
-service's JSON stdout handler, as it does in a server, the handler writes it straight from its fields, with
-the lines of the requests answered in the same few milliseconds.
+own access log stays off so that every request is logged once. When the lines would reach only the
+service's JSON stdout handler, as they do in a server, the handler writes them straight from their fields, in
+one write.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from starlette.types import Scope
 
-from service.http.batch import DELAY, SIZE, Batch
+from service.http.batch import flush_batches
 from service.settings import Settings
+
+if TYPE_CHECKING:
+    from service.http.observe import Answered
 
 access_logger = logging.getLogger("service.access")
 MAX_LOGGED_PATH = 256
 ACCESS_LINE = "%(method)s %(path)s %(status)d %(duration_ms).1f ms id=%(request_id)s"
-ACCESS_DELAY, ACCESS_BATCH = DELAY, SIZE
-"""Seconds an access line may wait for others, to be written with them, and lines written at once, at most
-(:class:`JsonLinesHandler`, :mod:`service.http.batch`)."""
 
 
-def log_request(scope: Scope, status: int, seconds: float, request_id: str) -> None:
-    """Write the ``service.access`` line of one answered request."""
+def log_requests(answered: Sequence[Answered]) -> None:
+    """Write the ``service.access`` lines of answered requests."""
     if not access_logger.isEnabledFor(logging.INFO):
         return
-    fields = {
-        "method": scope["method"],
-        "path": scope["path"][:MAX_LOGGED_PATH],
-        "status": status,
-        "duration_ms": round(seconds * 1000, 3),
-        "request_id": request_id,
-    }
+    lines = [(request.ended, access_fields(request)) for request in answered]
     handler = _only_handler()
     if handler is None:
-        access_logger.handle(record(fields))
-    else:  # the same line without logging's machinery, which costs more than the rest of a request's plumbing
-        handler.write_access(fields)
+        for ended, fields in lines:
+            access_logger.handle(record(fields, ended))
+    else:  # the same lines without logging's machinery, which costs more than the rest of a request's plumbing
+        handler.write_access(lines)
 
 
-def record(fields: dict[str, Any]) -> logging.LogRecord:
-    """The ``service.access`` record of one request, made without looking up the caller's source line.
+def access_fields(request: Answered) -> dict[str, Any]:
+    """The fields of the access line of ``request``."""
+    return {
+        "method": request.method,
+        "path": request.path[:MAX_LOGGED_PATH],
+        "status": request.status,
+        "duration_ms": round(request.seconds * 1000, 3),
+        "request_id": request.request_id,
+    }
+
+
+def record(fields: dict[str, Any], created: float | None = None) -> logging.LogRecord:
+    """The ``service.access`` record of one request, made without looking up the caller's source line, at
+    ``created`` (seconds since the epoch; now by default).
 
     ``Logger.info`` walks the stack for the file and line of the call (``findCaller``), which
     costs more than the rest of a log line and is the same for every request.
     """
-    return access_logger.makeRecord(
+    entry = access_logger.makeRecord(
         access_logger.name, logging.INFO, __file__, 0, ACCESS_LINE, (fields,), None, extra={"fields": fields}
     )
+    if created is not None:
+        entry.created, entry.msecs = created, math.modf(created)[0] * 1000 // 1
+    return entry
 
 
 _second: tuple[int, str] = (-1, "")
@@ -101,40 +110,33 @@ class JsonFormatter(logging.Formatter):
 
 
 class JsonLinesHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """The stdout handler of the JSON format; it also writes access lines straight from their fields, together.
+    """The stdout handler of the JSON format; it also writes access lines straight from their fields.
 
-    An access line written on an event loop waits, with the ones after it, until :data:`ACCESS_DELAY` seconds
-    have passed since the first, :data:`ACCESS_BATCH` lines wait, another record is written (after them), or
-    the handler is flushed (by logging at exit, by :func:`flush_logs` at the end of a server's lifespan): a
-    :class:`~service.http.batch.Batch`. One write then carries them all: a write to stdout in the middle of
-    every request costs it more than the line's own work (``bench/README.md``).
+    The access lines of the requests answered within a moment come in one call of :meth:`write_access`, and
+    go out in one write: a write to stdout in the middle of every request costs it more than the line's own
+    work (``bench/README.md``). Before any other record, and when flushed (by logging at exit, by
+    :func:`flush_logs` at the end of a server's lifespan), the handler has the lines that wait in the
+    service's batches written first (:func:`service.http.batch.flush_batches`), so the order is kept.
     """
 
-    def __init__(self, stream: Any = None) -> None:
-        super().__init__(stream)
-        self.access: Batch[tuple[float, dict[str, Any]]] = Batch(self._write_access_lines)
-
-    def write_access(self, fields: dict[str, Any]) -> None:
-        """Write the ``service.access`` line of ``fields`` soon, as :meth:`emit` would write its record's."""
-        self.access.add((time.time(), fields))
+    def write_access(self, lines: Sequence[tuple[float, dict[str, Any]]]) -> None:
+        """Write the ``service.access`` lines of ``lines`` (when each was created, its fields), as :meth:`emit`
+        would write their records', in one write."""
+        with self.lock:  # type: ignore[union-attr]
+            try:
+                self.stream.write("".join(_access_line(when, fields) + self.terminator for when, fields in lines))
+                self.stream.flush()
+            except Exception:
+                self.handleError(record(lines[-1][1]))
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.access.flush()  # the access lines written before this record come before it
+        flush_batches()  # the access lines of the requests answered before this record come before it
         super().emit(record)
 
     def flush(self) -> None:
-        """Write the waiting access lines, then flush the stream."""
-        self.access.flush()
+        """Write the access lines that wait, then flush the stream."""
+        flush_batches()
         super().flush()
-
-    def _write_access_lines(self, pending: list[tuple[float, dict[str, Any]]]) -> None:
-        with self.lock:  # type: ignore[union-attr]
-            try:
-                lines = (_access_line(created, fields) + self.terminator for created, fields in pending)
-                self.stream.write("".join(lines))
-                self.stream.flush()
-            except Exception:
-                self.handleError(record(pending[-1][1]))
 
 
 def _access_line(created: float, fields: dict[str, Any]) -> str:
@@ -142,7 +144,9 @@ def _access_line(created: float, fields: dict[str, Any]) -> str:
 
 
 def flush_logs() -> None:
-    """Write the lines that wait in the service's handlers (:class:`JsonLinesHandler`)."""
+    """Write the access lines that wait (:func:`service.http.batch.flush_batches`) and flush the service's
+    handlers."""
+    flush_batches()
     for handler in access_logger.parent.handlers if access_logger.parent is not None else ():
         handler.flush()
 

@@ -19,6 +19,8 @@ multiprocess mode); the other workers' last requests then show within that delay
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 from fastapi import FastAPI, Request
@@ -30,6 +32,9 @@ from starlette.types import Scope
 
 import gradcore
 from service.http.batch import Batch, flush_batches
+
+if TYPE_CHECKING:
+    from service.http.observe import Answered
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 """Seconds; the service answers small networks in about a millisecond."""
@@ -98,12 +103,11 @@ class HttpCounters:
     The route template is found at once, by matching the path against the app's routes,
     once per path: a path that is its own template (no route of this service has
     path parameters) is remembered in :attr:`templates`, a set bounded by the
-    routes whatever paths clients send. The count and the duration are recorded
-    within a moment, with those of the other requests answered meanwhile
-    (:mod:`service.http.batch`). The labelled children of the counter and the
+    routes whatever paths clients send. The labelled children of the counter and the
     histogram are kept, so that a request costs two dictionary lookups and two
     observations, not a walk of the routes and a label lookup under a lock.
-    :class:`service.http.observe.Observe` calls :meth:`observe` once per request.
+    :class:`service.http.observe.Observe` finds each request's :meth:`handler` when it ends, and calls
+    :meth:`count` with the requests answered within a moment (:mod:`service.http.batch`).
     """
 
     def __init__(self, requests: Counter, latency: Histogram) -> None:
@@ -111,7 +115,6 @@ class HttpCounters:
         self.latency = latency
         self.templates: set[str] = set()
         self.children: dict[tuple[str, str, str], tuple[Counter, Histogram]] = {}
-        self.pending: Batch[tuple[str, str, int, float]] = Batch(self._record)
 
     def handler(self, scope: Scope) -> str:
         """The route template that serves ``scope``'s path, or :data:`UNMATCHED`."""
@@ -125,20 +128,18 @@ class HttpCounters:
             self.templates.add(path)
         return template
 
-    def observe(self, scope: Scope, status: int, seconds: float) -> None:
-        """Count one answered request of ``scope`` with ``status`` that took ``seconds`` (within a moment)."""
-        handler = self.handler(scope)
-        if handler not in EXCLUDED:
-            self.pending.add((handler, scope["method"], status, seconds))
-
-    def _record(self, answered: list[tuple[str, str, int, float]]) -> None:
-        for handler, method, status, seconds in answered:
-            key = (handler, method if method in METHODS else "other", str(status))
+    def count(self, answered: Iterable[Answered]) -> None:
+        """Count each answered request and observe its duration."""
+        for request in answered:
+            if request.handler in EXCLUDED:
+                continue
+            method = request.method if request.method in METHODS else "other"
+            key = (request.handler, method, str(request.status))
             children = self.children.get(key)
             if children is None:
                 children = self.children[key] = (self.requests.labels(*key), self.latency.labels(*key))
             children[0].inc()
-            children[1].observe(seconds)
+            children[1].observe(request.seconds)
 
 
 def install(app: FastAPI) -> HttpCounters:

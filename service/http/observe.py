@@ -4,9 +4,10 @@
 request an id (the client's ``X-Request-ID`` when it is a short token, else a
 new one of 32 hex digits from :mod:`random`, which the OS seeds in every process: an id must be unique, not
 secret, and drawing it costs no system call; the answer carries it back in ``X-Request-ID``), notes the status
-of the answer, and when the request ends, counts it
-(:class:`service.http.metrics.HttpCounters`) and logs it
-(:func:`service.http.logs.log_request`).
+of the answer, and when the request ends, keeps what is recorded of it (:class:`Answered`). Within
+:data:`service.http.batch.DELAY` seconds, with the requests answered meanwhile (:mod:`service.http.batch`),
+they are counted (:meth:`service.http.metrics.HttpCounters.count`) and logged
+(:func:`service.http.logs.log_requests`).
 """
 
 from __future__ import annotations
@@ -14,15 +15,32 @@ from __future__ import annotations
 import random
 import re
 import time
+from typing import NamedTuple
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.http.logs import log_request
+from service.http.batch import Batch
+from service.http.logs import log_requests
 from service.http.metrics import HttpCounters
 
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:/+=-]{1,128}")
 """The request ids taken from a client: short, and safe to write in a log line."""
+
+
+class Answered(NamedTuple):
+    """What is recorded of one answered request."""
+
+    handler: str
+    """The route template that served it (:meth:`service.http.metrics.HttpCounters.handler`)."""
+    method: str
+    path: str
+    status: int
+    seconds: float
+    """From the request's start to the end of its answer."""
+    request_id: str
+    ended: float
+    """When it ended: seconds since the epoch (``time.time()``)."""
 
 
 class Observe:
@@ -31,6 +49,7 @@ class Observe:
     def __init__(self, app: ASGIApp, counters: HttpCounters) -> None:
         self.app = app
         self.counters = counters
+        self.answered: Batch[Answered] = Batch(self._record)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -51,6 +70,10 @@ class Observe:
         try:
             await self.app(scope, receive, send_observed)
         finally:
-            seconds = time.perf_counter() - start
-            self.counters.observe(scope, status, seconds)
-            log_request(scope, status, seconds, request_id)
+            seconds, ended = time.perf_counter() - start, time.time()
+            handler = self.counters.handler(scope)
+            self.answered.add(Answered(handler, scope["method"], scope["path"], status, seconds, request_id, ended))
+
+    def _record(self, answered: list[Answered]) -> None:
+        self.counters.count(answered)
+        log_requests(answered)

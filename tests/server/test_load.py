@@ -96,7 +96,7 @@ async def run(server: Server, first: int, count: int, statuses: Counter[int], rs
 
 def settled_log(server: Server, timeout: float = 5.0) -> str:
     """The server's log once it stops growing: access lines are written some milliseconds after their requests
-    (service.http.logs.JsonLinesHandler)."""
+    (service.http.batch)."""
     deadline = time.monotonic() + timeout
     log = server.log()
     while time.monotonic() < deadline:

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 
 from service.api.schemas.examples import SEED_TWO_LAYER
 from service.app import create_app
-from service.http.logs import JsonFormatter, log_config
+from service.http.logs import JsonFormatter, flush_logs, log_config
 from service.settings import Settings
 
 pytestmark = pytest.mark.anyio
@@ -154,6 +154,7 @@ async def test_one_log_line_per_request_with_its_request_id(caplog: pytest.LogCa
         )
         made = await http.post("/v1/forward?token=hidden", json={"inputs": 1})
         refused = await http.get("/v1/gradients", headers={"x-request-id": "not a token!" + "x" * 200})
+    flush_logs()  # the lines wait up to 50 ms to be written together
     assert given.status_code == 200
     assert given.headers["x-request-id"] == "abc-123"
     assert made.status_code == 422

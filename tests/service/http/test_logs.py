@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import logging
@@ -18,9 +17,8 @@ import pytest
 
 from service.api.schemas.examples import SEED_TWO_LAYER
 from service.app import create_app
+from service.http.batch import DELAY
 from service.http.logs import (
-    ACCESS_BATCH,
-    ACCESS_DELAY,
     JsonFormatter,
     JsonLinesHandler,
     _only_handler,
@@ -91,7 +89,7 @@ async def test_a_server_writes_the_line_the_formatter_writes(configured: io.Stri
     alone()
     answer = await post_seed(Settings(), "line-1")
     assert answer.status_code == 200
-    await anyio.sleep(4 * ACCESS_DELAY)  # the line waits ACCESS_DELAY for others, on the event loop
+    await anyio.sleep(4 * DELAY)  # the line waits DELAY for others, on the event loop
     (line,) = configured.getvalue().splitlines()
     written = json.loads(line)
     assert written["request_id"] == "line-1"
@@ -117,35 +115,42 @@ async def test_access_lines_wait_to_be_written_together(configured: io.StringIO)
     handler = alone()
     stream = Writes()
     handler.setStream(stream)
-    for number in range(3):
-        handler.write_access(access_fields(number))
-    assert stream.getvalue() == ""  # nothing yields to the event loop in between: the timer has not run
-    await anyio.sleep(4 * ACCESS_DELAY)
+    transport = httpx.ASGITransport(app=create_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        for number in range(3):
+            answer = await http.post("/v1/gradients", json=SEED_TWO_LAYER, headers={"x-request-id": f"n{number}"})
+            assert answer.status_code == 200
+        assert stream.getvalue() == ""  # they wait, DELAY at most
+        await anyio.sleep(4 * DELAY)
     assert written_ids(stream) == ["n0", "n1", "n2"]
     assert stream.writes == 1
 
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("configured", ["json"], indirect=True)
-async def test_a_full_batch_another_record_or_a_flush_writes_the_waiting_lines(configured: io.StringIO) -> None:
-    handler = alone()
-    for number in range(ACCESS_BATCH):
-        handler.write_access(access_fields(number))
-    assert len(written_ids(configured)) == ACCESS_BATCH  # the last one filled the batch
-    handler.write_access(access_fields(-1))
-    logging.getLogger("service.other").warning("after the access line")
-    *_, before, other = configured.getvalue().splitlines()
-    assert json.loads(before)["request_id"] == "n-1"  # written first, in order
-    assert json.loads(other)["message"] == "after the access line"
-    handler.write_access(access_fields(-2))
-    flush_logs()  # as at the end of a server's lifespan
-    assert written_ids(configured)[-1] == "n-2"
+async def test_another_record_or_a_flush_writes_the_waiting_lines_first(configured: io.StringIO) -> None:
+    alone()
+    transport = httpx.ASGITransport(app=create_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        await http.post("/v1/gradients", json=SEED_TWO_LAYER, headers={"x-request-id": "n1"})
+        logging.getLogger("service.other").warning("after the access line")
+        before, other = configured.getvalue().splitlines()
+        assert json.loads(before)["request_id"] == "n1"  # written first, in order
+        assert json.loads(other)["message"] == "after the access line"
+        await http.post("/v1/gradients", json=SEED_TWO_LAYER, headers={"x-request-id": "n2"})
+        flush_logs()  # as at the end of a server's lifespan
+        assert written_ids(configured) == ["n1", "n2"]
 
 
 @pytest.mark.parametrize("configured", ["json"], indirect=True)
-def test_off_the_event_loop_an_access_line_is_written_at_once(configured: io.StringIO) -> None:
-    alone().write_access(access_fields(7))
-    assert written_ids(configured) == ["n7"]
+def test_the_handler_writes_the_lines_it_is_given_at_once_in_one_write(configured: io.StringIO) -> None:
+    handler = alone()
+    stream = Writes()
+    handler.setStream(stream)
+    handler.write_access([(1735732800.25, access_fields(number)) for number in range(3)])
+    assert written_ids(stream) == ["n0", "n1", "n2"]
+    assert stream.writes == 1
+    assert json.loads(stream.getvalue().splitlines()[0])["time"] == "2025-01-01T12:00:00.250+00:00"
 
 
 @pytest.mark.anyio
@@ -155,6 +160,7 @@ async def test_a_filter_or_another_handler_gets_the_record(configured: io.String
     access = logging.getLogger("service.access")
     access.addFilter(lambda entry: not seen.append(entry))
     await post_seed(Settings(), "line-2")
+    flush_logs()
     assert [entry.fields["request_id"] for entry in seen] == ["line-2"]  # type: ignore[attr-defined]
     assert json.loads(configured.getvalue())["request_id"] == "line-2"
 
@@ -163,6 +169,7 @@ async def test_a_filter_or_another_handler_gets_the_record(configured: io.String
 @pytest.mark.parametrize("configured", ["text"], indirect=True)
 async def test_the_text_format_goes_through_logging(configured: io.StringIO) -> None:
     await post_seed(Settings(), "line-3")
+    flush_logs()
     (line,) = configured.getvalue().splitlines()
     assert " INFO service.access: POST /v1/gradients 200 " in line
     assert line.endswith(" id=line-3")
@@ -173,6 +180,7 @@ async def test_the_text_format_goes_through_logging(configured: io.StringIO) -> 
 async def test_no_line_below_the_level(configured: io.StringIO) -> None:
     logging.getLogger("service").setLevel(logging.WARNING)
     await post_seed(Settings(), "line-4")
+    flush_logs()
     assert configured.getvalue() == ""
 
 
@@ -185,21 +193,3 @@ def test_the_time_is_written_as_datetime_writes_it() -> None:
     for created in stamps:
         expected = datetime.fromtimestamp(float(created), UTC).isoformat(timespec="milliseconds")
         assert utc_time(float(created)) == expected
-
-
-@pytest.mark.parametrize("configured", ["json"], indirect=True)
-def test_each_event_loop_writes_its_own_lines(configured: io.StringIO) -> None:
-    handler = alone()
-
-    async def answered(number: int) -> None:
-        handler.write_access(access_fields(number))
-        await anyio.sleep(4 * ACCESS_DELAY)
-
-    left_open = asyncio.new_event_loop()  # a loop whose timer never runs: its line waits for a flush
-    left_open.run_until_complete(asyncio.sleep(0))
-    handler.write_access(access_fields(0))  # off any loop: at once
-    left_open.call_soon(handler.write_access, access_fields(1))
-    left_open.run_until_complete(asyncio.sleep(0))  # the line waits for the timer set on this loop
-    asyncio.run(answered(2))  # another loop sets its own timer, which writes both waiting lines
-    left_open.close()
-    assert written_ids(configured) == ["n0", "n1", "n2"]
