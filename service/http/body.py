@@ -19,7 +19,7 @@ from starlette.requests import ClientDisconnect
 from service.fastpath import read_request
 from service.http.compute import compute
 from service.http.deadlines import Deadline
-from service.http.metrics import observe_request
+from service.http.metrics import note_network
 from service.http.problems import ProblemError
 from service.limits import body_cost, check_body_bytes
 from service.settings import Settings, get_settings
@@ -50,7 +50,7 @@ def json_body(model: type[M]) -> Any:
         settings = app_settings(request)
         body = await read_body(request, settings)
         payload: M = await compute(read_request, model, body, settings, cost=body_cost(len(body)), reading=True)
-        observe_request(request, payload)
+        note_network(request, payload)
         return payload
 
     return Depends(parse)

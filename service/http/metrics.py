@@ -4,9 +4,9 @@
 ``http_request_duration_seconds`` histogram, both by ``handler`` (the route template; ``none`` for
 a path that no route serves), ``method`` and ``status`` (the names and labels of
 prometheus-fastapi-instrumentator, whose route matching it reuses). The size of every validated
-request body is observed by :func:`observe_request`: ``gradservice_network_parameters``
-(Σ_k n_{k−1}·n_k + n_k for layers with a bias) and ``gradservice_batch_size`` (m, the rows of X),
-by ``handler`` as in the HTTP metrics.
+request body, noted by :func:`note_network`, is observed with it (:class:`NetworkMetrics`):
+``gradservice_network_parameters`` (Σ_k n_{k−1}·n_k + n_k for layers with a bias) and
+``gradservice_batch_size`` (m, the rows of X), by ``handler`` as in the HTTP metrics.
 
 Observations are recorded together, within :data:`service.http.batch.DELAY` seconds
 (:mod:`service.http.batch`); a scrape first records those that wait in its process, so it counts every
@@ -31,7 +31,7 @@ from starlette.requests import HTTPConnection
 from starlette.types import Scope
 
 import gradcore
-from service.http.batch import Batch, flush_batches
+from service.http.batch import flush_batches
 
 if TYPE_CHECKING:
     from service.http.observe import Answered
@@ -62,31 +62,27 @@ class NetworkMetrics:
         )
         self.children: dict[str, tuple[Histogram, Histogram]] = {}
         """Both histograms' children by handler: one per route, kept so that an observation takes no lock to find."""
-        self.pending: Batch[tuple[str, int, int]] = Batch(self._record)
-        """The observations not yet recorded (:mod:`service.http.batch`)."""
 
     def observe(self, handler: str, parameters: int, batch_size: int) -> None:
-        """Record one request to ``handler``, a route template, with its network's size (within a moment)."""
-        self.pending.add((handler, parameters, batch_size))
-
-    def _record(self, observed: list[tuple[str, int, int]]) -> None:
-        for handler, parameters, batch_size in observed:
-            children = self.children.get(handler)
-            if children is None:
-                children = self.children[handler] = (self.parameters.labels(handler), self.batch_size.labels(handler))
-            children[0].observe(parameters)
-            children[1].observe(batch_size)
+        """Record one request to ``handler``, a route template, with its network's size."""
+        children = self.children.get(handler)
+        if children is None:
+            children = self.children[handler] = (self.parameters.labels(handler), self.batch_size.labels(handler))
+        children[0].observe(parameters)
+        children[1].observe(batch_size)
 
 
-def observe_request(request: Request, payload: object) -> None:
-    """Record the network size of a validated request body that has ``layers`` and ``inputs`` X (m × n_0)."""
-    recorder: NetworkMetrics | None = getattr(request.app.state, "network_metrics", None)
+NETWORK = "gradservice.network"
+"""The key of the request scope that holds the size of its network, (parameters, m), once its body is valid."""
+
+
+def note_network(request: Request, payload: object) -> None:
+    """Note the network size of a validated request body that has ``layers`` and ``inputs`` X (m × n_0), for
+    :class:`service.http.observe.Observe` to record when the request ends."""
     layers = getattr(payload, "layers", None)
     inputs = getattr(payload, "inputs", None)
-    if recorder is None or not isinstance(layers, list) or not isinstance(inputs, np.ndarray) or inputs.ndim != 2:
-        return
-    handler = request.scope["path"]  # a matched route, and no route has path parameters: the path is the template
-    recorder.observe(handler, gradcore.parameter_count(layers), inputs.shape[0])
+    if isinstance(layers, list) and isinstance(inputs, np.ndarray) and inputs.ndim == 2:
+        request.scope[NETWORK] = (gradcore.parameter_count(layers), inputs.shape[0])
 
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -110,9 +106,10 @@ class HttpCounters:
     :meth:`count` with the requests answered within a moment (:mod:`service.http.batch`).
     """
 
-    def __init__(self, requests: Counter, latency: Histogram) -> None:
+    def __init__(self, requests: Counter, latency: Histogram, network: NetworkMetrics) -> None:
         self.requests = requests
         self.latency = latency
+        self.network = network
         self.templates: set[str] = set()
         self.children: dict[tuple[str, str, str], tuple[Counter, Histogram]] = {}
 
@@ -129,10 +126,12 @@ class HttpCounters:
         return template
 
     def count(self, answered: Iterable[Answered]) -> None:
-        """Count each answered request and observe its duration."""
+        """Count each answered request and observe its duration, and its network's size if it had one."""
         for request in answered:
             if request.handler in EXCLUDED:
                 continue
+            if request.network is not None:
+                self.network.observe(request.handler, *request.network)
             method = request.method if request.method in METHODS else "other"
             key = (request.handler, method, str(request.status))
             children = self.children.get(key)
@@ -145,7 +144,6 @@ class HttpCounters:
 def install(app: FastAPI) -> HttpCounters:
     """Serve ``app``'s metrics at ``GET /metrics`` in the Prometheus text format; the counters to fill."""
     registry = CollectorRegistry()
-    app.state.network_metrics = NetworkMetrics(registry)
     labels = ["handler", "method", "status"]
     requests = Counter(
         "http_requests_total", "Total number of requests by method, status and handler.", labels, registry=registry
@@ -157,7 +155,7 @@ def install(app: FastAPI) -> HttpCounters:
         buckets=LATENCY_BUCKETS,
         registry=registry,
     )
-    counters = HttpCounters(requests, latency)
+    counters = HttpCounters(requests, latency, NetworkMetrics(registry))
 
     @app.get(
         "/metrics",

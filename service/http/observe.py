@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.http.batch import Batch
 from service.http.logs import log_requests
-from service.http.metrics import HttpCounters
+from service.http.metrics import NETWORK, HttpCounters
 
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:/+=-]{1,128}")
 """The request ids taken from a client: short, and safe to write in a log line."""
@@ -41,6 +41,8 @@ class Answered(NamedTuple):
     request_id: str
     ended: float
     """When it ended: seconds since the epoch (``time.time()``)."""
+    network: tuple[int, int] | None
+    """The size of its network, (parameters, m), if its body was valid (:func:`service.http.metrics.note_network`)."""
 
 
 class Observe:
@@ -71,8 +73,11 @@ class Observe:
             await self.app(scope, receive, send_observed)
         finally:
             seconds, ended = time.perf_counter() - start, time.time()
-            handler = self.counters.handler(scope)
-            self.answered.add(Answered(handler, scope["method"], scope["path"], status, seconds, request_id, ended))
+            handler, network = self.counters.handler(scope), scope.get(NETWORK)
+            ended_request = Answered(
+                handler, scope["method"], scope["path"], status, seconds, request_id, ended, network
+            )
+            self.answered.add(ended_request)
 
     def _record(self, answered: list[Answered]) -> None:
         self.counters.count(answered)

@@ -11,6 +11,7 @@ import pytest
 from service.api.schemas.examples import SEED_TWO_LAYER
 from service.app import create_app
 from service.http.batch import DELAY, SIZE, Batch, flush_batches
+from service.http.observe import Observe
 
 pytestmark = pytest.mark.anyio
 SLACK = 0.5
@@ -100,9 +101,16 @@ async def test_the_metrics_of_a_request_are_recorded_within_the_delay_without_a_
         await asyncio.sleep(DELAY + SLACK)
     recorded = {
         sample.name: sample.value
-        for metric in app.state.network_metrics.batch_size.collect()
+        for metric in observe_of(app).counters.network.batch_size.collect()
         for sample in metric.samples
         if sample.labels.get("handler") == "/v1/gradients"
     }
     assert recorded["gradservice_batch_size_count"] == 1  # recorded, with m = 1, though nothing scraped
     assert recorded["gradservice_batch_size_sum"] == 1
+
+
+def observe_of(app: object) -> Observe:
+    """The :class:`Observe` middleware of a built app."""
+    while not isinstance(app, Observe):
+        app = getattr(app, "middleware_stack", None) or app.app  # type: ignore[attr-defined]
+    return app
