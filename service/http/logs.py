@@ -48,7 +48,7 @@ def access_fields(request: Answered) -> dict[str, Any]:
     """The fields of the access line of ``request``."""
     return {
         "method": request.method,
-        "path": request.path[:MAX_LOGGED_PATH],
+        "path": request.path,
         "status": request.status,
         "duration_ms": round(request.seconds * 1000, 3),
         "request_id": request.request_id,

@@ -21,7 +21,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.http.batch import Batch
-from service.http.logs import log_requests
+from service.http.logs import MAX_LOGGED_PATH, log_requests
 from service.http.metrics import NETWORK, HttpCounters
 
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:/+=-]{1,128}")
@@ -35,6 +35,7 @@ class Answered(NamedTuple):
     """The route template that served it (:meth:`service.http.metrics.HttpCounters.handler`)."""
     method: str
     path: str
+    """Its first :data:`service.http.logs.MAX_LOGGED_PATH` characters: what the log line shows."""
     status: int
     seconds: float
     """From the request's start to the end of its answer."""
@@ -75,7 +76,7 @@ class Observe:
             seconds, ended = time.perf_counter() - start, time.time()
             handler, network = self.counters.handler(scope), scope.get(NETWORK)
             ended_request = Answered(
-                handler, scope["method"], scope["path"], status, seconds, request_id, ended, network
+                handler, scope["method"], scope["path"][:MAX_LOGGED_PATH], status, seconds, request_id, ended, network
             )
             self.answered.add(ended_request)
 

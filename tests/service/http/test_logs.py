@@ -19,6 +19,7 @@ from service.api.schemas.examples import SEED_TWO_LAYER
 from service.app import create_app
 from service.http.batch import DELAY
 from service.http.logs import (
+    MAX_LOGGED_PATH,
     JsonFormatter,
     JsonLinesHandler,
     _only_handler,
@@ -193,3 +194,15 @@ def test_the_time_is_written_as_datetime_writes_it() -> None:
     for created in stamps:
         expected = datetime.fromtimestamp(float(created), UTC).isoformat(timespec="milliseconds")
         assert utc_time(float(created)) == expected
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("configured", ["json"], indirect=True)
+async def test_a_long_path_is_logged_and_kept_cut_short(configured: io.StringIO) -> None:
+    alone()
+    transport = httpx.ASGITransport(app=create_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        assert (await http.get("/" + "p" * 5000)).status_code == 404
+    flush_logs()
+    (line,) = configured.getvalue().splitlines()
+    assert json.loads(line)["path"] == "/" + "p" * (MAX_LOGGED_PATH - 1)
