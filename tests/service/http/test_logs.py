@@ -78,9 +78,13 @@ class Writes(io.StringIO):
         return super().write(text)
 
 
+def client(settings: Settings | None = None) -> httpx.AsyncClient:
+    """A client of a new app, in this process."""
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(settings)), base_url="http://testserver")
+
+
 async def post_seed(settings: Settings, request_id: str) -> httpx.Response:
-    transport = httpx.ASGITransport(app=create_app(settings))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+    async with client(settings) as http:
         return await http.post("/v1/gradients", json=SEED_TWO_LAYER, headers={"x-request-id": request_id})
 
 
@@ -116,8 +120,7 @@ async def test_access_lines_wait_to_be_written_together(configured: io.StringIO)
     handler = alone()
     stream = Writes()
     handler.setStream(stream)
-    transport = httpx.ASGITransport(app=create_app())
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+    async with client() as http:
         for number in range(3):
             answer = await http.post("/v1/gradients", json=SEED_TWO_LAYER, headers={"x-request-id": f"n{number}"})
             assert answer.status_code == 200
@@ -131,8 +134,7 @@ async def test_access_lines_wait_to_be_written_together(configured: io.StringIO)
 @pytest.mark.parametrize("configured", ["json"], indirect=True)
 async def test_another_record_or_a_flush_writes_the_waiting_lines_first(configured: io.StringIO) -> None:
     alone()
-    transport = httpx.ASGITransport(app=create_app())
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+    async with client() as http:
         await http.post("/v1/gradients", json=SEED_TWO_LAYER, headers={"x-request-id": "n1"})
         logging.getLogger("service.other").warning("after the access line")
         before, other = configured.getvalue().splitlines()
@@ -200,8 +202,7 @@ def test_the_time_is_written_as_datetime_writes_it() -> None:
 @pytest.mark.parametrize("configured", ["json"], indirect=True)
 async def test_a_long_path_is_logged_and_kept_cut_short(configured: io.StringIO) -> None:
     alone()
-    transport = httpx.ASGITransport(app=create_app())
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+    async with client() as http:
         assert (await http.get("/" + "p" * 5000)).status_code == 404
     flush_logs()
     (line,) = configured.getvalue().splitlines()
