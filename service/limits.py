@@ -19,7 +19,7 @@ that names the limit, its environment variable and its value.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from gradcore import Array, Layer, parameter_count
 from service.http.problems import ProblemError
@@ -154,8 +154,7 @@ ENDPOINT_PASSES = {"forward": 1, "loss": 1, "gradients": 3, "derivation": 3}
 """Forward-pass equivalents of each endpoint (train, check and verify depend on the request)."""
 
 
-@dataclass(frozen=True)
-class Cost:
+class Cost(NamedTuple):
     """What a piece of work costs: ``work`` in multiply-add equivalents, ``bytes`` the memory it holds at most."""
 
     work: int

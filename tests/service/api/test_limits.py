@@ -164,9 +164,13 @@ def test_the_docs_list_every_limit_with_its_default() -> None:
 
 @pytest.mark.parametrize(
     "size",
-    [0, 1, 100, screen.SMALL_BODY, screen.SMALL_BODY + 1, 50_000, screen.PIECE, 2 * screen.PIECE + 1, 5 * 10**6],
+    [
+        *(0, 1, 100, screen.SMALL_COUNT // 5, screen.SMALL_COUNT // 5 + 1, 50_000),
+        *(screen.SMALL_COUNT, screen.SMALL_COUNT + 1, screen.PIECE, 2 * screen.PIECE + 1, 5 * 10**6),
+    ],
 )
 def test_counting_bytes_agrees_with_bytes_count_on_both_sides_of_each_threshold(size: int) -> None:
     rng = np.random.default_rng(size)
     body = rng.choice(np.frombuffer(b'{}[]:,"a1. ', dtype=np.uint8), size=size).tobytes()
     assert screen.count_bytes(body, b'{:,["') == [body.count(char) for char in b'{:,["']
+    assert screen.count_bytes(body, b"[") == [body.count(b"[")]
