@@ -17,7 +17,6 @@ import re
 import time
 from typing import NamedTuple
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.http.batch import Batch
@@ -62,12 +61,13 @@ class Observe:
         given = next((value for key, value in scope["headers"] if key == b"x-request-id"), b"").decode("latin-1")
         request_id = given if REQUEST_ID.fullmatch(given) else f"{random.getrandbits(128):032x}"
         status = 500  # what the server answers when the app raises before answering
+        header = (b"x-request-id", request_id.encode("latin-1"))
 
         async def send_observed(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableHeaders(scope=message).append("X-Request-ID", request_id)
+                message["headers"] = [*message.get("headers", ()), header]
             await send(message)
 
         try:
