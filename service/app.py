@@ -60,11 +60,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     # Outermost last: every request is observed (id, count, log line; added below), then (CORS) given its
-    # admission ticket (service.http.compute) and its key checked; HEAD is answered as GET; a POST to a network
-    # route is served by its direct handler (service.http.direct). The body's size and deadlines are checked
-    # where it is read (service.http.body).
-    app.add_middleware(DirectLane, service=app)
+    # admission ticket (service.http.compute) and its key checked; a POST to a network route is served by its
+    # direct handler (service.http.direct); HEAD is answered as GET, innermost, where no POST passes. The body's
+    # size and deadlines are checked where it is read (service.http.body).
     app.add_middleware(HeadAsGet)
+    app.add_middleware(DirectLane, service=app)
     if settings.api_key is not None:  # without a key, no layer to pass through
         app.add_middleware(ApiKey, settings=settings)
     app.add_middleware(Admission, settings=settings)

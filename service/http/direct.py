@@ -20,9 +20,10 @@ dependencies themselves: ``app.dependency_overrides`` does not apply to them. Si
 ``yield`` to close, the route's ASGI app is Starlette's ``request_response``, without FastAPI's two
 exit stacks per request.
 
-:class:`DirectLane`, the innermost middleware, goes one step further for a ``POST`` to such a route: it calls
-the handler itself, and the app's exception handlers on an error, which is all that FastAPI's exception
-middleware, exit stack, router and route wrapper would do for it. Every other request goes through them.
+:class:`DirectLane`, the innermost middleware a ``POST`` passes (only :class:`~service.http.head.HeadAsGet` is
+below it), goes one step further for a ``POST`` to such a route: it calls the handler itself, and the app's
+exception handlers on an error, which is all that FastAPI's exception middleware, exit stack, router and route
+wrapper would do for it. Every other request goes through them.
 """
 
 from __future__ import annotations
@@ -117,7 +118,7 @@ ExceptionHandler = Callable[[Request, Exception], Any]
 
 
 class DirectLane:
-    """ASGI middleware, the innermost: serves a ``POST`` to a :class:`DirectRoute` with a direct handler.
+    """ASGI middleware, the innermost a ``POST`` passes: serves one to a :class:`DirectRoute` with a direct handler.
 
     ``service`` is the FastAPI app; the routes of its own list (where :func:`service.app.create_app` puts them,
     not in an included router's branch) are read when the middleware is built, at the first request.
