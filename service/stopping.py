@@ -19,7 +19,6 @@ from contextlib import asynccontextmanager, suppress
 from types import FrameType
 from typing import Any
 
-from service.http.batch import flush_batches
 from service.http.logs import flush_logs
 
 
@@ -53,8 +52,8 @@ def refuse_on_sigterm(loop: asyncio.AbstractEventLoop) -> None:
 @asynccontextmanager
 async def lifespan(_app: Any) -> AsyncIterator[None]:
     """The server process's lifespan: refuse new connections at once on SIGTERM; at the end, record the metrics
-    and write the log lines that wait (:mod:`service.http.batch`)."""
+    and write the log lines that wait (:func:`service.http.logs.flush_logs` handles the batches of
+    :mod:`service.http.batch` first)."""
     refuse_on_sigterm(asyncio.get_running_loop())
     yield
-    flush_batches()
     flush_logs()

@@ -144,8 +144,8 @@ def _access_line(created: float, fields: dict[str, Any]) -> str:
 
 
 def flush_logs() -> None:
-    """Write the access lines that wait (:func:`service.http.batch.flush_batches`) and flush the service's
-    handlers."""
+    """Handle what waits in every batch (:func:`service.http.batch.flush_batches`: the access lines, and the
+    metrics recorded with them), then flush the service's handlers."""
     flush_batches()
     for handler in access_logger.parent.handlers if access_logger.parent is not None else ():
         handler.flush()
