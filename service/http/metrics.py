@@ -100,8 +100,8 @@ class HttpCounters:
     once per path: a path that is its own template (no route of this service has
     path parameters) is remembered in :attr:`templates`, a set bounded by the
     routes whatever paths clients send. The labelled children of the counter and the
-    histogram are kept, so that a request costs two dictionary lookups and two
-    observations, not a walk of the routes and a label lookup under a lock.
+    histograms are kept, so that a request costs a dictionary lookup and an observation
+    for each, not a walk of the routes and a label lookup under a lock.
     :class:`service.http.observe.Observe` finds each request's :meth:`handler` when it ends, and calls
     :meth:`count` with the requests answered within a moment (:mod:`service.http.batch`).
     """
