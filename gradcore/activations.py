@@ -206,7 +206,12 @@ def _softmax_backward(dA: Array, Z: Array, A: Array) -> Array:
     Row by row, ∂A_j/∂Z_c = A_j (δ_jc − A_c), so
     ∂L/∂Z = A * (dA − Σ_c (dA * A)[:, c]), the row sums broadcast over the columns.
     Softmax is not element-wise: there is no f′(Z) to multiply by. In dA's buffer.
+
+    Where one A_c* of a row is close to 1, dA_c* − Σ_c dA_c A_c cancels to a few ulps of noise (the
+    formula of autograd engines): computed as D − Σ_c D_c A_c with D = dA − dA_c*, the same number
+    since the row of A sums to 1, whose sum has no term in A_c* (D_c* = 0) and cancels nothing.
     """
+    dA -= dA[np.arange(len(A)), A.argmax(axis=1)][:, np.newaxis]
     projection: Array = (dA * A).sum(axis=1, keepdims=True)
     dA -= projection
     dA *= A

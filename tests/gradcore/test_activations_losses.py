@@ -270,6 +270,24 @@ def test_tanh_derivative_is_accurate_for_large_z() -> None:
     np.testing.assert_allclose(g.dW[0], [[expected]], rtol=1e-12)
 
 
+@pytest.mark.parametrize("z", [5.0, 20.0, 40.0, 300.0])
+@pytest.mark.parametrize("columns", [2, 3])
+def test_softmax_gradient_keeps_its_precision_where_one_output_saturates(z: float, columns: int) -> None:
+    """Row z = (z, 0, …), ∂L/∂A = (1, 0, …): ∂L/∂z = a_1 (e_1 − a), exactly a_1 (1 − a_1) = a_1 (c − 1) e^(−z) / s
+    for the first entry, with s = 1 + (c − 1) e^(−z) the softmax's sum. 1 − a_1 rounds to 0 from z ≈ 37 on, so
+    a_1 (1 − Σ_c a_c dA_c), the engines' formula, is noise or 0 there; each entry has all its digits here."""
+    Z = np.array([[z] + [0.0] * (columns - 1)])
+    softmax_layer = ACTIVATIONS["softmax"]
+    dZ = softmax_layer.backward(np.eye(1, columns), Z, softmax_layer.forward(Z))
+    with decimal.localcontext() as context:
+        context.prec = 50
+        e = (-decimal.Decimal(z)).exp()
+        total = 1 + (columns - 1) * e
+        first, other = 1 / total, e / total
+        expected = [float(first * (columns - 1) * other)] + [float(-first * other)] * (columns - 1)
+    np.testing.assert_allclose(dZ, [expected], rtol=1e-14, atol=0.0)
+
+
 def test_sigmoid_in_the_subnormal_range() -> None:
     assert sigmoid(np.array([[-720.0]]))[0, 0] == pytest.approx(sigmoid_reference(-720.0), rel=1e-9, abs=0.0)
 
