@@ -1,10 +1,10 @@
-"""How close ``/v1/gradients`` is to the exact gradients, beside PyTorch's autograd: ``python -m bench.accuracy``.
+"""How close ``/v1/gradients`` is to the exact answers, beside PyTorch's autograd: ``python -m bench.accuracy``.
 
 Random networks (every activation and loss, with and without biases) go through the service, in-process
 and through JSON both ways, and, when torch is installed, through PyTorch's autograd in float64. Both are
-compared with the exact gradients, computed here with :data:`DIGITS` significant digits (the standard
-library's :mod:`decimal`). The error of a gradient ∂L/∂W_k or ∂L/∂b_k is its largest difference from the
-exact one, over the exact one's largest entry.
+compared with the exact loss and gradients ∂L/∂W_k, ∂L/∂b_k and ∂L/∂X, computed here with :data:`DIGITS`
+significant digits (the standard library's :mod:`decimal`). The error of a value is its largest difference
+from the exact one, over the exact one's largest entry.
 
 With inputs of scale 10, sigmoid, tanh and softmax units saturate. An autograd engine computes σ′ as
 ŷ (1 − ŷ), tanh′ as 1 − ŷ² and the softmax's product as ŷ * (dA − Σ dA ŷ), which round to nothing where ŷ
@@ -62,7 +62,6 @@ def _decimals(values: Any) -> Exact:
 
 
 _exp = np.frompyfunc(lambda z: z.exp(), 1, 1)
-_ln = np.frompyfunc(lambda z: z.ln(), 1, 1)
 
 
 def _activate(name: str, Z: Exact) -> Exact:
@@ -88,14 +87,35 @@ def _backward_through(name: str, dA: Exact, Z: Exact, A: Exact) -> Exact:
     return dA * (Z > 0) if name == "relu" else dA
 
 
-def _loss(loss: str, A: Exact, Y: Exact) -> Decimal:
+def _log1p(x: Decimal) -> Decimal:
+    """ln(1 + x) for x ≥ 0 with all the digits of x, however small it is (1 + x is formed with enough digits)."""
+    with localcontext() as context:
+        context.prec = DIGITS + max(0, -x.adjusted())
+        return (1 + x).ln()
+
+
+def _softplus(z: Decimal) -> Decimal:
+    """ln(1 + e^z) = max(z, 0) + ln(1 + e^(−|z|))."""
+    return max(z, Decimal(0)) + _log1p((-abs(z)).exp())
+
+
+def _log_softmax(Z: Exact) -> Exact:
+    """ln ŷ row by row: z − max − ln(1 + Σ of the other e^(z − max))."""
+    shifted = Z - Z.max(axis=1, keepdims=True)
+    others = _exp(shifted).sum(axis=1, keepdims=True) - 1
+    return shifted - np.frompyfunc(_log1p, 1, 1)(others)
+
+
+def _loss(loss: str, Z: Exact, A: Exact, Y: Exact) -> Decimal:
+    """L of the definitions; the cross-entropies from z_L, where ŷ may round to 1 even with 40 digits:
+    −[y ln ŷ + (1 − y) ln(1 − ŷ)] = softplus(z) − y z for a sigmoid, and ln ŷ = log_softmax(z)."""
     if loss == "half_squared_error":
         return Decimal(((Y - A) ** 2 / 2).sum())
     if loss == "mean_squared_error":
         return Decimal(((Y - A) ** 2).sum() / A.size)
     if loss == "binary_cross_entropy":
-        return Decimal(-(Y * _ln(A) + (1 - Y) * _ln(1 - A)).sum() / A.size)
-    return Decimal(-(Y * _ln(A)).sum() / len(A))
+        return Decimal((np.frompyfunc(_softplus, 1, 1)(Z) - Y * Z).sum() / A.size)
+    return Decimal(-(Y * _log_softmax(Z)).sum() / len(A))
 
 
 def _output_delta(loss: str, activation: str, Z: Exact, A: Exact, Y: Exact) -> Exact:
@@ -109,8 +129,8 @@ def _output_delta(loss: str, activation: str, Z: Exact, A: Exact, Y: Exact) -> E
     return _backward_through(activation, factor * (A - Y), Z, A)
 
 
-def exact(request: dict[str, Any]) -> tuple[Decimal, list[Exact], list[Exact | None]]:
-    """The loss, every ∂L/∂W_k and every ∂L/∂b_k (``None`` without a bias), to :data:`DIGITS` digits."""
+def exact(request: dict[str, Any]) -> list[tuple[str, Exact]]:
+    """The loss, every ∂L/∂W_k and ∂L/∂b_k, and ∂L/∂X, named by the service's fields, to :data:`DIGITS` digits."""
     with localcontext() as context:
         context.prec = DIGITS
         layers = request["network"]["layers"]
@@ -123,14 +143,22 @@ def exact(request: dict[str, Any]) -> tuple[Decimal, list[Exact], list[Exact | N
             Zs.append(Z)
             As.append(A)
         delta = _output_delta(request["loss"], layers[-1]["activation"], Zs[-1], A, Y)
-        dWs: list[Exact] = []
-        dbs: list[Exact | None] = []
+        values = [("loss", _loss(request["loss"], Zs[-1], A, Y))]
         for k in reversed(range(len(layers))):
-            dWs.insert(0, As[k].T @ delta)
-            dbs.insert(0, delta.sum(axis=0) if "bias" in layers[k] else None)
+            values.append((f"layers/{k}/weights_gradient", As[k].T @ delta))
+            if "bias" in layers[k]:
+                values.append((f"layers/{k}/bias_gradient", delta.sum(axis=0)))
             if k > 0:
                 delta = _backward_through(layers[k - 1]["activation"], delta @ Ws[k].T, Zs[k - 1], As[k])
-        return _loss(request["loss"], A, Y), dWs, dbs
+        return [*values, ("input_gradient", delta @ Ws[0].T)]
+
+
+def field(answer: dict[str, Any], name: str) -> Any:
+    """The value at ``name``, a path such as ``layers/0/weights_gradient``, of an answer."""
+    value: Any = answer
+    for key in name.split("/"):
+        value = value[int(key)] if isinstance(value, list) else value[key]
+    return value
 
 
 def error(computed: Any, exact_values: Any) -> float:
@@ -141,8 +169,8 @@ def error(computed: Any, exact_values: Any) -> float:
     return difference / largest if largest else difference
 
 
-def torch_gradients(request: dict[str, Any]) -> list[Any] | None:
-    """∂L/∂W_k and ∂L/∂b_k (``None`` without a bias) by PyTorch's autograd in float64; ``None`` without torch.
+def torch_answer(request: dict[str, Any]) -> dict[str, Any] | None:
+    """The loss and ∂L/∂W_k, ∂L/∂b_k and ∂L/∂X, by PyTorch's autograd in float64; ``None`` without torch.
 
     The losses as the engine's users write them: on the outputs, or on z_L through ``log_softmax`` and
     ``binary_cross_entropy_with_logits`` (its numerically stable forms).
@@ -153,14 +181,19 @@ def torch_gradients(request: dict[str, Any]) -> list[Any] | None:
         return None
     functions = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu, "linear": lambda z: z}
     functions["softmax"] = lambda z: torch.softmax(z, dim=1)
-    parameters = []
-    A = torch.tensor(request["inputs"], dtype=torch.float64)
-    for layer in request["network"]["layers"]:
-        W = torch.tensor(layer["weights"], dtype=torch.float64, requires_grad=True)
-        b = torch.tensor(layer["bias"], dtype=torch.float64, requires_grad=True) if "bias" in layer else None
-        Z = A @ W + (b if b is not None else 0)
+
+    def tensor(values: Any) -> Any:
+        return torch.tensor(values, dtype=torch.float64, requires_grad=True)
+
+    X = tensor(request["inputs"])
+    A, parameters = X, {}
+    for k, layer in enumerate(request["network"]["layers"]):
+        W = parameters[f"layers/{k}/weights_gradient"] = tensor(layer["weights"])
+        Z = A @ W
+        if "bias" in layer:
+            Z = Z + (b := tensor(layer["bias"]))
+            parameters[f"layers/{k}/bias_gradient"] = b
         A = functions[layer["activation"]](Z)
-        parameters += [W, b]
     Y, loss = torch.tensor(request["targets"], dtype=torch.float64), request["loss"]
     if loss == "half_squared_error":
         L = ((Y - A) ** 2).sum() / 2
@@ -171,23 +204,28 @@ def torch_gradients(request: dict[str, Any]) -> list[Any] | None:
     else:
         L = -(Y * torch.log_softmax(Z, dim=1)).sum() / len(Y)
     L.backward()
-    return [None if p is None else p.grad.numpy() for p in parameters]
+    return {"loss": L.item(), "input_gradient": X.grad.numpy()} | {
+        name: p.grad.numpy() for name, p in parameters.items()
+    }
 
 
 @dataclass
 class Errors:
     """The largest errors over a set of networks."""
 
-    gradients: int = 0
+    values: int = 0
+    """The losses and gradients compared."""
     service: float = 0.0
     pytorch: float | None = None
     """``None`` without torch."""
     pytorch_off: int = 0
-    """PyTorch's gradients whose error is over :data:`OFF`."""
+    """PyTorch's losses and gradients whose error is over :data:`OFF`."""
 
 
 OFF = 1e-9
-"""A gradient off by more than this fraction of its size is counted (the table's last column)."""
+"""A value off by more than this fraction of its size is counted (the table's last column)."""
+INCLUDE = ["loss", "weights_gradient", "bias_gradient", "input_gradient"]
+"""What the service is asked for."""
 
 
 async def measure(scale: float, networks: int, seed: int = 0) -> Errors:
@@ -198,18 +236,13 @@ async def measure(scale: float, networks: int, seed: int = 0) -> Errors:
     async with httpx.AsyncClient(transport=transport, base_url="http://accuracy") as client:
         for _ in range(networks):
             request = random_request(rng, scale)
-            answer = (await client.post("/v1/gradients", json=request)).raise_for_status().json()
-            _, dWs, dbs = exact(request)
-            expected = [g for pair in zip(dWs, dbs, strict=True) for g in pair]
-            served = [g for layer in answer["layers"] for g in (layer["weights_gradient"], layer.get("bias_gradient"))]
-            engine = torch_gradients(request)
-            for index, reference in enumerate(expected):
-                if reference is None:
-                    continue
-                errors.gradients += 1
-                errors.service = max(errors.service, error(served[index], reference))
+            answer = await client.post("/v1/gradients", json={**request, "include": INCLUDE})
+            served, engine = answer.raise_for_status().json(), torch_answer(request)
+            for name, reference in exact(request):
+                errors.values += 1
+                errors.service = max(errors.service, error(field(served, name), reference))
                 if engine is not None:
-                    off = error(engine[index], reference)
+                    off = error(engine[name], reference)
                     errors.pytorch = max(errors.pytorch or 0.0, off)
                     errors.pytorch_off += off > OFF
     return errors
@@ -217,14 +250,14 @@ async def measure(scale: float, networks: int, seed: int = 0) -> Errors:
 
 def table(networks: int, seed: int) -> list[str]:
     rows = [
-        "| inputs X | networks | gradients | service: largest error | PyTorch: largest error | "
-        "PyTorch: gradients off by > 1e-9 |",
+        "| inputs X | networks | values | service: largest error | PyTorch: largest error | "
+        "PyTorch: values off by > 1e-9 |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     for scale in (1.0, 10.0):
         errors = asyncio.run(measure(scale, networks, seed))
         pytorch = "not installed | " if errors.pytorch is None else f"{errors.pytorch:.1e} | {errors.pytorch_off}"
-        rows.append(f"| N(0, {scale:g}²) | {networks} | {errors.gradients} | {errors.service:.1e} | {pytorch} |")
+        rows.append(f"| N(0, {scale:g}²) | {networks} | {errors.values} | {errors.service:.1e} | {pytorch} |")
     return rows
 
 
