@@ -30,7 +30,7 @@ def exact_loss(request: dict[str, Any], path: list[Any], h: Decimal) -> Decimal:
 
 @pytest.mark.parametrize("seed", range(8))
 def test_the_reference_gradients_are_the_derivatives_of_its_loss(seed: int) -> None:
-    """Central differences of the 40-digit loss, h = 1e-12: truncation ~h², rounding ~1e-40 / h, both ≪ 1e-15.
+    """Central differences of the 60-digit loss, h = 1e-12: truncation ~h², rounding ~1e-60 / h, both ≪ 1e-15.
 
     ∂L/∂W_k and ∂L/∂X at two entries each (the first and the last), and ∂L/∂b_k at its last, for every loss.
     """
@@ -52,7 +52,7 @@ def test_the_reference_gradients_are_the_derivatives_of_its_loss(seed: int) -> N
 
 @pytest.mark.parametrize("loss", accuracy.LOSSES)
 def test_the_reference_losses_are_the_definitions(loss: str) -> None:
-    """Where nothing saturates, the 40-digit losses agree with their definitions computed in float64."""
+    """Where nothing saturates, the 60-digit losses agree with their definitions computed in float64."""
     z = np.array([[0.3, -1.2], [2.0, 0.1]])
     y = np.array([[0.2, 0.8], [0.6, 0.4]])
     activation = accuracy.LAST.get(loss, "sigmoid")
