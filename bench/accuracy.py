@@ -72,7 +72,8 @@ def _activate(name: str, Z: Exact) -> Exact:
     if name == "sigmoid":
         return 1 / (1 + _exp(-Z))
     if name == "tanh":
-        return (_exp(2 * Z) - 1) / (_exp(2 * Z) + 1)
+        E = _exp(2 * Z)
+        return (E - 1) / (E + 1)
     return Z * (Z > 0) if name == "relu" else Z
 
 
@@ -82,7 +83,8 @@ def _backward_through(name: str, dA: Exact, Z: Exact, A: Exact) -> Exact:
     if name == "softmax":
         return A * (dA - (dA * A).sum(axis=1, keepdims=True))
     if name == "sigmoid":
-        return dA * _exp(-Z) / (1 + _exp(-Z)) ** 2
+        E = _exp(-Z)
+        return dA * E / (1 + E) ** 2
     if name == "tanh":
         return dA * 4 / (_exp(Z) + _exp(-Z)) ** 2
     return dA * (Z > 0) if name == "relu" else dA
