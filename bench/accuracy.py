@@ -9,7 +9,7 @@ from the exact one, over the exact one's largest entry.
 With inputs of scale 10, sigmoid, tanh and softmax units saturate. An autograd engine computes σ′ as
 ŷ (1 − ŷ), tanh′ as 1 − ŷ² and the softmax's product as ŷ * (dA − Σ dA ŷ), which round to nothing where ŷ
 rounds to ±1; the service computes σ(z) σ(−z), 1 / cosh²(z) and the product relative to the row's largest
-output (:mod:`gradcore.activations`), which keep their relative precision there.
+output (:mod:`gradcore.core.activations`), which keep their relative precision there.
 """
 
 from __future__ import annotations

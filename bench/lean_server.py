@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 import gradcore
-from gradcore import network
+from gradcore import unchecked_backward, unchecked_forward
 
 
 async def gradients(request: Request) -> Response:
@@ -25,8 +25,8 @@ async def gradients(request: Request) -> Response:
         gradcore.Layer(np.array(layer["weights"]), layer.get("activation", "sigmoid"))
         for layer in body["network"]["layers"]
     ]
-    cache = network.unchecked_forward(layers, np.array(body["inputs"]))
-    grads = network.unchecked_backward(layers, cache, np.array(body["targets"]), body.get("loss", "half_squared_error"))
+    cache = unchecked_forward(layers, np.array(body["inputs"]))
+    grads = unchecked_backward(layers, cache, np.array(body["targets"]), body.get("loss", "half_squared_error"))
     out: list[dict[str, Any]] = [
         {"pre_activation": Z, "activation": A, "delta": delta, "weights_gradient": dW}
         for Z, A, delta, dW in zip(cache.Z, cache.A, grads.delta, grads.dW, strict=True)

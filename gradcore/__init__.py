@@ -4,6 +4,14 @@ Pure numpy, any depth. Notation of the seed notes: X is m × n_0 (one example
 per row), W_k is n_{k−1} × n_k, Z_k = A_{k−1} · W_k (+ b_k), A_k = f_k(Z_k),
 ŷ = A_L, and the default loss is L = Σ ½ (y − ŷ)².
 
+The package has three parts, and this module exports what callers use of each:
+
+- :mod:`gradcore.core`: types, errors, activations, losses, shape checks, the
+  forward and backward passes, and gradient descent;
+- :mod:`gradcore.gradcheck`: the gradient check by central differences;
+- :mod:`gradcore.teaching`: the derivation step by step, its notation, and the
+  diagnosis of hand-derived gradients.
+
 >>> import numpy as np
 >>> from gradcore import Layer, forward, backward
 >>> layers = [Layer(W=np.array([[0.5], [-0.5]]))]
@@ -12,24 +20,51 @@ per row), W_k is n_{k−1} × n_k, Z_k = A_{k−1} · W_k (+ b_k), A_k = f_k(Z_k
 (2, 1)
 """
 
-from gradcore.activations import ACTIVATIONS, Activation, sigmoid
-from gradcore.checks import shape_problems
-from gradcore.derivation import Step, derive
-from gradcore.diagnose import Diagnosis, diagnose
-from gradcore.errors import GradcoreError, NonFiniteError, ParameterError, Problem, ShapeError
-from gradcore.losses import LOSSES, Loss
-from gradcore.network import backward, forward, loss, parameter_count
-from gradcore.numerical import GradientCheck, LayerCheck, check_gradients
-from gradcore.train import Training, gradient_descent
-from gradcore.types import Array, Cache, Gradients, Layer
+from gradcore.core.activations import ACTIVATIONS, Activation, sigmoid
+from gradcore.core.errors import GradcoreError, NonFiniteError, ParameterError, Problem, ShapeError
+from gradcore.core.losses import LOSSES, Loss
+from gradcore.core.network import (
+    backward,
+    forward,
+    input_gradient,
+    loss,
+    parameter_count,
+    unchecked_backward,
+    unchecked_forward,
+    unchecked_loss,
+)
+from gradcore.core.shapes import all_finite, shape_problems
+from gradcore.core.training import Training, gradient_descent
+from gradcore.core.types import Array, Cache, Gradients, Layer
+from gradcore.gradcheck.check import (
+    ACCEPTABLE,
+    ERROR_MODEL,
+    FINE,
+    MAX_FAILING,
+    Entry,
+    GradientCheck,
+    LayerCheck,
+    check_gradients,
+)
+from gradcore.teaching.claims import claim_problems
+from gradcore.teaching.derivation import Step, derive
+from gradcore.teaching.diagnosis import MAX_WRONG, RTOL, Diagnosis, diagnose
+from gradcore.teaching.notation import loss_text
 
 __all__ = [
+    "ACCEPTABLE",
     "ACTIVATIONS",
+    "ERROR_MODEL",
+    "FINE",
     "LOSSES",
+    "MAX_FAILING",
+    "MAX_WRONG",
+    "RTOL",
     "Activation",
     "Array",
     "Cache",
     "Diagnosis",
+    "Entry",
     "GradcoreError",
     "GradientCheck",
     "Gradients",
@@ -42,14 +77,21 @@ __all__ = [
     "ShapeError",
     "Step",
     "Training",
+    "all_finite",
     "backward",
     "check_gradients",
+    "claim_problems",
     "derive",
     "diagnose",
     "forward",
     "gradient_descent",
+    "input_gradient",
     "loss",
+    "loss_text",
     "parameter_count",
     "shape_problems",
     "sigmoid",
+    "unchecked_backward",
+    "unchecked_forward",
+    "unchecked_loss",
 ]

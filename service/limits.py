@@ -198,10 +198,10 @@ def cost(
         passes, held, answered = 3 * steps, inputs + 3 * activations + 3 * P, 2 * P + steps + m
     elif endpoint == "check":
         # forward and backward (3), the round-off bound δL (2: |l_{k−1}|·|W_k| and |Δ_k|·|W_kᵀ|), then
-        # L(θ ± ε) and L(θ ± 2ε) for every parameter (gradcore.numerical, gradcore.differences): 4 passes each
+        # L(θ ± ε) and L(θ ± 2ε) for every parameter (gradcore.gradcheck): 4 passes each
         passes, held, answered = 4 * P + 5, inputs + 3 * activations + 4 * P, 2 * P
     elif endpoint == "verify":
-        # the true gradient, then one with f′_j ≡ 1 at each layer j, all kept (gradcore.diagnose): L + 1 sets of
+        # the true gradient, then one with f′_j ≡ 1 at each layer j, all kept (diagnosis): L + 1 sets of
         # every Δ_k and ∂L/∂W_k; the claims (P); compared in several variants
         # the answer: each verdict's expected gradient (P) and up to 20 wrong entries a layer
         passes, held, answered = 6 + 2 * L, inputs + (L + 3) * (activations + P), P + 100 * L

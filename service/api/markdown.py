@@ -16,9 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from gradcore import Layer
-from gradcore.derivation import Step
-from gradcore.notation import loss_text
+from gradcore import Layer, Step, loss_text
 
 SECTIONS = {"pre_activation": "Forward pass", "activation": "Forward pass", "loss": "Loss"}
 """The section of each kind of step; every other kind is in the backward pass."""

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from gradcore.numerical import ACCEPTABLE, ERROR_MODEL, FINE, Entry, GradientCheck, check_gradients
+from gradcore import ACCEPTABLE, ERROR_MODEL, FINE, Entry, GradientCheck, check_gradients
 from service import limits
 from service.api.render import respond
 from service.api.schemas.check import CheckResponse, GradientsCheckRequest

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header
 from starlette.responses import Response
 
-from gradcore.derivation import Step, derive
+from gradcore import Step, derive
 from service import limits
 from service.api.markdown import derivation_markdown
 from service.api.render import respond

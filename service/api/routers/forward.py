@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from gradcore import network
+from gradcore import unchecked_forward
 from service import limits
 from service.api.render import respond
 from service.api.schemas.requests import ForwardRequest
@@ -32,6 +32,6 @@ async def forward(request: Annotated[ForwardRequest, json_body(ForwardRequest)])
 def answer(request: ForwardRequest) -> Response:
     """The work of the endpoint, run by the compute seam (:mod:`service.http.compute`)."""
     # The request model checked the shapes with gradcore.shape_problems: validated once, at the boundary.
-    cache = network.unchecked_forward(request.layers, request.inputs)
+    cache = unchecked_forward(request.layers, request.inputs)
     layers = [{"pre_activation": Z, "activation": A} for Z, A in zip(cache.Z, cache.A, strict=True)]
     return respond({"output": cache.output, "layers": layers}, request)

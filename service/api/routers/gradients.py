@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from gradcore import Cache, Gradients, network
+from gradcore import Cache, Gradients, input_gradient, unchecked_backward, unchecked_forward
 from service import limits
 from service.api.render import respond
 from service.api.schemas.requests import GradientsRequest
@@ -50,9 +50,9 @@ async def gradients(request: Annotated[GradientsRequest, json_body(GradientsRequ
 def answer(request: GradientsRequest) -> Response:
     """The work of the endpoint, run by the compute seam (:mod:`service.http.compute`)."""
     # The request model checked the shapes with gradcore.shape_problems: validated once, at the boundary.
-    cache = network.unchecked_forward(request.layers, request.inputs)
-    grads = network.unchecked_backward(request.layers, cache, request.targets, request.loss)
+    cache = unchecked_forward(request.layers, request.inputs)
+    grads = unchecked_backward(request.layers, cache, request.targets, request.loss)
     content = gradients_content(cache, grads)
     if request.include is not None and "input_gradient" in request.include:  # only when asked for: it costs
-        content["input_gradient"] = network.input_gradient(request.layers, grads)
+        content["input_gradient"] = input_gradient(request.layers, grads)
     return respond(content, request)

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from gradcore import network
+from gradcore import unchecked_forward, unchecked_loss
 from service import limits
 from service.api.render import respond
 from service.api.schemas.requests import LossRequest
@@ -32,6 +32,6 @@ async def loss(request: Annotated[LossRequest, json_body(LossRequest)]) -> Respo
 def answer(request: LossRequest) -> Response:
     """The work of the endpoint, run by the compute seam (:mod:`service.http.compute`)."""
     # The request model checked the shapes with gradcore.shape_problems: validated once, at the boundary.
-    cache = network.unchecked_forward(request.layers, request.inputs)
-    value = network.unchecked_loss(cache, request.targets, request.loss)
+    cache = unchecked_forward(request.layers, request.inputs)
+    value = unchecked_loss(cache, request.targets, request.loss)
     return respond({"loss": value, "output": cache.output}, request)

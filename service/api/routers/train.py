@@ -6,8 +6,7 @@ import numpy as np
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from gradcore import Layer
-from gradcore.train import gradient_descent
+from gradcore import Layer, gradient_descent
 from service import limits
 from service.api.render import respond
 from service.api.schemas.train import TrainRequest, TrainResponse

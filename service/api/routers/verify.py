@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from gradcore.diagnose import Diagnosis, diagnose
+from gradcore import Diagnosis, diagnose
 from service import limits
 from service.api.render import respond
 from service.api.schemas.verify import GradientsVerifyRequest, VerifyResponse

@@ -6,8 +6,7 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
-from gradcore import parameter_count
-from gradcore.numerical import ACCEPTABLE, FINE, MAX_FAILING
+from gradcore import ACCEPTABLE, FINE, MAX_FAILING, parameter_count
 from service import limits
 from service.api.schemas.examples import SEED_CHECK
 from service.api.schemas.options import INCLUDE, CheckField

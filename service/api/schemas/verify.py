@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gradcore import Problem
-from gradcore.claims import claim_problems
-from gradcore.diagnose import MAX_WRONG, RTOL
+from gradcore import MAX_WRONG, RTOL, Problem, claim_problems
 from service.api.schemas.examples import SEED_WRONG_SIGN
 from service.api.schemas.options import INCLUDE, VerifyField
 from service.api.schemas.requests import GradientsRequest

@@ -7,7 +7,7 @@ import pytest
 
 import gradcore
 from gradcore import Layer, backward, forward
-from gradcore.network import input_gradient
+from gradcore.core.network import input_gradient
 
 EPS = 1e-6
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from gradcore import Layer, NonFiniteError, backward, forward, loss
-from gradcore.errors import ParameterError
-from gradcore.train import gradient_descent
+from gradcore.core.errors import ParameterError
+from gradcore.core.training import gradient_descent
 
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_Y = np.array([[0.0], [1.0], [1.0], [0.0]])

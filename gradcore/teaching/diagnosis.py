@@ -1,7 +1,7 @@
 """Diagnose a claimed gradient: which of the usual hand-derivation mistakes explains it.
 
 A claim C of ∂L/∂W_k (or ∂L/∂b_k) is compared with the true gradient T of
-:func:`gradcore.backward`. "C ≈ R" is :func:`gradcore.rounding.match`: C is R
+:func:`gradcore.backward`. "C ≈ R" is :func:`gradcore.teaching.rounding.match`: C is R
 rounded to the d significant digits C carries (d ≥ 2; each entry within half a
 unit of R's d-th digit), or max |C − R| ≤ rtol · max |R| + 10⁻¹² (rtol = 10⁻³
 by default). Every verdict therefore holds for a claim written to 2 or more
@@ -24,7 +24,7 @@ The verdicts are tried in this order; the first that holds is the answer:
    example and one output, a missing f′_L only rescales the gradient, by
    1 / f′_L(z_L), and the specific cause is the better answer.
 5. ``scaled``: C ≈ α·T. A usual factor c (2, ½, 1/m, m, … and their products,
-   either sign; see :func:`gradcore.mistakes.candidates`) is tried first and
+   either sign; see :func:`gradcore.teaching.mistakes.candidates`) is tried first and
    reported exactly; otherwise α is the least-squares ⟨C, T⟩ / ⟨T, T⟩ (for a
    rounded claim, brought inside the factors that round to C). C must not be ≈ 0.
 6. ``incorrect``: none of the above; ``worst_index`` is the entry (in the
@@ -39,12 +39,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gradcore.claims import claim_problems
-from gradcore.errors import Location, NonFiniteError, Problem, ShapeError
-from gradcore.mistakes import forgotten, scale_factor, usual_causes, without_derivative
-from gradcore.network import backward, forward
-from gradcore.rounding import ATOL, Match, digits, match, within_tolerance, wrong_entries
-from gradcore.types import Array, Layer, describe
+from gradcore.core.errors import Location, NonFiniteError, Problem, ShapeError
+from gradcore.core.network import backward, forward
+from gradcore.core.types import Array, Layer, describe
+from gradcore.teaching.claims import claim_problems
+from gradcore.teaching.mistakes import forgotten, scale_factor, usual_causes, without_derivative
+from gradcore.teaching.rounding import ATOL, Match, digits, match, within_tolerance, wrong_entries
 
 RTOL = 1e-3
 """Default relative tolerance of the tolerance rule."""

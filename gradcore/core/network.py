@@ -20,10 +20,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from gradcore.activations import ACTIVATIONS
-from gradcore.checks import all_finite, non_finite_error, raise_if_non_finite, raise_if_problems, shape_problems
-from gradcore.losses import LOSSES
-from gradcore.types import Array, Cache, Gradients, Layer
+from gradcore.core.activations import ACTIVATIONS
+from gradcore.core.losses import LOSSES
+from gradcore.core.shapes import all_finite, non_finite_error, raise_if_non_finite, raise_if_problems, shape_problems
+from gradcore.core.types import Array, Cache, Gradients, Layer
 
 
 def parameter_count(layers: Sequence[Layer]) -> int:
@@ -61,7 +61,7 @@ def forward(layers: Sequence[Layer], X: Array) -> Cache:
 def unchecked_forward(layers: Sequence[Layer], X: Array) -> Cache:
     """:func:`forward` without the shape checks, for callers that checked the shapes once already.
 
-    Used by the loops of :mod:`gradcore.train` and :mod:`gradcore.numerical`, which
+    Used by the loops of :mod:`gradcore.core.training` and :mod:`gradcore.gradcheck.check`, which
     run many passes over one network whose shapes do not change.
     """
     Z: list[Array] = []
@@ -113,7 +113,7 @@ def unchecked_loss(cache: Cache, Y: Array, name: str = "half_squared_error") -> 
 
 
 def _finite_loss(cache: Cache, Y: Array, name: str) -> float:
-    """The loss L, or a :class:`~gradcore.errors.NonFiniteError`; call under ``np.errstate(over=…, invalid=…)``."""
+    """The loss L, or a :class:`~gradcore.core.errors.NonFiniteError`; call under ``np.errstate(over=…, invalid=…)``."""
     value = LOSSES[name].value(cache.Z[-1], cache.output, Y)
     if not math.isfinite(value):
         raise non_finite_error(("loss",), "the loss L")

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from gradcore.types import Array, Cache, Gradients, Layer
+from gradcore.core.types import Array, Cache, Gradients, Layer
 
 U = float(np.finfo(np.float64).eps)
 

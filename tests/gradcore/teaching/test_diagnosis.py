@@ -1,4 +1,4 @@
-"""gradcore.diagnose: every verdict, on claims built here from the seed's formulas and their usual mistakes."""
+"""gradcore.teaching.diagnosis: every verdict, on claims built from the seed's formulas and their usual mistakes."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import pytest
 from sigmoid_net import SigmoidNet, sig
 
 from gradcore import Layer, NonFiniteError, ShapeError
-from gradcore.claims import claim_problems
-from gradcore.diagnose import RTOL, close, diagnose
-from gradcore.mistakes import usual_causes
+from gradcore.teaching.claims import claim_problems
+from gradcore.teaching.diagnosis import RTOL, close, diagnose
+from gradcore.teaching.mistakes import usual_causes
 
 
 class Case6(SigmoidNet):

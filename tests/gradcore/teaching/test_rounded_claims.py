@@ -12,8 +12,8 @@ import pytest
 from sigmoid_net import SigmoidNet
 
 from gradcore import Layer, diagnose
-from gradcore.diagnose import MAX_WRONG
-from gradcore.rounding import digits, entries_within
+from gradcore.teaching.diagnosis import MAX_WRONG
+from gradcore.teaching.rounding import digits, entries_within
 
 DIGITS = [2, 3, 4, 6]
 SEEDS = [0, 1, 2, 3]

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gradcore.activations import Activation
-from gradcore.types import Array
+from gradcore.core.activations import Activation
+from gradcore.core.types import Array
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,13 @@ from gradcore import (
     Layer,
     NonFiniteError,
     ShapeError,
-    activations,
     backward,
     forward,
     loss,
     sigmoid,
 )
-from gradcore.activations import BLOCK
+from gradcore.core import activations
+from gradcore.core.activations import BLOCK
 
 EXTREMES = [1e300, -1e300, 800.0, -800.0, 40.0, -40.0, 0.0]
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gradcore.types import Array
+from gradcore.core.types import Array
 
 MIN_DIGITS = 2
 """The fewest significant digits a rounded claim may carry and still be judged by rounding."""

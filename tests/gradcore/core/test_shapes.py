@@ -1,4 +1,4 @@
-"""Every rule of gradcore/checks.py: the problem, its location and its message."""
+"""Every rule of gradcore/core/shapes.py: the problem, its location and its message."""
 
 from __future__ import annotations
 

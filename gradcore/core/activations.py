@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gradcore.types import Array
+from gradcore.core.types import Array
 
 BLOCK = 16384
 """Elements per block of rows in the element-wise rules: temporaries of 128 KiB at most."""
@@ -39,7 +39,7 @@ class Activation:
         ``backward_in_place(dA, Z, A) -> dZ``: given dA = ∂L/∂A, returns
         ∂L/∂Z, computed in dA's buffer where the rule allows (dA itself is
         then returned, overwritten): for callers whose dA is a temporary of
-        their own, such as :mod:`gradcore.network` and :mod:`gradcore.losses`.
+        their own, such as :mod:`gradcore.core.network` and :mod:`gradcore.core.losses`.
     """
 
     name: str
@@ -229,4 +229,4 @@ ACTIVATIONS: dict[str, Activation] = {
     )
 }
 """Every activation, by name. ``sigmoid`` is the default of the seed notes; ``softmax`` is row-wise and allowed
-only in the last layer (see :mod:`gradcore.checks`)."""
+only in the last layer (see :mod:`gradcore.core.shapes`)."""

@@ -12,7 +12,7 @@ Each step carries the equation as plain text and LaTeX, the shapes of its
 operands and result with the dimension check the seed insists on, e.g.
 ``(3 × 1) · (1 × 2) = 3 × 2``, and its value, taken from :func:`forward`
 and :func:`backward`, so a derivation's numbers are those of the gradients.
-How each activation and loss is written comes from :mod:`gradcore.notation`.
+How each activation and loss is written comes from :mod:`gradcore.teaching.notation`.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from string import Template
 
-from gradcore.network import backward, forward
-from gradcore.notation import activation_text, loss_text
-from gradcore.types import Array, Cache, Gradients, Layer
+from gradcore.core.network import backward, forward
+from gradcore.core.types import Array, Cache, Gradients, Layer
+from gradcore.teaching.notation import activation_text, loss_text
 
 Shape = tuple[int, ...]
 

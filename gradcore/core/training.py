@@ -14,10 +14,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from gradcore.checks import raise_if_problems, shape_problems
-from gradcore.errors import NonFiniteError, ParameterError, Problem
-from gradcore.network import unchecked_backward, unchecked_forward, unchecked_loss
-from gradcore.types import Array, Layer
+from gradcore.core.errors import NonFiniteError, ParameterError, Problem
+from gradcore.core.network import unchecked_backward, unchecked_forward, unchecked_loss
+from gradcore.core.shapes import raise_if_problems, shape_problems
+from gradcore.core.types import Array, Layer
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Central differences of the loss in every entry of a weight matrix or bias, for :mod:`gradcore.numerical`.
+"""Central differences of the loss in every entry of a weight matrix or bias, for :mod:`gradcore.gradcheck.check`.
 
     D(h) = (L(θ + h) − L(θ − h)) / ((θ + h) − (θ − h))
 
@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from gradcore.errors import GradcoreError, Problem
-from gradcore.network import unchecked_forward, unchecked_loss
-from gradcore.types import Array, Cache, Layer
+from gradcore.core.errors import GradcoreError, Problem
+from gradcore.core.network import unchecked_forward, unchecked_loss
+from gradcore.core.types import Array, Cache, Layer
 
 Mask = NDArray[np.bool_]
 

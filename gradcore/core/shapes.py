@@ -1,8 +1,8 @@
 """Dimension and value checks, in the notation of the seed notes.
 
 :func:`shape_problems` lists everything wrong with a network and its data
-without computing anything; :mod:`gradcore.network` raises
-:class:`~gradcore.errors.ShapeError` from it, and a caller that validates
+without computing anything; :mod:`gradcore.core.network` raises
+:class:`~gradcore.core.errors.ShapeError` from it, and a caller that validates
 its own input (such as the HTTP service) can report the same problems.
 
 Activation and loss pairs: ``softmax`` only in the last layer and over at
@@ -20,10 +20,10 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from gradcore.activations import ACTIVATIONS
-from gradcore.errors import Location, NonFiniteError, Problem, ShapeError
-from gradcore.losses import LOSSES
-from gradcore.types import Array, Layer, describe
+from gradcore.core.activations import ACTIVATIONS
+from gradcore.core.errors import Location, NonFiniteError, Problem, ShapeError
+from gradcore.core.losses import LOSSES
+from gradcore.core.types import Array, Layer, describe
 
 
 def _matrix_problems(a: Array, location: Location, name: str, check_finite: bool = True) -> list[Problem]:

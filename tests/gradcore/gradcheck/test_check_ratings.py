@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from gradcore import ACTIVATIONS, Layer, check_gradients
-from gradcore.types import Array
+from gradcore.core.types import Array
 
 EPSILONS = [1e-10, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2]
 

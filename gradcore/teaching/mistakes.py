@@ -2,7 +2,7 @@
 
 Forgetting an activation derivative (:func:`without_derivative`), and the
 constant factors that a dropped ½ or a mean-versus-sum confusion put in front
-of a gradient (:func:`usual_causes`). :mod:`gradcore.diagnose` compares a
+of a gradient (:func:`usual_causes`). :mod:`gradcore.teaching.diagnosis` compares a
 claimed gradient with them.
 """
 
@@ -13,10 +13,10 @@ from dataclasses import replace
 
 import numpy as np
 
-from gradcore.losses import LOSSES
-from gradcore.network import backward
-from gradcore.rounding import ATOL, Match, match, rounding_candidates, scale_interval
-from gradcore.types import Array, Cache, Gradients, Layer
+from gradcore.core.losses import LOSSES
+from gradcore.core.network import backward
+from gradcore.core.types import Array, Cache, Gradients, Layer
+from gradcore.teaching.rounding import ATOL, Match, match, rounding_candidates, scale_interval
 
 DERIVATIVES = {
     "sigmoid": "σ′(z_{j}) = l_{j} * (1 − l_{j})",
@@ -103,7 +103,7 @@ def usual_causes(alpha: float, m: int, n_L: int, name: str, rtol: float) -> str:
 def scale_factor(
     C: Array, T: Array, rtol: float, d: int | None, m: int, n_L: int, name: str
 ) -> tuple[float, Match] | None:
-    """α with C ≈ α·T (:func:`gradcore.rounding.match`) and the match; None when there is none (or C ≈ 0).
+    """α with C ≈ α·T (:func:`gradcore.teaching.rounding.match`) and the match; None when there is none (or C ≈ 0).
 
     A usual factor (:func:`candidates`, either sign) is tried first and returned exactly. Otherwise α is
     the least-squares ⟨C, T⟩ / ⟨T, T⟩; for a claim rounded to d digits, brought inside the factors

@@ -16,7 +16,7 @@ therefore gets an **expected error** E, the error model of the difference:
 
 * truncation: D(ε) = ∂L/∂θ + c ε² + O(ε⁴) and D(2ε) = ∂L/∂θ + 4c ε² + …, so
   (D(2ε) − D(ε)) / 3 estimates D(ε)'s own c ε² (Richardson);
-* round-off: each loss is computed to about δL (:func:`gradcore.roundoff.loss_roundoff`,
+* round-off: each loss is computed to about δL (:func:`gradcore.gradcheck.roundoff.loss_roundoff`,
   a first-order bound from the forward and backward pass), which the
   difference divides by the step;
 * 2: a safety factor, as both are estimates.
@@ -48,11 +48,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from gradcore.differences import central_differences
-from gradcore.errors import GradcoreError, Problem
-from gradcore.network import backward, forward
-from gradcore.roundoff import loss_roundoff
-from gradcore.types import Array, Gradients, Layer
+from gradcore.core.errors import GradcoreError, Problem
+from gradcore.core.network import backward, forward
+from gradcore.core.types import Array, Gradients, Layer
+from gradcore.gradcheck.differences import central_differences
+from gradcore.gradcheck.roundoff import loss_roundoff
 
 FINE = 1e-7
 """Largest unexplained relative error rated ``fine``."""

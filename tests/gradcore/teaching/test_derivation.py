@@ -10,9 +10,9 @@ import pytest
 
 import gradcore
 from gradcore import Layer, backward, forward
-from gradcore.derivation import Step, derive
-from gradcore.notation import ACTIVATION_TEXT, LOSS_TEXT, activation_text, loss_text
-from gradcore.types import describe
+from gradcore.core.types import describe
+from gradcore.teaching.derivation import Step, derive
+from gradcore.teaching.notation import ACTIVATION_TEXT, LOSS_TEXT, activation_text, loss_text
 
 ACTIVATION_NAMES = sorted(gradcore.ACTIVATIONS)
 LOSS_NAMES = sorted(gradcore.LOSSES)

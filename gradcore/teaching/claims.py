@@ -1,7 +1,7 @@
 """The shapes of claimed gradients, checked like everything else at the boundary.
 
 A claimed ∂L/∂W_k must have the shape of W_k (n_{k−1} × n_k) or of its
-transpose (n_k × n_{k−1}, accepted so that :mod:`gradcore.diagnose` can name
+transpose (n_k × n_{k−1}, accepted so that :mod:`gradcore.teaching.diagnosis` can name
 the mistake); a claimed ∂L/∂b_k must have the n_k entries of b_k.
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from gradcore.errors import Problem
-from gradcore.types import Array, Layer, describe
+from gradcore.core.errors import Problem
+from gradcore.core.types import Array, Layer, describe
 
 
 def claim_problems(

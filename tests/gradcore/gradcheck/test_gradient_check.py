@@ -1,4 +1,4 @@
-"""gradcore.numerical: the central-difference check, its relative error, its ratings and the relu kinks."""
+"""gradcore.gradcheck.check: the central-difference check, its relative error, its ratings and the relu kinks."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-import gradcore.numerical
+import gradcore.gradcheck.check
 from gradcore import GradcoreError, Gradients, Layer, backward, forward, parameter_count
-from gradcore.numerical import check_gradients
+from gradcore.gradcheck.check import check_gradients
 
 U = 2.0**-52
 
@@ -124,7 +124,7 @@ def test_a_wrong_analytic_gradient_is_rated(
         dW = (grads.dW[0], grads.dW[1] * (1.0 + relative_change))
         return replace(grads, dW=dW)
 
-    monkeypatch.setattr(gradcore.numerical, "backward", corrupted)
+    monkeypatch.setattr(gradcore.gradcheck.check, "backward", corrupted)
     layers, X, Y = seed_case_6(4)
     Y = Y * 10.0  # large errors, so that ∂L/∂W_2 is well above tiny and its relative error is what it seems
     check = check_gradients(layers, X, Y)

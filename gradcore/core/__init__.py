@@ -1,0 +1,1 @@
+"""The core: types, errors, activations, losses, shape checks, the forward and backward passes and training."""

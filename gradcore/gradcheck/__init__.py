@@ -1,0 +1,1 @@
+"""Gradient checking: central differences of recomputed losses, with their error model."""
