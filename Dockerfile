@@ -32,7 +32,7 @@ RUN useradd --create-home --uid 10001 gradservice
 COPY --from=build /opt/venv /opt/venv
 COPY deploy/healthcheck.py /opt/healthcheck.py
 
-# The service reads its address from GRADSERVICE_HOST and GRADSERVICE_PORT (service/settings.py):
+# The service reads its address from GRADSERVICE_HOST and GRADSERVICE_PORT (service/domain/settings.py):
 # `docker run -e GRADSERVICE_PORT=9000 -p 9000:9000 gradservice` moves it, and the healthcheck follows.
 ENV PATH=/opt/venv/bin:$PATH \
     GRADSERVICE_HOST=0.0.0.0 \

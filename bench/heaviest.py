@@ -3,7 +3,7 @@
 For every endpoint (forward, loss, gradients, train, check, verify, derivation as JSON and as Markdown) a grid
 over L, the widths n_k (all equal) and the steps of training is searched; for each point, the largest batch m
 that the limits admit (sizes, activations, work, the endpoint's own budgets, ``max_request_work`` on
-:func:`service.limits.cost`, the memory of :mod:`service.http.compute`). The heaviest point of each L is then
+:func:`service.domain.limits.cost`, the memory of :mod:`service.http.compute`). The heaviest point of each L is then
 sent, in process, to the app (so every real limit decides: a refused one is replaced by the next heaviest) with
 one BLAS thread, and timed.
 
@@ -29,10 +29,10 @@ import orjson
 from threadpoolctl import threadpool_limits
 
 from gradcore import Layer
-from service import limits
 from service.app import create_app
+from service.domain import limits
+from service.domain.settings import Settings
 from service.http.compute import READING_SHARE
-from service.settings import Settings
 
 GOAL_SECONDS = 10.0
 RESULTS = Path(__file__).with_name("heaviest-results.md")

@@ -1,9 +1,9 @@
 """``python -m bench.hostile``: time and extra memory of the hostile bodies of issue 12, each read in a fresh process.
 
-Each body is read by :func:`service.fastpath.read_request` with the default settings, as the server reads
+Each body is read by :func:`service.domain.fastpath.read_request` with the default settings, as the server reads
 it, in a new Python process that has already imported the service and read the body into memory: the
 table shows the time to the refusal and the growth of the process's peak memory (VmHWM) it caused.
-``tests/service/fastpath/test_hostile_shapes.py`` holds the same bodies to their problems.
+``tests/service/domain/fastpath/test_hostile_shapes.py`` holds the same bodies to their problems.
 """
 
 from __future__ import annotations
@@ -36,9 +36,9 @@ PROBE = """
 import json, sys, time
 from pathlib import Path
 from service.api.schemas.requests import GradientsRequest
-from service.fastpath import read_request
-from service.http.problems import ProblemError
-from service.settings import Settings
+from service.domain.fastpath import read_request
+from service.domain.errors import ServiceError
+from service.domain.settings import Settings
 
 def hwm():
     line = next(l for l in Path("/proc/self/status").read_text().splitlines() if l.startswith("VmHWM:"))
@@ -52,7 +52,7 @@ start = time.perf_counter()
 try:
     read_request(GradientsRequest, body, settings)
     status = 200
-except ProblemError as error:
+except ServiceError as error:
     status = error.status
 except Exception as error:
     status = type(error).__name__

@@ -3,7 +3,7 @@
 PATH is ``/healthz`` by default (``/readyz`` for a balancer's replicas). The address is the one the service
 listens on, found the way the service finds it: the ``--host``/``--port`` options of the container's command
 (PID 1: ``python -m service …`` or ``gradserve serve …``), parsed by the service's own parser, whose defaults
-are ``GRADSERVICE_HOST`` and ``GRADSERVICE_PORT`` (``service.settings``). So ``docker run -e
+are ``GRADSERVICE_HOST`` and ``GRADSERVICE_PORT`` (``service.domain.settings``). So ``docker run -e
 GRADSERVICE_PORT=9000 …`` and ``docker run … python -m service --port 9000`` are both checked on 9000, not on
 a hard-coded 8000. The Dockerfile copies this file into the image; tests/test_container.py runs it.
 """

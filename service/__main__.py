@@ -8,8 +8,8 @@ from typing import Any
 
 import uvicorn
 
+from service.domain.settings import get_settings
 from service.http.logs import log_config
-from service.settings import get_settings
 
 
 def build_parser(**kwargs: Any) -> argparse.ArgumentParser:

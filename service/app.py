@@ -8,6 +8,7 @@ from fastapi_offline import FastAPIOffline
 from starlette.middleware.cors import CORSMiddleware
 
 from service.api.routers import check, derivation, forward, gradients, health, loss, train, verify
+from service.domain.settings import Settings, get_settings
 from service.http import metrics, problems
 from service.http.compute import Admission
 from service.http.direct import DirectLane
@@ -16,7 +17,6 @@ from service.http.head import HeadAsGet
 from service.http.observe import Observe
 from service.http.openapi import build_openapi
 from service.page.router import router as page_router
-from service.settings import Settings, get_settings
 
 DESCRIPTION = """
 Exact float64 forward activations, losses and weight gradients of fully connected networks.
@@ -49,7 +49,7 @@ CORS_EXPOSED = ("X-Request-ID", "Retry-After")
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application: routers, error handling, guards and the OpenAPI document.
 
-    ``settings`` default to the environment's (:func:`service.settings.get_settings`).
+    ``settings`` default to the environment's (:func:`service.domain.settings.get_settings`).
     """
     settings = settings or get_settings()
     # FastAPIOffline: /docs loads Swagger UI from the installed package, never from a CDN. No /redoc:

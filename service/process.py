@@ -32,7 +32,7 @@ import ctypes
 
 from threadpoolctl import threadpool_limits
 
-from service.settings import Settings
+from service.domain.settings import Settings
 
 MiB = 1024 * 1024
 M_TRIM_THRESHOLD = -1

@@ -7,8 +7,8 @@ and leave the process as it is.
 """
 
 from service.app import create_app
+from service.domain.settings import get_settings
 from service.process import tune
-from service.settings import get_settings
 from service.stopping import lifespan
 
 tune(get_settings())

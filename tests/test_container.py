@@ -19,7 +19,7 @@ import pytest
 import yaml
 from servers import Serve, free_port
 
-from service.settings import get_settings
+from service.domain.settings import get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMAND = ["python", "-m", "service"]
@@ -80,7 +80,7 @@ def test_the_image_runs_the_service_as_a_non_root_user_on_its_exposed_port() -> 
     assert _one(final, "USER") not in {"", "root", "0"}
     assert "--uid 10001 " in " ".join(_all(final, "RUN"))
     env = _env(final)
-    # The command passes no --host/--port, so that GRADSERVICE_HOST/PORT (service/settings.py) move it.
+    # The command passes no --host/--port, so that GRADSERVICE_HOST/PORT (service/domain/settings.py) move it.
     assert env["GRADSERVICE_HOST"] == "0.0.0.0"
     assert env["GRADSERVICE_PORT"] == _one(final, "EXPOSE") == "8000"
 

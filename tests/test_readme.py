@@ -83,7 +83,7 @@ async def test_teaching_page_check_and_verify_sessions_are_real_answers() -> Non
 
 
 def test_the_docs_name_every_setting() -> None:
-    from service.settings import Settings
+    from service.domain.settings import Settings
 
     text = "".join(page.read_text(encoding="utf-8") for page in (ROOT / "docs").glob("*.md"))
     missing = [name for name in Settings.model_fields if f"GRADSERVICE_{name.upper()}" not in text]

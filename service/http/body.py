@@ -3,7 +3,7 @@
 The body may hold at most ``max_body_bytes`` (413, checked before and while it is read) and must arrive
 within ``body_timeout`` seconds in all and with no pause longer than ``body_idle_timeout``, else 408
 (:func:`read_body`); a client still sending holds no compute slot.
-How the bytes become a model is the fast path's business (:func:`service.fastpath.read_request`), run
+How the bytes become a model is the fast path's business (:func:`service.domain.fastpath.read_request`), run
 through the compute seam (:func:`service.http.compute.compute`) so that a large body is read off the event
 loop; :mod:`service.http.openapi` documents the body.
 """
@@ -16,13 +16,13 @@ from fastapi import Depends, Request
 from pydantic import BaseModel
 from starlette.requests import ClientDisconnect
 
-from service.fastpath import read_request
+from service.domain.errors import ServiceError
+from service.domain.fastpath import read_request
+from service.domain.limits import body_cost, check_body_bytes
+from service.domain.settings import Settings, get_settings
 from service.http.compute import compute
 from service.http.deadlines import Deadline
 from service.http.metrics import note_network
-from service.http.problems import ProblemError
-from service.limits import body_cost, check_body_bytes
-from service.settings import Settings, get_settings
 
 JSON_TYPES = ("application/json",)
 M = TypeVar("M", bound=BaseModel)
@@ -42,7 +42,7 @@ def json_body(model: type[M]) -> Any:
     async def parse(request: Request) -> M:
         content_type = request.headers.get("content-type")
         if content_type is not None and not _is_json(content_type):
-            raise ProblemError(
+            raise ServiceError(
                 415,
                 f"The request body must be JSON (Content-Type: application/json), not {content_type[:100]!r}.",
                 type_="/problems/unsupported-media-type",
@@ -88,12 +88,12 @@ async def read_body(request: Request, settings: Settings) -> bytes:
         raise _too_slow(settings, deadline.expired == "total") from None
 
 
-def _too_slow(settings: Settings, overall: bool) -> ProblemError:
+def _too_slow(settings: Settings, overall: bool) -> ServiceError:
     if overall:
         what = f"did not arrive within {settings.body_timeout:g} s (GRADSERVICE_BODY_TIMEOUT)"
     else:
         what = f"stopped for {settings.body_idle_timeout:g} s (GRADSERVICE_BODY_IDLE_TIMEOUT)"
-    return ProblemError(
+    return ServiceError(
         408,
         f"The request body {what}; send it again, faster.",
         type_="/problems/request-timeout",

@@ -1,8 +1,8 @@
 """The compute seam: ``await compute(func, *args, cost=cost)`` runs a request's work under one rule.
 
 Every endpoint's numeric work (the passes, the answer's rendering) and the reading of every
-large body go through :func:`compute`, with a :class:`~service.limits.Cost` from
-:func:`service.limits.cost` or :func:`service.limits.body_cost`. The rule, in order:
+large body go through :func:`compute`, with a :class:`~service.domain.limits.Cost` from
+:func:`service.domain.limits.cost` or :func:`service.domain.limits.body_cost`. The rule, in order:
 
 1. **Budget.** ``cost.work`` over ``max_request_work``: 422 ``/problems/limit-exceeded``.
 2. **Inline.** ``cost.work`` up to ``inline_work`` (a seed-sized request) runs on the event loop:
@@ -34,9 +34,10 @@ import anyio.to_thread
 from anyio import CapacityLimiter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.http.problems import ProblemError, problem_response
-from service.limits import Cost, check_budget, limit_exceeded
-from service.settings import Settings
+from service.domain.errors import ServiceError
+from service.domain.limits import Cost, check_budget, limit_exceeded
+from service.domain.settings import Settings
+from service.http.problems import problem_response
 
 T = TypeVar("T")
 READING_SHARE = 4
@@ -45,9 +46,9 @@ SEND_CHUNK = 1 << 20
 """Answers are sent in pieces of at most this many bytes, each once the socket has taken the one before."""
 
 
-def overloaded(settings: Settings, detail: str) -> ProblemError:
+def overloaded(settings: Settings, detail: str) -> ServiceError:
     """The 503 of a request that cannot be taken now, with ``Retry-After``."""
-    return ProblemError(
+    return ServiceError(
         503,
         f"{detail}; retry in {settings.retry_after} s.",
         type_="/problems/overloaded",
@@ -185,7 +186,7 @@ async def compute(func: Callable[..., T], *args: Any, cost: Cost, reading: bool 
         return func(*args)
     settings = ticket.pool.settings
     if not reading:
-        check_budget(settings, "max_request_work", cost.work, "an estimated work (service.limits.cost)")
+        check_budget(settings, "max_request_work", cost.work, "an estimated work (service.domain.limits.cost)")
     if cost.work <= settings.inline_work:
         return func(*args)
     pool = ticket.pool
@@ -237,10 +238,12 @@ class Admission:
             if not started:
                 settings = self.pool.settings
                 response = problem_response(
-                    503,
-                    "The service is shutting down and could not finish this request; retry it.",
-                    type_="/problems/shutting-down",
-                    headers={"Retry-After": str(settings.retry_after), "Connection": "close"},
+                    ServiceError(
+                        503,
+                        "The service is shutting down and could not finish this request; retry it.",
+                        type_="/problems/shutting-down",
+                        headers={"Retry-After": str(settings.retry_after), "Connection": "close"},
+                    )
                 )
                 await response(scope, receive, send)
             raise

@@ -19,8 +19,9 @@ import hmac
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from service.domain.errors import ServiceError
+from service.domain.settings import Settings
 from service.http.problems import problem_response
-from service.settings import Settings
 
 OPEN_PATHS = frozenset({"/healthz", "/readyz"})
 """Paths that need no API key."""
@@ -42,12 +43,14 @@ class ApiKey:
         if not _authorized(headers, self.digest):
             given = "x-api-key" in headers or "authorization" in headers
             response = problem_response(
-                401,
-                "The API key is wrong."
-                if given
-                else "This service needs an API key: send it as 'Authorization: Bearer KEY' or 'X-API-Key: KEY'.",
-                type_="/problems/unauthorized",
-                headers={"WWW-Authenticate": 'Bearer realm="gradservice"'},
+                ServiceError(
+                    401,
+                    "The API key is wrong."
+                    if given
+                    else "This service needs an API key: send it as 'Authorization: Bearer KEY' or 'X-API-Key: KEY'.",
+                    type_="/problems/unauthorized",
+                    headers={"WWW-Authenticate": 'Bearer realm="gradservice"'},
+                )
             )
             await response(scope, receive, send)
             return

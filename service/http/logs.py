@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from service.domain.settings import Settings
 from service.http.batch import flush_batches
-from service.settings import Settings
 
 if TYPE_CHECKING:
     from service.http.observe import Answered

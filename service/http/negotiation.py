@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from service.http.problems import ProblemError
+from service.domain.errors import ServiceError
 
 
 def _ranges(accept: str) -> list[tuple[str, float]]:
@@ -39,7 +39,7 @@ def negotiate(accept: str | None, offered: Sequence[str]) -> str:
 
     Raises
     ------
-    ProblemError
+    ServiceError
         406 when the header accepts none of ``offered``.
     """
     if accept is None or not accept.strip():
@@ -47,7 +47,7 @@ def negotiate(accept: str | None, offered: Sequence[str]) -> str:
     ranges = _ranges(accept)
     q, _, media_type = max((_quality(offer, ranges), -index, offer) for index, offer in enumerate(offered))
     if q <= 0.0:
-        raise ProblemError(
+        raise ServiceError(
             406,
             f"This endpoint answers {' or '.join(offered)}; the Accept header {accept[:100]!r} accepts neither.",
             type_="/problems/not-acceptable",

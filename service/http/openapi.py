@@ -9,9 +9,9 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
 from service.api.schemas.examples import ANSWERS
+from service.domain.settings import Settings
 from service.http.guards import OPEN_PATHS
 from service.http.problems import PROBLEM_JSON
-from service.settings import Settings
 
 REF = "#/components/schemas/{model}"
 

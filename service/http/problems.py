@@ -22,6 +22,7 @@ from starlette.responses import Response
 from starlette.routing import Match
 
 from gradcore import GradcoreError, NonFiniteError
+from service.domain.errors import ServiceError
 
 PROBLEM_JSON = "application/problem+json"
 MAX_ERRORS = 20
@@ -31,43 +32,19 @@ MAX_PART = 64
 logger = logging.getLogger("service")
 
 
-class ProblemError(Exception):
-    """An error that already knows its HTTP problem response."""
-
-    def __init__(
-        self,
-        status: int,
-        detail: str,
-        *,
-        type_: str = "about:blank",
-        errors: list[dict[str, str]] | None = None,
-        headers: Mapping[str, str] | None = None,
-        extensions: Mapping[str, Any] | None = None,
-    ) -> None:
-        super().__init__(detail)
-        self.status, self.detail, self.type, self.errors, self.headers = status, detail, type_, errors, headers
-        self.extensions = extensions
-
-
-def problem_response(
-    status: int,
-    detail: str,
-    *,
-    type_: str = "about:blank",
-    errors: list[dict[str, str]] | None = None,
-    headers: Mapping[str, str] | None = None,
-    extensions: Mapping[str, Any] | None = None,
-) -> Response:
-    """Build an ``application/problem+json`` response; ``extensions`` are extra members such as ``limit``.
+def problem_response(error: ServiceError) -> Response:
+    """The ``application/problem+json`` answer of ``error``; its ``extensions`` are extra members such as ``limit``.
 
     At most :data:`MAX_ERRORS` errors are listed, so that an answer stays small whatever the request.
     """
-    body: dict[str, Any] = {"type": type_, "title": HTTPStatus(status).phrase, "status": status, "detail": detail}
-    if errors is not None:
-        body["errors"] = errors[:MAX_ERRORS]
-    if extensions:
-        body.update(extensions)
-    return Response(orjson.dumps(body), status_code=status, headers=headers, media_type=PROBLEM_JSON)
+    status = error.status
+    body: dict[str, Any] = {"type": error.type, "title": HTTPStatus(status).phrase, "status": status}
+    body["detail"] = error.detail
+    if error.errors is not None:
+        body["errors"] = error.errors[:MAX_ERRORS]
+    if error.extensions:
+        body.update(error.extensions)
+    return Response(orjson.dumps(body), status_code=status, headers=error.headers, media_type=PROBLEM_JSON)
 
 
 def pointer(location: Sequence[str | int]) -> str:
@@ -142,13 +119,17 @@ def _validation_problem(errors: Iterable[Mapping[str, Any]]) -> Response:
     malformed = [error for error in errors if error["type"] == "json_invalid"]
     if malformed:
         reason = malformed[0].get("ctx", {}).get("error") or malformed[0]["msg"]
-        return problem_response(400, f"The request body is not valid JSON: {reason}.", type_="/problems/malformed-json")
+        return problem_response(
+            ServiceError(400, f"The request body is not valid JSON: {reason}.", type_="/problems/malformed-json")
+        )
     items = error_items(errors)
     shown = "; ".join(f"{item['pointer'] or '/'}: {item['message']}" for item in items[:3])
     more = f" (and {len(items) - 3} more)" if len(items) > 3 else ""
     end = "" if (shown + more).endswith("?") else "."
     return problem_response(
-        422, f"The request is invalid: {shown}{more}{end}", type_="/problems/invalid-request", errors=items
+        ServiceError(
+            422, f"The request is invalid: {shown}{more}{end}", type_="/problems/invalid-request", errors=items
+        )
     )
 
 
@@ -169,19 +150,12 @@ async def _on_gradcore_error(request: Request, exc: GradcoreError) -> Response:
         for p in exc.problems
     ]
     if isinstance(exc, NonFiniteError):
-        return problem_response(422, str(exc), type_="/problems/non-finite-result", errors=items)
-    return problem_response(422, str(exc), type_="/problems/invalid-request", errors=items)
+        return problem_response(ServiceError(422, str(exc), type_="/problems/non-finite-result", errors=items))
+    return problem_response(ServiceError(422, str(exc), type_="/problems/invalid-request", errors=items))
 
 
-def to_response(exc: ProblemError) -> Response:
-    """The problem response of a :class:`ProblemError`, e.g. for an ASGI middleware to send."""
-    return problem_response(
-        exc.status, exc.detail, type_=exc.type, errors=exc.errors, headers=exc.headers, extensions=exc.extensions
-    )
-
-
-async def _on_problem(request: Request, exc: ProblemError) -> Response:
-    return to_response(exc)
+async def _on_problem(request: Request, exc: ServiceError) -> Response:
+    return problem_response(exc)
 
 
 async def _on_http_exception(request: Request, exc: HTTPException) -> Response:
@@ -191,16 +165,18 @@ async def _on_http_exception(request: Request, exc: HTTPException) -> Response:
         scope = {**request.scope, "path": unslashed}
         if any(route.matches(scope)[0] != Match.NONE for route in request.app.router.routes):
             return problem_response(
-                404,
-                f"There is no {path[:200]}: the path is {unslashed}, without the trailing slash.",
-                extensions={"path": unslashed},
+                ServiceError(
+                    404,
+                    f"There is no {path[:200]}: the path is {unslashed}, without the trailing slash.",
+                    extensions={"path": unslashed},
+                )
             )
-    return problem_response(exc.status_code, str(exc.detail), headers=exc.headers)
+    return problem_response(ServiceError(exc.status_code, str(exc.detail), headers=exc.headers))
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> Response:
     logger.exception("unexpected error on %s %s", request.method, request.url.path)
-    return problem_response(500, "An unexpected error occurred; it has been logged.")
+    return problem_response(ServiceError(500, "An unexpected error occurred; it has been logged."))
 
 
 def install(app: FastAPI) -> None:
@@ -209,7 +185,7 @@ def install(app: FastAPI) -> None:
         ValidationError: _on_validation_error,
         RequestValidationError: _on_request_validation_error,
         GradcoreError: _on_gradcore_error,
-        ProblemError: _on_problem,
+        ServiceError: _on_problem,
         HTTPException: _on_http_exception,
         Exception: _on_unexpected,
     }

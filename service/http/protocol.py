@@ -13,9 +13,9 @@ from __future__ import annotations
 import orjson
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from service.domain.limits import setting_of
+from service.domain.settings import get_settings
 from service.http.problems import PROBLEM_JSON
-from service.limits import setting_of
-from service.settings import get_settings
 
 STATUS = 431
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bench import heaviest
-from service.settings import Settings
+from service.domain.settings import Settings
 
 
 def test_heaviest_finds_and_times_an_admitted_request_of_every_endpoint(capsys: pytest.CaptureFixture[str]) -> None:

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from service.app import app
-from service.settings import Settings
+from service.domain.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"

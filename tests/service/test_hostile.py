@@ -20,7 +20,7 @@ from fastapi import FastAPI
 
 from service.api.schemas.examples import SEED_TWO_LAYER
 from service.app import create_app
-from service.settings import Settings
+from service.domain.settings import Settings
 
 pytestmark = pytest.mark.anyio
 

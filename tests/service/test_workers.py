@@ -8,7 +8,7 @@ from servers import SERVICE, running
 
 from service.__main__ import main
 from service.api.schemas.examples import SEED_TWO_LAYER
-from service.settings import Settings
+from service.domain.settings import Settings
 
 
 def test_two_workers_serve_gradients() -> None:

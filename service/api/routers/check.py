@@ -6,9 +6,9 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from gradcore import ACCEPTABLE, ERROR_MODEL, FINE, Entry, GradientCheck, check_gradients
-from service import limits
 from service.api.render import respond
 from service.api.schemas.check import CheckResponse, GradientsCheckRequest
+from service.domain import limits
 from service.http.body import json_body
 from service.http.compute import compute
 from service.http.openapi import documented_body

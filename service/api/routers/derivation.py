@@ -6,15 +6,15 @@ from fastapi import APIRouter, Header
 from starlette.responses import Response
 
 from gradcore import Step, derive
-from service import limits
 from service.api.markdown import derivation_markdown
 from service.api.render import respond
 from service.api.schemas.derivation import DerivationRequest, DerivationResponse
+from service.domain import limits
+from service.domain.errors import ServiceError
 from service.http.body import json_body
 from service.http.compute import compute
 from service.http.negotiation import negotiate
 from service.http.openapi import documented_body
-from service.http.problems import ProblemError
 
 router = APIRouter(prefix="/v1", tags=["teaching"])
 
@@ -69,7 +69,7 @@ async def derivation(
 def answer(request: DerivationRequest, markdown: bool) -> Response:
     """The work of the endpoint, run by the compute seam (:mod:`service.http.compute`)."""
     if markdown and (request.include is not None or request.encoding != "json"):
-        raise ProblemError(
+        raise ServiceError(
             422,
             "include and encoding select and encode the fields of the JSON derivation; the Markdown document "
             "(Accept: text/markdown) has neither: leave them out, or ask for application/json.",

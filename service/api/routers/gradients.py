@@ -6,10 +6,10 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from gradcore import Cache, Gradients, input_gradient, unchecked_backward, unchecked_forward
-from service import limits
 from service.api.render import respond
 from service.api.schemas.requests import GradientsRequest
 from service.api.schemas.responses import GradientsResponse
+from service.domain import limits
 from service.http.body import json_body
 from service.http.compute import compute
 from service.http.direct import DirectRoute

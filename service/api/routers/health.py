@@ -4,7 +4,7 @@ import numpy as np
 from fastapi import APIRouter
 
 import gradcore
-from service.http.problems import ProblemError
+from service.domain.errors import ServiceError
 
 router = APIRouter(tags=["operations"])
 
@@ -42,5 +42,5 @@ async def readyz() -> dict[str, str]:
     """Return `{"status": "ready"}` once a one-layer backpropagation gives its known answer; 503 otherwise."""
     failure = self_test()
     if failure is not None:
-        raise ProblemError(503, f"Not ready: {failure}.", type_="/problems/not-ready")
+        raise ServiceError(503, f"Not ready: {failure}.", type_="/problems/not-ready")
     return {"status": "ready"}

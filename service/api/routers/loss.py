@@ -6,10 +6,10 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from gradcore import unchecked_forward, unchecked_loss
-from service import limits
 from service.api.render import respond
 from service.api.schemas.requests import LossRequest
 from service.api.schemas.responses import LossResponse
+from service.domain import limits
 from service.http.body import json_body
 from service.http.compute import compute
 from service.http.direct import DirectRoute

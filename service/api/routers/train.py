@@ -7,9 +7,9 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from gradcore import Layer, gradient_descent
-from service import limits
 from service.api.render import respond
 from service.api.schemas.train import TrainRequest, TrainResponse
+from service.domain import limits
 from service.http.body import json_body
 from service.http.compute import compute
 from service.http.direct import DirectRoute

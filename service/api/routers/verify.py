@@ -6,9 +6,9 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from gradcore import Diagnosis, diagnose
-from service import limits
 from service.api.render import respond
 from service.api.schemas.verify import GradientsVerifyRequest, VerifyResponse
+from service.domain import limits
 from service.http.body import json_body
 from service.http.compute import compute
 from service.http.direct import DirectRoute

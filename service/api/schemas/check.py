@@ -7,11 +7,11 @@ from typing import Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 from gradcore import ACCEPTABLE, FINE, MAX_FAILING, parameter_count
-from service import limits
 from service.api.schemas.examples import SEED_CHECK
 from service.api.schemas.options import INCLUDE, CheckField
 from service.api.schemas.requests import GradientsRequest
 from service.api.schemas.responses import Matrix, Selectable, Vector
+from service.domain import limits
 
 
 class GradientsCheckRequest(GradientsRequest):

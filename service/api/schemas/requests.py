@@ -9,11 +9,11 @@ from pydantic import ConfigDict, Field, ValidationError, ValidationInfo, model_v
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from gradcore import Layer, Problem, shape_problems
-from service import limits
 from service.api.schemas.examples import SEED_TWO_LAYER
 from service.api.schemas.network import NetworkSpec
 from service.api.schemas.options import INCLUDE, GradientsField, LossField, ResponseOptions
 from service.api.schemas.tensor import Tensor, as_matrix
+from service.domain import limits
 
 LossName = Literal["half_squared_error", "mean_squared_error", "binary_cross_entropy", "cross_entropy"]
 """The losses of :data:`gradcore.LOSSES`."""
@@ -59,7 +59,8 @@ class ForwardRequest(ResponseOptions):
 
     @model_validator(mode="after")
     def _check_shapes(self, info: ValidationInfo) -> Self:
-        """Check the shapes and, given ``context={"settings": Settings}``, the limits of :mod:`service.limits`."""
+        """Check the shapes and, given ``context={"settings": Settings}``, the limits of
+        :mod:`service.domain.limits`."""
         layers = self.layers
         self._normalize()
         settings = (info.context or {}).get("settings")

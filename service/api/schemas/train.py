@@ -6,12 +6,12 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
-from service import limits
 from service.api.schemas.examples import XOR_FIRST_STEPS
 from service.api.schemas.network import ActivationName
 from service.api.schemas.options import INCLUDE, TrainField
 from service.api.schemas.requests import GradientsRequest
 from service.api.schemas.responses import Matrix, Selectable, Vector
+from service.domain import limits
 
 
 class TrainRequest(GradientsRequest):

@@ -12,7 +12,7 @@ import pytest
 
 from service.api.schemas.check import CheckResponse
 from service.app import create_app
-from service.settings import Settings
+from service.domain.settings import Settings
 
 pytestmark = pytest.mark.anyio
 

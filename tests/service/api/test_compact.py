@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from service.api.schemas import compact
 from service.api.schemas.examples import SEED_TWO_LAYER
 from service.app import create_app
-from service.settings import Settings
+from service.domain.settings import Settings
 
 pytestmark = pytest.mark.anyio
 

@@ -14,7 +14,7 @@ import pytest
 from service.api.schemas.examples import SEED_TWO_LAYER, XOR_FIRST_STEPS, XOR_TRAINING
 from service.api.schemas.train import TrainResponse
 from service.app import create_app
-from service.settings import Settings
+from service.domain.settings import Settings
 
 pytestmark = pytest.mark.anyio
 

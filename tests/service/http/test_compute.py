@@ -7,10 +7,10 @@ import threading
 import anyio
 import pytest
 
+from service.domain.errors import ServiceError
+from service.domain.limits import Cost
+from service.domain.settings import Settings
 from service.http import compute as seam
-from service.http.problems import ProblemError
-from service.limits import Cost
-from service.settings import Settings
 
 pytestmark = pytest.mark.anyio
 
@@ -34,14 +34,14 @@ async def test_small_work_runs_inline_and_larger_work_in_a_thread() -> None:
 
 
 async def test_work_over_the_budget_is_refused_naming_the_setting() -> None:
-    with pytest.raises(ProblemError) as refused:
+    with pytest.raises(ServiceError) as refused:
         await run_in(ticket_of(Settings(max_request_work=1000)), Cost(1001, 10))
     assert refused.value.status == 422
     assert "GRADSERVICE_MAX_REQUEST_WORK" in refused.value.detail
 
 
 async def test_a_request_larger_than_the_memory_budget_is_refused() -> None:
-    with pytest.raises(ProblemError) as refused:
+    with pytest.raises(ServiceError) as refused:
         await run_in(ticket_of(Settings(inline_work=0, max_inflight_bytes=4000)), Cost(10, 3001))
     assert refused.value.status == 413
     assert "GRADSERVICE_MAX_INFLIGHT_BYTES" in refused.value.detail
@@ -76,7 +76,7 @@ async def test_max_concurrency_counts_requests_holding_memory() -> None:
     await first.reserve(pool.working, 10, "work")
     await second.reserve(pool.working, 10, "work")
     await second.reserve(pool.working, 10, "work")  # the same request again: still one
-    with pytest.raises(ProblemError) as busy:
+    with pytest.raises(ServiceError) as busy:
         await third.reserve(pool.working, 10, "work")
     assert busy.value.status == 503
     assert busy.value.headers == {"Retry-After": "7"}

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from service.app import create_app
-from service.settings import Settings
+from service.domain.settings import Settings
 
 pytestmark = pytest.mark.anyio
 ORIGIN = "https://jupyterlite.github.io"

@@ -15,8 +15,8 @@ from fastapi import FastAPI
 
 from service.api.schemas.examples import SEED_TWO_LAYER
 from service.app import create_app
+from service.domain.settings import Settings
 from service.http.logs import JsonFormatter, flush_logs, log_config
-from service.settings import Settings
 
 pytestmark = pytest.mark.anyio
 

@@ -17,6 +17,7 @@ import pytest
 
 from service.api.schemas.examples import SEED_TWO_LAYER
 from service.app import create_app
+from service.domain.settings import Settings
 from service.http.batch import DELAY
 from service.http.logs import (
     MAX_LOGGED_PATH,
@@ -28,7 +29,6 @@ from service.http.logs import (
     record,
     utc_time,
 )
-from service.settings import Settings
 
 LOGGERS = ("service", "service.access", "uvicorn", "uvicorn.access")
 

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from service.fastpath import screen
-from service.http.problems import ProblemError
-from service.settings import Settings
+from service.domain.errors import ServiceError
+from service.domain.fastpath import screen
+from service.domain.settings import Settings
 
 NETWORK = {"network": {"layers": [{"weights": [[1.0]]}]}, "inputs": [[1.0]], "targets": [[1.0]]}
 
@@ -18,7 +18,7 @@ def body(include: object, **extra: object) -> bytes:
 
 
 def test_an_include_flood_is_refused_at_the_include_pointer() -> None:
-    with pytest.raises(ProblemError) as refused:
+    with pytest.raises(ServiceError) as refused:
         screen.screen_include(body(["loss"] * 100_000))
     assert refused.value.status == 422
     assert refused.value.errors == [{"pointer": "/include", "message": f"at most {screen.MAX_INCLUDE} entries"}]
@@ -40,7 +40,7 @@ def test_what_is_not_an_include_flood_passes(text: bytes) -> None:
 
 
 def test_the_whole_screen_refuses_the_flood_before_counting_anything_else() -> None:
-    with pytest.raises(ProblemError) as refused:
+    with pytest.raises(ServiceError) as refused:
         screen.screen_body(body(["a"] * 2_000_000), Settings())
     assert refused.value.errors is not None
     assert refused.value.errors[0]["pointer"] == "/include"

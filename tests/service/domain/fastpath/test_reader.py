@@ -20,10 +20,11 @@ from bench.workloads import workloads
 from service.api.schemas import compact
 from service.api.schemas.requests import GradientsRequest
 from service.app import create_app
-from service.fastpath import fastjson, read_request, screen
-from service.fastpath.context import FAST, FAST_MIN_LENGTH, fast_context
-from service.http.problems import ProblemError, error_items
-from service.settings import Settings
+from service.domain.errors import ServiceError
+from service.domain.fastpath import fastjson, read_request, screen
+from service.domain.fastpath.context import FAST, FAST_MIN_LENGTH, fast_context
+from service.domain.settings import Settings
+from service.http.problems import error_items
 
 pytestmark = pytest.mark.anyio
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "linear"]
@@ -158,7 +159,7 @@ def test_fast_context_allows_the_fast_path_only_without_boolean_literals(body: b
     assert fast_context(body) == {FAST: fast}
 
 
-# The simdjson path (service.fastpath.fastjson): the same answers as orjson's path, valid or not, byte for byte.
+# The simdjson path (service.domain.fastpath.fastjson): the same answers as orjson's path, valid or not, byte for byte.
 
 JSON = {"content-type": "application/json"}
 simd = pytest.mark.skipif(not fastjson.AVAILABLE, reason="pysimdjson is not installed")
@@ -409,7 +410,7 @@ def test_a_body_long_enough_to_flood_is_screened_before_simdjson_reads_it(monkey
     monkeypatch.setattr(fastjson, "loads", lambda body, screen=None: read.append(len(body)) or loads(body, screen))
     small = Settings(max_numbers=4000)
     flood = b'{"inputs": [' + b"0," * 9000 + b"0]}"
-    with pytest.raises(ProblemError, match="array elements"):
+    with pytest.raises(ServiceError, match="array elements"):
         read_request(GradientsRequest, flood, small)
     assert read == []
     valid = tricky(("inputs",), lambda X: [[0.5] * 3 for _ in range(900)])

@@ -1,4 +1,4 @@
-"""service.limits: the screen before parsing never refuses a request within the limits; exact checks; budgets."""
+"""service.domain.limits: the screen before parsing never refuses a request within the limits; exact checks; budgets."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gradcore import Layer, parameter_count
-from service import limits
 from service.api.schemas.requests import GradientsRequest
-from service.fastpath import screen
-from service.http.problems import ProblemError
-from service.settings import Settings
+from service.domain import limits
+from service.domain.errors import ServiceError
+from service.domain.fastpath import screen
+from service.domain.settings import Settings
 
 
 @st.composite
@@ -79,7 +79,7 @@ def test_a_request_one_over_a_limit_is_refused(body: dict[str, Any], name: str) 
         screen.screen_body(text, below)
         GradientsRequest.model_validate_json(text, context={"settings": below})
 
-    with pytest.raises(ProblemError) as refused:
+    with pytest.raises(ServiceError) as refused:
         screen_then_validate()
     assert refused.value.extensions == {
         "limit": {"name": name, "setting": limits.setting_of(name), "value": getattr(below, name)}
@@ -92,7 +92,7 @@ def test_a_column_of_m_numbers_is_the_worst_case_of_the_screen() -> None:
     body = {"network": {"layers": [{"weights": [[1.0]]}]}, "inputs": [[0.5]] * m, "targets": [[1.0]] * m}
     text = json.dumps(body).encode()
     screen.screen_body(text, Settings(max_numbers=2 * m + 1))
-    with pytest.raises(ProblemError) as refused:
+    with pytest.raises(ServiceError) as refused:
         screen.screen_body(text, Settings(max_numbers=m - 1))
     assert refused.value.status == 413
 
@@ -100,13 +100,13 @@ def test_a_column_of_m_numbers_is_the_worst_case_of_the_screen() -> None:
 def test_the_screen_refuses_object_and_member_floods() -> None:
     most = screen.OBJECTS_PER_LAYER * 100 + screen.OTHER_OBJECTS
     screen.screen_body(b"[" + b"{}," * (most - 1) + b"{}]", Settings(max_layers=100))
-    with pytest.raises(ProblemError) as objects:
+    with pytest.raises(ServiceError) as objects:
         screen.screen_body(b"[" + b"{}," * most + b"{}]", Settings(max_layers=100))
     assert objects.value.extensions == {
         "limit": {"name": "max_layers", "setting": "GRADSERVICE_MAX_LAYERS", "value": 100}
     }
     members = b"{" + b",".join(b'"k%d":0' % i for i in range(17)) + b"}"
-    with pytest.raises(ProblemError) as flood:
+    with pytest.raises(ServiceError) as flood:
         screen.screen_body(members, Settings())
     assert flood.value.status == 422
     screen.screen_body(members[: members.rindex(b',"k16"')] + b"}", Settings())  # 16 members: a valid-looking count
@@ -131,7 +131,7 @@ def test_work_counts(bias: bool) -> None:
 def test_check_budget_refuses_only_above_the_limit() -> None:
     budget = Settings(max_train_work=200)
     limits.check_budget(budget, "max_train_work", 200, "steps × parameters × m")
-    with pytest.raises(ProblemError) as refused:
+    with pytest.raises(ServiceError) as refused:
         limits.check_budget(budget, "max_train_work", 201, "steps × parameters × m")
     problem = refused.value
     assert problem.status == 422

@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from service.http.problems import ProblemError
-from service.limits import limit_exceeded
-from service.settings import Settings
+from service.domain.errors import ServiceError
+from service.domain.limits import limit_exceeded
+from service.domain.settings import Settings
 
 OBJECTS_PER_LAYER = 5
 """A layer object, its weights and bias as compact tensors, and claimed gradients of both as compact tensors."""
@@ -72,7 +72,7 @@ def could_flood(body: bytes, settings: Settings) -> bool:
     A shorter body needs no screen before simdjson reads it: its arrays of
     numbers take at most some 24 bytes a number (simdjson's tape and the
     float64 arrays), a few MB, and the other values are bounded by
-    :data:`service.fastpath.fastjson.MAX_OBJECTS`.
+    :data:`service.domain.fastpath.fastjson.MAX_OBJECTS`.
     """
     return len(body) > 2 * settings.max_numbers
 
@@ -99,7 +99,7 @@ def screen_body(body: bytes, settings: Settings) -> None:
             "network, the inputs and the targets)",
         )
     if members > MEMBERS_PER_OBJECT * max(objects, 1):
-        raise ProblemError(
+        raise ServiceError(
             422,
             f"The request is invalid: its {objects} JSON objects hold {members} members, "
             f"more than {MEMBERS_PER_OBJECT} each; a request has only a few fields per object.",
@@ -178,8 +178,8 @@ def _member(node: Any, key: str) -> Any:
     return node[key]
 
 
-def _too_many(name: str, count: int, most: int, what: str) -> ProblemError:
-    return ProblemError(
+def _too_many(name: str, count: int, most: int, what: str) -> ServiceError:
+    return ServiceError(
         422,
         f"The request is invalid: {name} has {count} {what}; a request has at most {most}.",
         type_="/problems/invalid-request",

@@ -6,7 +6,7 @@ FAST = "tensor_fast_path"
 """The validation-context key that allows the ``np.array`` fast path: the JSON text has no boolean literal."""
 FINITE = "tensor_arrays_finite"
 """The validation-context key by which the caller vouches that every ndarray in the data holds finite numbers only,
-as simdjson's do (:mod:`service.fastpath.fastjson`: NaN, Infinity and numbers beyond a double fail its parse)."""
+as simdjson's do (:mod:`service.domain.fastpath.fastjson`: NaN, Infinity and numbers beyond a double fail its parse)."""
 FAST_MIN_LENGTH = 16
 """Shorter lists (of numbers or rows) are checked faster one element at a time."""
 

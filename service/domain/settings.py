@@ -50,7 +50,8 @@ class Settings(BaseSettings):
 
     max_request_work: int = Field(8_000_000_000, gt=0)
     """Largest estimated work of one request on any endpoint, in units of about 1 ns on one core
-    (:func:`service.limits.cost`): passes × (L × per-layer overhead + multiply-adds + m × Σ n_k × per-element cost)
+    (:func:`~service.domain.limits.cost`): passes × (L × per-layer
+    overhead + multiply-adds + m × Σ n_k × per-element cost)
     plus the numbers written in the answer; under the default the heaviest request of any endpoint took 5.4 s
     (``bench/heaviest.py``) (``GRADSERVICE_MAX_REQUEST_WORK``)."""
     max_inflight_bytes: int = Field(288 * MiB, gt=0)

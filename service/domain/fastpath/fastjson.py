@@ -8,7 +8,7 @@ doubles that ``np.frombuffer`` wraps without a copy.
 
 :func:`loads` returns what ``orjson.loads`` returns, except that a numeric
 array becomes a float64 ndarray: a list of at least
-:data:`~service.fastpath.context.FAST_MIN_LENGTH` numbers a 1-D array, a list
+:data:`~service.domain.fastpath.context.FAST_MIN_LENGTH` numbers a 1-D array, a list
 of equally long, non-empty rows of numbers (that many numbers in all) a 2-D
 array. JSON itself never yields an ndarray, so :func:`~service.api.schemas.tensor.to_array`
 knows where one comes from. When anything is uncertain, :func:`loads` returns
@@ -65,8 +65,8 @@ from typing import Any
 
 import numpy as np
 
-from service.fastpath.context import FAST_MIN_LENGTH
-from service.fastpath.screen import count_bytes
+from service.domain.fastpath.context import FAST_MIN_LENGTH
+from service.domain.fastpath.screen import count_bytes
 
 try:
     import simdjson
@@ -76,7 +76,7 @@ except ImportError:  # pragma: no cover - no wheel for this platform: orjson alo
 AVAILABLE = simdjson is not None
 """Whether pysimdjson is installed; without it, :func:`loads` always returns ``None``."""
 MIN_BYTES = 8192
-""":func:`service.fastpath.read_request` leaves smaller bodies to orjson: walking them here costs more than it saves."""
+""":func:`~service.domain.fastpath.read_request` leaves smaller bodies to orjson: walking them costs more."""
 MAX_DEPTH = 16
 """Deeper nesting is not a request (which nests 6 levels at most): orjson's path."""
 MAX_KEYS = 64
@@ -84,7 +84,7 @@ MAX_KEYS = 64
 MAX_WALK = 4096
 """More elements than this in a list that is not numeric is not a request: orjson's path."""
 MAX_OBJECTS = 65_536
-"""Most Python values one body may become here, ndarrays aside: what :func:`service.limits.screen_body` guards
+"""Most Python values one body may become here, ndarrays aside: what :func:`service.domain.limits.screen_body` guards
 the orjson path against (a flood of tiny values) is bounded here too, so a body that reads without doubt needs
 no screen. More: orjson's path, screened first."""
 BOM = b"\xef\xbb\xbf"

@@ -1,4 +1,4 @@
-"""service.fastpath.fastjson: what pysimdjson's ``as_buffer`` does (the facts the module relies on), and that ``loads``
+"""fastpath.fastjson: what pysimdjson's ``as_buffer`` does (the facts the module relies on), and that ``loads``
 gives exactly what orjson gives, numeric arrays as bit-identical ndarrays, or ``None``."""
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
 from service.api.schemas.tensor import Tensor
-from service.fastpath import fastjson
-from service.fastpath.context import FINITE
+from service.domain.fastpath import fastjson
+from service.domain.fastpath.context import FINITE
 
 simdjson = pytest.importorskip("simdjson")
 

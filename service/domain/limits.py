@@ -2,7 +2,7 @@
 
 Three stages, cheapest first:
 
-1. :func:`service.fastpath.screen.screen_body` looks at the raw bytes before they are parsed.
+1. :func:`service.domain.fastpath.screen.screen_body` looks at the raw bytes before they are parsed.
 2. :func:`check_sizes` counts exactly, on the parsed arrays: numbers, layers,
    widths n_k and the batch size m.
 3. :func:`check_compute`, once the shapes chain, bounds what the passes
@@ -12,7 +12,7 @@ Three stages, cheapest first:
 
 :func:`check_budget` with :func:`train_work` or :func:`check_work` bounds
 endpoints that run many passes. Every refusal is a
-:class:`~service.http.problems.ProblemError` of type ``/problems/limit-exceeded``
+:class:`~service.http.problems.ServiceError` of type ``/problems/limit-exceeded``
 that names the limit, its environment variable and its value.
 """
 
@@ -22,8 +22,8 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from gradcore import Array, Layer, parameter_count
-from service.http.problems import ProblemError
-from service.settings import Settings
+from service.domain.errors import ServiceError
+from service.domain.settings import Settings
 
 LIMIT_EXCEEDED = "/problems/limit-exceeded"
 
@@ -33,13 +33,13 @@ def setting_of(name: str) -> str:
     return f"GRADSERVICE_{name.upper()}"
 
 
-def limit_exceeded(name: str, value: int, what: str, *, status: int = 422, pointer: str | None = None) -> ProblemError:
+def limit_exceeded(name: str, value: int, what: str, *, status: int = 422, pointer: str | None = None) -> ServiceError:
     """The problem for a request beyond the limit ``name`` (a :class:`Settings` field) of ``value``.
 
     ``what`` says what the request has, e.g. ``"the network has 120 layers"``.
     """
     message = f"{what}; the limit is {name} = {value} ({setting_of(name)})"
-    return ProblemError(
+    return ServiceError(
         status,
         f"The request exceeds a limit: {message}.",
         type_=LIMIT_EXCEEDED,
