@@ -12,6 +12,7 @@ from service.api.schemas.options import INCLUDE, CheckField
 from service.api.schemas.requests import GradientsRequest
 from service.api.schemas.responses import Matrix, Selectable, Vector
 from service.domain import limits
+from service.domain.fastpath.context import read_context
 
 
 class GradientsCheckRequest(GradientsRequest):
@@ -34,8 +35,8 @@ class GradientsCheckRequest(GradientsRequest):
 
     @model_validator(mode="after")
     def _within_the_budget(self, info: ValidationInfo) -> Self:
-        """With ``context={"settings": Settings}``: parameters ≤ max_check_parameters, work ≤ max_check_work."""
-        settings = (info.context or {}).get("settings")
+        """Given settings (the context's): parameters ≤ max_check_parameters, work ≤ max_check_work."""
+        settings = read_context(info.context).settings
         if settings is not None:
             count = parameter_count(self.layers)
             if count > settings.max_check_parameters:

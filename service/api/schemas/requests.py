@@ -14,6 +14,7 @@ from service.api.schemas.network import NetworkSpec
 from service.api.schemas.options import INCLUDE, GradientsField, LossField, ResponseOptions
 from service.api.schemas.tensor import Tensor, as_matrix
 from service.domain import limits
+from service.domain.fastpath.context import read_context
 
 LossName = Literal["half_squared_error", "mean_squared_error", "binary_cross_entropy", "cross_entropy"]
 """The losses of :data:`gradcore.LOSSES`."""
@@ -59,11 +60,11 @@ class ForwardRequest(ResponseOptions):
 
     @model_validator(mode="after")
     def _check_shapes(self, info: ValidationInfo) -> Self:
-        """Check the shapes and, given ``context={"settings": Settings}``, the limits of
+        """Check the shapes and, given settings (the context's), the limits of
         :mod:`service.domain.limits`."""
         layers = self.layers
         self._normalize()
-        settings = (info.context or {}).get("settings")
+        settings = read_context(info.context).settings
         if settings is not None:
             limits.check_sizes(settings, layers, self.inputs, self.targets)
         raise_problems(type(self).__name__, self._problems())

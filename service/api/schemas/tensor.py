@@ -10,7 +10,7 @@ An object ``{"shape", "dtype", "data"}`` is a compact tensor (:mod:`service.api.
 Speed: a list is first converted by ``np.array`` as a whole, which refuses
 strings, null, objects and ragged rows by itself (the result is not a 2-D
 numeric array); only booleans slip through, as 1.0 and 0.0. So when the
-caller vouches, through the validation context of :func:`service.domain.fastpath.context.fast_context`,
+caller vouches, through the validation context (:class:`~service.domain.fastpath.context.ReadContext`),
 that the JSON text holds no ``true``/``false`` literal, that result is kept
 if it is finite and non-empty. Anything else goes through the strict
 per-element validator, which names the offending element.
@@ -18,7 +18,7 @@ per-element validator, which names the offending element.
 A float64 ndarray is accepted as it is (if finite, non-empty, of 1 or 2
 dimensions): JSON cannot produce one, only :mod:`service.domain.fastpath.fastjson`, which
 makes one only of a list of numbers or of equally long rows of numbers, all of them
-finite, as the context key :data:`~service.domain.fastpath.context.FINITE` vouches (then
+finite, as the context's ``finite`` vouches (then
 the numbers are not looked at again).
 """
 
@@ -33,7 +33,7 @@ from pydantic_core import PydanticCustomError, SchemaValidator
 from pydantic_core import core_schema as cs
 
 from service.api.schemas import compact
-from service.domain.fastpath.context import FAST, FAST_MIN_LENGTH, FINITE
+from service.domain.fastpath.context import FAST_MIN_LENGTH, read_context
 
 _number = cs.float_schema(strict=True, allow_inf_nan=False)
 _NUMBER = SchemaValidator(_number)
@@ -75,11 +75,11 @@ def to_array(value: Any, info: ValidationInfo) -> Array:
             )
         return compact.decode(value)
     if isinstance(value, np.ndarray):  # from fastpath.fastjson: a list of numbers or rows, already read
-        checked = _checked(value, finite=bool(info.context and info.context.get(FINITE)))
+        checked = _checked(value, finite=read_context(info.context).finite)
         if checked is not None:
             return checked
         value = value.tolist()  # then the strict validator says what is wrong, as for the list
-    if isinstance(value, list) and len(value) >= FAST_MIN_LENGTH and info.context and info.context.get(FAST):
+    if isinstance(value, list) and len(value) >= FAST_MIN_LENGTH and read_context(info.context).fast:
         fast = _fast_array(value)
         if fast is not None:
             return fast

@@ -12,6 +12,7 @@ from service.api.schemas.options import INCLUDE, TrainField
 from service.api.schemas.requests import GradientsRequest
 from service.api.schemas.responses import Matrix, Selectable, Vector
 from service.domain import limits
+from service.domain.fastpath.context import read_context
 
 
 class TrainRequest(GradientsRequest):
@@ -38,8 +39,8 @@ class TrainRequest(GradientsRequest):
 
     @model_validator(mode="after")
     def _within_the_budget(self, info: ValidationInfo) -> Self:
-        """With ``context={"settings": Settings}``: steps ≤ max_train_steps, steps × parameters × m ≤ max_train_work."""
-        settings = (info.context or {}).get("settings")
+        """Given settings (the context's): steps ≤ max_train_steps, steps × parameters × m ≤ max_train_work."""
+        settings = read_context(info.context).settings
         if settings is not None:
             if self.steps > settings.max_train_steps:
                 raise limits.limit_exceeded(

@@ -1,23 +1,44 @@
-"""What the fast path tells the ``Tensor`` validator through pydantic's validation context."""
+"""What the reader tells the request models' validators: :class:`ReadContext`, pydantic's validation context."""
 
 from __future__ import annotations
 
-FAST = "tensor_fast_path"
-"""The validation-context key that allows the ``np.array`` fast path: the JSON text has no boolean literal."""
-FINITE = "tensor_arrays_finite"
-"""The validation-context key by which the caller vouches that every ndarray in the data holds finite numbers only,
-as simdjson's do (:mod:`service.domain.fastpath.fastjson`: NaN, Infinity and numbers beyond a double fail its parse)."""
+from dataclasses import dataclass
+from typing import Any
+
+from service.domain.settings import Settings
+
 FAST_MIN_LENGTH = 16
 """Shorter lists (of numbers or rows) are checked faster one element at a time."""
 
 
-def fast_context(body: bytes) -> dict[str, bool]:
-    """The validation context for a JSON body: the fast path is allowed unless a ``true``/``false`` may be in it.
+@dataclass(frozen=True, slots=True)
+class ReadContext:
+    """The validation context of a request body (``model_validate(data, context=ReadContext(...))``).
 
-    A JSON boolean is the only value that ``np.array`` converts silently, and it
-    can only be there where the text holds ``true`` or ``false`` (a string that
-    holds one just means the strict path). The two substring searches are cheap
-    on the small bodies that orjson's path reads; larger ones go to simdjson's,
-    which never needs them.
+    ``settings``: the limits the request models check (:mod:`service.domain.limits`); ``None``, none.
+    ``fast``: the ``Tensor`` validator may convert a long list with ``np.array`` as a whole: the JSON text
+    holds no ``true``/``false`` literal, the only value ``np.array`` would convert silently.
+    ``finite``: the caller vouches that every ndarray in the data holds finite numbers only, as simdjson's do
+    (:mod:`service.domain.fastpath.fastjson`: NaN, Infinity and numbers beyond a double fail its parse).
     """
-    return {FAST: b"true" not in body and b"false" not in body}
+
+    settings: Settings | None = None
+    fast: bool = False
+    finite: bool = False
+
+    @classmethod
+    def of_text(cls, body: bytes, settings: Settings | None) -> ReadContext:
+        """The context of a JSON text: the fast conversion is allowed unless a ``true``/``false`` may be in it.
+
+        A string that holds one just means the strict path.
+        """
+        return cls(settings, fast=b"true" not in body and b"false" not in body)
+
+
+def read_context(context: Any) -> ReadContext:
+    """A validator's context as a :class:`ReadContext`; the empty one when the caller gave none."""
+    return context if isinstance(context, ReadContext) else NO_CONTEXT
+
+
+NO_CONTEXT = ReadContext()
+"""No limits, no fast conversion, nothing vouched for: the strict validators everywhere."""

@@ -66,7 +66,7 @@ from typing import Any
 import numpy as np
 
 from service.domain.fastpath.context import FAST_MIN_LENGTH
-from service.domain.fastpath.screen import count_bytes
+from service.domain.fastpath.counting import count_bytes
 
 try:
     import simdjson

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from service.domain.errors import ServiceError
 from service.domain.fastpath import fastjson
-from service.domain.fastpath.context import FAST, FINITE, fast_context
+from service.domain.fastpath.context import ReadContext
 from service.domain.fastpath.screen import could_flood, screen_body, screen_lengths
 from service.domain.settings import Settings
 
@@ -47,12 +47,12 @@ def read_request(model: type[M], body: bytes, settings: Settings | None = None) 
     if data is not None:
         # Lists that simdjson's path left as lists take the strict validator: no scan for booleans is needed.
         try:
-            return model.model_validate(data, context={FAST: False, FINITE: True, "settings": settings})
+            return model.model_validate(data, context=ReadContext(settings, finite=True))
         except (ValidationError, ServiceError):
             pass
     if settings is not None and not screened:
         screen_body(body, settings)
-    context: dict[str, Any] = {**fast_context(body), "settings": settings}
+    context = ReadContext.of_text(body, settings)
     if data is None:
         data = _orjson_object(body)
         if data is not None:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from service.domain.errors import ServiceError
+from service.domain.fastpath.counting import count_bytes
 from service.domain.limits import limit_exceeded
 from service.domain.settings import Settings
 
@@ -33,27 +34,6 @@ _CLASS = np.zeros(256, dtype=np.uint8)
 _CLASS[list(b"-0123456789")] = START
 _CLASS[list(b"[,: \t\r\n")] = BEFORE
 """Each byte's class: a number may start with it, or come just after it."""
-
-SMALL_COUNT = 1 << 17
-"""Up to this many bytes × characters to count, ``bytes.count`` counts, one pass a character with nothing to set
-up: there it costs less than numpy's set-up, most of all between two requests in a server, when numpy's code and
-data are cold (``bench/README.md``: the ``[`` count of a ``medium`` body)."""
-PIECE = 1 << 18
-"""Larger bodies are counted in pieces of this many bytes, whose comparisons stay in the CPU's cache."""
-
-
-def count_bytes(body: bytes, chars: bytes) -> list[int]:
-    """How many times each of ``chars`` occurs in ``body``: vectorised on long bodies, where numpy is several times
-    faster than ``bytes.count``."""
-    if len(body) * len(chars) <= SMALL_COUNT:
-        return [body.count(char) for char in chars]
-    text = np.frombuffer(body, dtype=np.uint8)
-    counts = [0] * len(chars)
-    for start in range(0, len(text), PIECE):
-        piece = text[start : start + PIECE]
-        for index, char in enumerate(chars):
-            counts[index] += int(np.count_nonzero(piece == char))
-    return counts
 
 
 def count_numbers(body: bytes) -> int:

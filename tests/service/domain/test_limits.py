@@ -17,7 +17,8 @@ from gradcore import Layer, parameter_count
 from service.api.schemas.requests import GradientsRequest
 from service.domain import limits
 from service.domain.errors import ServiceError
-from service.domain.fastpath import screen
+from service.domain.fastpath import counting, screen
+from service.domain.fastpath.context import ReadContext
 from service.domain.settings import Settings
 
 
@@ -63,7 +64,7 @@ def test_a_request_exactly_at_every_limit_passes(body: dict[str, Any], separator
     at_limits = exact_limits(body)
     text = json.dumps(body, separators=separators).encode()
     screen.screen_body(text, at_limits)
-    request = GradientsRequest.model_validate_json(text, context={"settings": at_limits})
+    request = GradientsRequest.model_validate_json(text, context=ReadContext(at_limits))
     assert request.inputs.shape[0] == at_limits.max_batch
 
 
@@ -77,7 +78,7 @@ def test_a_request_one_over_a_limit_is_refused(body: dict[str, Any], name: str) 
 
     def screen_then_validate() -> None:
         screen.screen_body(text, below)
-        GradientsRequest.model_validate_json(text, context={"settings": below})
+        GradientsRequest.model_validate_json(text, context=ReadContext(below))
 
     with pytest.raises(ServiceError) as refused:
         screen_then_validate()
@@ -165,12 +166,12 @@ def test_the_docs_list_every_limit_with_its_default() -> None:
 @pytest.mark.parametrize(
     "size",
     [
-        *(0, 1, 100, screen.SMALL_COUNT // 5, screen.SMALL_COUNT // 5 + 1, 50_000),
-        *(screen.SMALL_COUNT, screen.SMALL_COUNT + 1, screen.PIECE, 2 * screen.PIECE + 1, 5 * 10**6),
+        *(0, 1, 100, counting.SMALL_COUNT // 5, counting.SMALL_COUNT // 5 + 1, 50_000),
+        *(counting.SMALL_COUNT, counting.SMALL_COUNT + 1, counting.PIECE, 2 * counting.PIECE + 1, 5 * 10**6),
     ],
 )
 def test_counting_bytes_agrees_with_bytes_count_on_both_sides_of_each_threshold(size: int) -> None:
     rng = np.random.default_rng(size)
     body = rng.choice(np.frombuffer(b'{}[]:,"a1. ', dtype=np.uint8), size=size).tobytes()
-    assert screen.count_bytes(body, b'{:,["') == [body.count(char) for char in b'{:,["']
-    assert screen.count_bytes(body, b"[") == [body.count(b"[")]
+    assert counting.count_bytes(body, b'{:,["') == [body.count(char) for char in b'{:,["']
+    assert counting.count_bytes(body, b"[") == [body.count(b"[")]

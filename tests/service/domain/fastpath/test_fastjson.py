@@ -19,7 +19,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from service.api.schemas.tensor import Tensor
 from service.domain.fastpath import fastjson
-from service.domain.fastpath.context import FINITE
+from service.domain.fastpath.context import ReadContext
 
 simdjson = pytest.importorskip("simdjson")
 
@@ -378,15 +378,15 @@ def test_an_invalid_ndarray_gets_the_errors_of_its_list(array: np.ndarray) -> No
 @pytest.mark.parametrize("array", [np.zeros((2, 2, 2)), np.zeros(0), np.zeros((2, 0)), np.array([True])])
 def test_arrays_vouched_finite_still_get_the_shape_checks(array: np.ndarray) -> None:
     with pytest.raises(ValidationError):
-        TENSOR.validate_python(array, context={FINITE: True})
+        TENSOR.validate_python(array, context=ReadContext(finite=True))
 
 
 def test_the_numbers_of_arrays_vouched_finite_are_not_looked_at_again() -> None:
     """read_request vouches for simdjson's arrays (which never hold NaN or ±Infinity: the parse fails first)."""
     array = np.array([1.0, np.nan])
-    assert TENSOR.validate_python(array, context={FINITE: True}) is array
+    assert TENSOR.validate_python(array, context=ReadContext(finite=True)) is array
     with pytest.raises(ValidationError):
-        TENSOR.validate_python(array, context={FINITE: False})
+        TENSOR.validate_python(array, context=ReadContext(finite=False))
 
 
 @pytest.mark.parametrize("array", [np.array([[1.5, -0.0]] * 3), np.arange(20.0), np.array([[1, 2]], dtype=np.int64)])

@@ -22,7 +22,7 @@ from service.api.schemas.requests import GradientsRequest
 from service.app import create_app
 from service.domain.errors import ServiceError
 from service.domain.fastpath import fastjson, read_request, screen
-from service.domain.fastpath.context import FAST, FAST_MIN_LENGTH, fast_context
+from service.domain.fastpath.context import FAST_MIN_LENGTH, ReadContext
 from service.domain.settings import Settings
 from service.http.problems import error_items
 
@@ -90,7 +90,7 @@ def arrays(request: GradientsRequest) -> list[np.ndarray]:
 @pytest.mark.parametrize("seed", range(40))
 async def test_fast_and_reference_paths_give_identical_json(client: httpx.AsyncClient, seed: int) -> None:
     body = json.dumps(random_request(random.Random(seed))).encode()
-    assert fast_context(body) == {FAST: True}
+    assert ReadContext.of_text(body, None).fast
     fast = read_request(GradientsRequest, body)
     reference = GradientsRequest.model_validate_json(body)  # no context: the strict validator everywhere
     for a, b in zip(arrays(fast), arrays(reference), strict=True):
@@ -156,7 +156,7 @@ async def test_a_boolean_in_a_long_matrix_is_refused(client: httpx.AsyncClient, 
     ],
 )
 def test_fast_context_allows_the_fast_path_only_without_boolean_literals(body: bytes, fast: bool) -> None:
-    assert fast_context(body) == {FAST: fast}
+    assert ReadContext.of_text(body, None).fast is fast
 
 
 # The simdjson path (service.domain.fastpath.fastjson): the same answers as orjson's path, valid or not, byte for byte.
