@@ -53,7 +53,7 @@ class GradientClient:
         Seconds to wait for connecting, sending and each read.
     transport : httpx.BaseTransport or httpx.AsyncBaseTransport, optional
         A custom httpx transport (tests, proxies, retries). An async one, such as
-        ``httpx.ASGITransport(app=service.app.app)``, calls the app in-process on an event loop
+        ``httpx.ASGITransport(app=service.app.create_app())``, calls the app in-process on an event loop
         of its own thread (:class:`gradclient.inprocess.SyncOverAsync`).
     """
 

@@ -1,5 +1,7 @@
-"""The ASGI application: :func:`create_app` builds it; ``service.app:app`` is the environment's (servers run
-``service.server:app``, which also tunes the process)."""
+"""The app factory: :func:`create_app` builds the ASGI application from its settings, and does nothing else.
+
+A server process runs ``service.server:app``, which also tunes the process.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +9,14 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from starlette.middleware.cors import CORSMiddleware
 
-from service.api.routers import check, derivation, forward, gradients, health, loss, train, verify
+from service.api.openapi import build_openapi
+from service.api.routers import REQUEST_MODELS, ROUTERS
 from service.domain.settings import Settings, get_settings
 from service.http import metrics, problems
 from service.http.compute import Admission
-from service.http.direct import DirectLane
 from service.http.guards import ApiKey
 from service.http.head import HeadAsGet
 from service.http.observe import Observe
-from service.http.openapi import build_openapi
 from service.page.router import router as page_router
 
 DESCRIPTION = """
@@ -26,19 +27,6 @@ zₖ = lₖ₋₁ · Wₖ (+ bₖ), lₖ = fₖ(zₖ), ŷ = `l_L` (the last laye
 The [playground](/playground) shows every number of backpropagation, explained, in the browser.
 Every error is an RFC 9457 `application/problem+json` response whose `errors` point at the offending field.
 """
-
-ROUTERS = (
-    gradients.router,
-    forward.router,
-    loss.router,
-    train.router,
-    check.router,
-    verify.router,
-    derivation.router,
-    health.router,
-    page_router,
-)
-"""The service's routers, each with its own prefix; a request is matched against their routes in this order."""
 
 CORS_METHODS = ("GET", "HEAD", "POST")
 CORS_HEADERS = ("Authorization", "X-API-Key", "Content-Type", "Accept", "X-Request-ID")
@@ -60,11 +48,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     # Outermost last: every request is observed (id, count, log line; added below), then (CORS) given its
-    # admission ticket (service.http.compute) and its key checked; a POST to a network route is served by its
-    # direct handler (service.http.direct); HEAD is answered as GET, innermost, where no POST passes. The body's
-    # size and deadlines are checked where it is read (service.http.body).
+    # admission ticket (service.http.compute) and its key checked; HEAD is answered as GET, innermost. The body's
+    # size and deadlines are checked where it is read (service.api.body).
     app.add_middleware(HeadAsGet)
-    app.add_middleware(DirectLane, service=app)
     if settings.api_key is not None:  # without a key, no layer to pass through
         app.add_middleware(ApiKey, settings=settings)
     app.add_middleware(Admission, settings=settings)
@@ -76,14 +62,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=CORS_HEADERS,
             expose_headers=CORS_EXPOSED,
         )
-    # The routers' routes go into the app's own list, the busiest first, ahead of the docs' routes: every
-    # request is matched against them in this order. (include_router would add each router as a branch that
-    # FastAPI resolves again for every request; bench/README.md.)
-    app.router.routes[:0] = [route for router in ROUTERS for route in router.routes]
-    problems.install(app)
+    # The routers' routes go into the app's own list, the busiest first, ahead of the docs' routes: every request
+    # is matched against them in this order (include_router would add each router as a branch to resolve again).
+    app.router.routes[:0] = [route for router in (*ROUTERS, page_router) for route in router.routes]
+    problems.install(app, REQUEST_MODELS)
     app.add_middleware(Observe, counters=metrics.install(app))  # outermost: every request counted and logged
-    app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
+    app.openapi = lambda: build_openapi(app, REQUEST_MODELS.values())  # type: ignore[method-assign]
     return app
-
-
-app = create_app()

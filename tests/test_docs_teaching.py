@@ -21,7 +21,7 @@ import httpx
 import pytest
 from texts import same_json, same_text
 
-from service.app import app
+from service.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = (ROOT / "docs" / "teaching.md").read_text(encoding="utf-8")
@@ -54,7 +54,9 @@ async def run(command: str) -> tuple[int, str]:
     headers = dict(words[i + 1].split(": ", 1) for i, word in enumerate(words) if word == "-H")
     data = words[words.index("-d") + 1]
     content = (ROOT / data[1:]).read_bytes() if data.startswith("@") else data.encode()
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8000") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_app()), base_url="http://127.0.0.1:8000"
+    ) as client:
         response = await client.post(url.removeprefix("http://127.0.0.1:8000"), content=content, headers=headers)
     if not pipe:
         return response.status_code, response.text

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from service.api.schemas.examples import SEED_TWO_LAYER, SEED_WRONG_SIGN
-from service.app import app
+from service.app import create_app
 
 pytestmark = pytest.mark.anyio
 
@@ -38,7 +38,7 @@ def load(name: str) -> dict[str, Any]:
 
 @pytest.fixture
 async def client(anyio_backend: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app()), base_url="http://test") as http:
         yield http
 
 

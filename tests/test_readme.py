@@ -10,7 +10,7 @@ import httpx
 import pytest
 from texts import CHECK_NOISE, same_json
 
-from service.app import app
+from service.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -52,7 +52,7 @@ async def test_readme_example_is_the_real_answer() -> None:
     request_block, answer_block = _blocks("json")[:2]
     request = json.loads(request_block)
     assert request == json.loads((ROOT / "examples" / "seed_case_5.json").read_text(encoding="utf-8"))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app()), base_url="http://test") as client:
         response = await client.post("/v1/gradients", json=request)
     assert response.status_code == 200
     same_json(response.json(), json.loads(answer_block))
@@ -74,7 +74,7 @@ async def test_teaching_page_check_and_verify_sessions_are_real_answers() -> Non
         ("/v1/gradients/verify", "examples/verify_wrong_sign.json"),
         ("/v1/gradients/verify", "examples/verify_rounded.json"),  # "rounded_to": 3
     ]
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app()), base_url="http://test") as client:
         for path, example, answer in sessions:
             body = json.loads((ROOT / example).read_text(encoding="utf-8"))
             response = await client.post(path, json=body)

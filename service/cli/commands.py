@@ -32,9 +32,9 @@ async def post(path: str, body: bytes, args: argparse.Namespace, markdown: bool 
     """
     transport = None
     if args.url is None:
-        from service.app import app
+        from service.app import create_app
 
-        transport = httpx.ASGITransport(app=app)
+        transport = httpx.ASGITransport(app=create_app())
     async with AsyncGradientClient(args.url or LOCAL_URL, args.api_key, args.timeout, transport=transport) as client:
         return await (client.post_text(path, body) if markdown else client.post(path, body))
 

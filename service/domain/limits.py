@@ -129,12 +129,12 @@ def check_compute(settings: Settings, layers: Sequence[Layer], X: Array) -> None
     check_budget(settings, "max_work", forward_work(layers, m), "m × Σ n_{k−1}·n_k multiply-adds")
 
 
-# The cost model of the compute seam (service.http.compute), in work units of about 1 ns each on one core of
-# the reference machine (2-core AMD EPYC, one BLAS thread). bench/heaviest.py times the heaviest request it admits.
+# The cost model of the compute seam (service.http.compute), in work units of about 1 ns each on one core with one
+# BLAS thread; bench/heaviest.py measures it (bench/README.md) and times the heaviest request it admits.
 MACS_PER_UNIT = 10
-"""Multiply-adds per unit: BLAS does some 15 a nanosecond on mid-sized matrices."""
+"""Multiply-adds per unit."""
 PER_LAYER = 10_000
-"""Per layer and pass: the numpy calls' own overhead, whatever the sizes (some 10 µs)."""
+"""Per layer and pass: the numpy calls' own overhead, whatever the sizes."""
 PER_ELEMENT = 10
 """Per element of every z_k and l_k, per pass: the activation, its derivative and the element-wise products."""
 PER_NUMBER = 80

@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     thread would cost a good share of it, and a millisecond is far below what a probe waits
     (``GRADSERVICE_INLINE_WORK``; ``bench/``: medium requests, inline, are about a quarter faster)."""
     light_work: int = Field(50_000_000, ge=0)
-    """Requests of at most this much estimated work (some 50 ms) take the light lane of ``light_threads`` threads;
+    """Requests of at most this much estimated work take the light lane of ``light_threads`` threads;
     heavier ones the ``compute_threads`` lane, so that they never queue in front of light ones
     (``GRADSERVICE_LIGHT_WORK``)."""
     compute_threads: int = Field(1, gt=0)

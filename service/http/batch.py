@@ -1,8 +1,7 @@
 """Bookkeeping done together: items added on an event loop wait a moment, then are handled in one call.
 
-A request's metrics and log line (:mod:`service.http.observe`) cost it several times more when they are
-recorded between two requests' work, with the code and data of prometheus_client and logging cold, than
-when the records of many requests are made in one loop (``bench/README.md``). A :class:`Batch` holds the
+Used for each request's metrics and log line (:mod:`service.http.observe`; why: ``bench/README.md``).
+A :class:`Batch` holds the
 items added on an event loop until :data:`DELAY` seconds have passed since the first of them, :data:`SIZE`
 wait, or :meth:`Batch.flush` is called; an item added off any event loop is handled at once. Each event
 loop sets its own timer: a timer on a loop that no longer runs would hold the items until a flush.

@@ -4,9 +4,7 @@
 ``total`` seconds of entering it, and no more than ``idle`` seconds after the last ``deadline.progress()``,
 else the task is cancelled there and the block raises :class:`TimeoutError`, as ``asyncio.timeout`` does.
 
-Why not ``asyncio.timeout``: an event-loop timer per request, armed and cancelled, cost a request whose
-body had already arrived (nearly every request) more than the rest of reading it (``bench/README.md``).
-Here a request only enters its deadline in the set of its event loop's :class:`Watch`, and one timer, set
+A request only enters its deadline in the set of its event loop's :class:`Watch`, and one timer, set
 while the set is not empty, checks the set every :data:`TICK` seconds: a body is cut off at most
 :data:`TICK` seconds after its limit.
 """

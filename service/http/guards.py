@@ -3,7 +3,7 @@
 :class:`ApiKey`: when ``api_key`` is set, ``Authorization: Bearer KEY`` or
 ``X-API-Key: KEY``, compared in constant time; else 401 with ``WWW-Authenticate``.
 The size and the deadlines of a body are checked where it is read
-(:func:`service.http.body.read_body`).
+(:func:`service.api.body.read_body`).
 
 The health probes in :data:`OPEN_PATHS` pass the key unchecked, so that
 an orchestrator can always tell whether the process is alive. How many requests

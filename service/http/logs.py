@@ -16,15 +16,13 @@ import logging
 import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 
 from service.domain.settings import Settings
 from service.http.batch import flush_batches
-
-if TYPE_CHECKING:
-    from service.http.observe import Answered
+from service.http.records import Answered
 
 access_logger = logging.getLogger("service.access")
 MAX_LOGGED_PATH = 256
@@ -113,8 +111,7 @@ class JsonLinesHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """The stdout handler of the JSON format; it also writes access lines straight from their fields.
 
     The access lines of the requests answered within a moment come in one call of :meth:`write_access`, and
-    go out in one write: a write to stdout in the middle of every request costs it more than the line's own
-    work (``bench/README.md``). Before any other record, and when flushed (by logging at exit, by
+    go out in one write (``bench/README.md``). Before any other record, and when flushed (by logging at exit, by
     :func:`flush_logs` at the end of a server's lifespan), the handler has the lines that wait in the
     service's batches written first (:func:`service.http.batch.flush_batches`), so the order is kept.
     """

@@ -20,10 +20,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 import numpy as np
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_fastapi_instrumentator.routing import get_route_name
@@ -32,9 +31,7 @@ from starlette.types import Scope
 
 import gradcore
 from service.http.batch import flush_batches
-
-if TYPE_CHECKING:
-    from service.http.observe import Answered
+from service.http.records import Answered
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 """Seconds; the service answers small networks in about a millisecond."""
@@ -76,13 +73,13 @@ NETWORK = "gradservice.network"
 """The key of the request scope that holds the size of its network, (parameters, m), once its body is valid."""
 
 
-def note_network(request: Request, payload: object) -> None:
+def note_network(scope: Scope, payload: object) -> None:
     """Note the network size of a validated request body that has ``layers`` and ``inputs`` X (m × n_0), for
     :class:`service.http.observe.Observe` to record when the request ends."""
     layers = getattr(payload, "layers", None)
     inputs = getattr(payload, "inputs", None)
     if isinstance(layers, list) and isinstance(inputs, np.ndarray) and inputs.ndim == 2:
-        request.scope[NETWORK] = (gradcore.parameter_count(layers), inputs.shape[0])
+        scope[NETWORK] = (gradcore.parameter_count(layers), inputs.shape[0])
 
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})

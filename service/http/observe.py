@@ -15,34 +15,16 @@ from __future__ import annotations
 import random
 import re
 import time
-from typing import NamedTuple
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.http.batch import Batch
 from service.http.logs import MAX_LOGGED_PATH, log_requests
 from service.http.metrics import NETWORK, HttpCounters
+from service.http.records import Answered
 
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:/+=-]{1,128}")
 """The request ids taken from a client: short, and safe to write in a log line."""
-
-
-class Answered(NamedTuple):
-    """What is recorded of one answered request."""
-
-    handler: str
-    """The route template that served it (:meth:`service.http.metrics.HttpCounters.handler`)."""
-    method: str
-    path: str
-    """Its first :data:`service.http.logs.MAX_LOGGED_PATH` characters: what the log line shows."""
-    status: int
-    seconds: float
-    """From the request's start to the end of its answer."""
-    request_id: str
-    ended: float
-    """When it ended: seconds since the epoch (``time.time()``)."""
-    network: tuple[int, int] | None
-    """The size of its network, (parameters, m), if its body was valid (:func:`service.http.metrics.note_network`)."""
 
 
 class Observe:

@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Match
@@ -61,35 +61,42 @@ FINITE = "Input should be a finite number (float64: at most about ±1.8e308, no 
 """One message for 1e999, a 340-digit integer and every other number float64 cannot hold."""
 
 
-def _field_names() -> set[str]:
-    """Every field name of the documented request models and the models they hold."""
-    from service.http.openapi import REQUEST_MODELS
+def field_owners(request_models: Mapping[str, type[BaseModel]]) -> dict[str, list[str]]:
+    """Every field name of the request models (and of the models they hold), with the paths whose body has it."""
+    owners: dict[str, list[str]] = {}
+    for path, root in request_models.items():
+        pending: list[Any] = [root]
+        seen: set[Any] = set()
+        while pending:
+            model = pending.pop()
+            if model in seen or not hasattr(model, "model_fields"):
+                continue
+            seen.add(model)
+            for name, field in model.model_fields.items():
+                paths = owners.setdefault(name, [])
+                if path not in paths:
+                    paths.append(path)
+                pending.extend(getattr(field.annotation, "__args__", ()) or (field.annotation,))
+                for argument in getattr(field.annotation, "__args__", ()):
+                    pending.extend(getattr(argument, "__args__", ()))
+    return owners
 
-    names: set[str] = set()
-    pending: list[Any] = list(REQUEST_MODELS.values())
-    seen: set[Any] = set()
-    while pending:
-        model = pending.pop()
-        if model in seen or not hasattr(model, "model_fields"):
-            continue
-        seen.add(model)
-        for name, field in model.model_fields.items():
-            names.add(name)
-            pending.extend(getattr(field.annotation, "__args__", ()) or (field.annotation,))
-            for argument in getattr(field.annotation, "__args__", ()):
-                pending.extend(getattr(argument, "__args__", ()))
-    return names
 
-
-def _suggestion(key: str, missing: Sequence[str]) -> str:
-    """ ": did you mean `weights`?" when a missing sibling or a known field name is close to ``key``."""
+def _suggestion(key: str, missing: Sequence[str], owners: Mapping[str, list[str]], path: str) -> str:
+    """ ": did you mean `weights`?" when a missing sibling or a known field name is close to ``key``; where
+    ``key`` is a field of other endpoints' bodies only, which endpoints take it."""
+    elsewhere = [other for other in owners.get(key, []) if other != path]
+    if elsewhere:
+        return ": it is a field of " + " and ".join(f"POST {other}" for other in elsewhere[:3]) + ", not of this one"
     close = difflib.get_close_matches(key, missing, n=1, cutoff=0.6) or difflib.get_close_matches(
-        key, sorted(_field_names()), n=1, cutoff=0.75
+        key, sorted(owners), n=1, cutoff=0.75
     )
     return f": did you mean `{close[0]}`?" if close else ""
 
 
-def _message(error: Mapping[str, Any], missing: Mapping[tuple[Any, ...], list[str]]) -> str:
+def _message(
+    error: Mapping[str, Any], missing: Mapping[tuple[Any, ...], list[str]], owners: Mapping[str, list[str]], path: str
+) -> str:
     """The message of one pydantic error, saying how to fix it where pydantic's own does not."""
     kind, loc, value = error["type"], tuple(error["loc"]), error.get("input")
     standard_finite = kind == "finite_number" and error["msg"] == "Input should be a finite number"
@@ -101,20 +108,29 @@ def _message(error: Mapping[str, Any], missing: Mapping[tuple[Any, ...], list[st
         return 'Input should be an object: write {"layers": [...]}, the list of layers under "layers"'
     if kind == "extra_forbidden" and loc:
         key = str(loc[-1])
-        return f"unknown field `{key[:MAX_PART]}`{_suggestion(key, missing.get(loc[:-1], []))}"
+        return f"unknown field `{key[:MAX_PART]}`{_suggestion(key, missing.get(loc[:-1], []), owners, path)}"
     return str(error["msg"])
 
 
-def error_items(errors: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
-    """The ``errors`` items of pydantic errors (with their ``input``): a pointer and a message saying how to fix it."""
+def error_items(
+    errors: Sequence[Mapping[str, Any]], owners: Mapping[str, list[str]] | None = None, path: str = ""
+) -> list[dict[str, str]]:
+    """The ``errors`` items of pydantic errors (with their ``input``): a pointer and a message saying how to fix it.
+
+    ``owners`` (:func:`field_owners`) and the request's ``path`` let an unknown field's message suggest a name.
+    """
     missing: dict[tuple[Any, ...], list[str]] = {}
     for error in errors:
         if error["type"] == "missing" and error["loc"]:
             missing.setdefault(tuple(error["loc"][:-1]), []).append(str(error["loc"][-1]))
-    return [{"pointer": pointer(error["loc"]), "message": _message(error, missing)} for error in errors]
+    owners = owners or {}
+    return [{"pointer": pointer(error["loc"]), "message": _message(error, missing, owners, path)} for error in errors]
 
 
-def _validation_problem(errors: Iterable[Mapping[str, Any]]) -> Response:
+def validation_problem(
+    errors: Iterable[Mapping[str, Any]], owners: Mapping[str, list[str]] | None = None, path: str = ""
+) -> Response:
+    """The 400 (not JSON) or 422 problem of pydantic's ``errors``; ``owners`` and ``path`` as in :func:`error_items`."""
     errors = list(errors)
     malformed = [error for error in errors if error["type"] == "json_invalid"]
     if malformed:
@@ -122,7 +138,7 @@ def _validation_problem(errors: Iterable[Mapping[str, Any]]) -> Response:
         return problem_response(
             ServiceError(400, f"The request body is not valid JSON: {reason}.", type_="/problems/malformed-json")
         )
-    items = error_items(errors)
+    items = error_items(errors, owners, path)
     shown = "; ".join(f"{item['pointer'] or '/'}: {item['message']}" for item in items[:3])
     more = f" (and {len(items) - 3} more)" if len(items) > 3 else ""
     end = "" if (shown + more).endswith("?") else "."
@@ -131,14 +147,6 @@ def _validation_problem(errors: Iterable[Mapping[str, Any]]) -> Response:
             422, f"The request is invalid: {shown}{more}{end}", type_="/problems/invalid-request", errors=items
         )
     )
-
-
-async def _on_validation_error(request: Request, exc: ValidationError) -> Response:
-    return _validation_problem(exc.errors(include_url=False))
-
-
-async def _on_request_validation_error(request: Request, exc: RequestValidationError) -> Response:
-    return _validation_problem({**error, "loc": error["loc"][1:]} for error in exc.errors())
 
 
 async def _on_gradcore_error(request: Request, exc: GradcoreError) -> Response:
@@ -179,11 +187,21 @@ async def _on_unexpected(request: Request, exc: Exception) -> Response:
     return problem_response(ServiceError(500, "An unexpected error occurred; it has been logged."))
 
 
-def install(app: FastAPI) -> None:
-    """Route every error of ``app`` through the problem responses above."""
+def install(app: FastAPI, request_models: Mapping[str, type[BaseModel]]) -> None:
+    """Route every error of ``app`` through the problem responses above; ``request_models``: each network route's
+    body model by path, whose field names the messages of unknown fields suggest."""
+    owners = field_owners(request_models)
+
+    async def on_validation_error(request: Request, exc: ValidationError) -> Response:
+        return validation_problem(exc.errors(include_url=False), owners, request.url.path)
+
+    async def on_request_validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors = ({**error, "loc": error["loc"][1:]} for error in exc.errors())
+        return validation_problem(errors, owners, request.url.path)
+
     handlers: dict[type[Exception], Any] = {
-        ValidationError: _on_validation_error,
-        RequestValidationError: _on_request_validation_error,
+        ValidationError: on_validation_error,
+        RequestValidationError: on_request_validation_error,
         GradcoreError: _on_gradcore_error,
         ServiceError: _on_problem,
         HTTPException: _on_http_exception,

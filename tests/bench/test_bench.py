@@ -13,7 +13,7 @@ from bench import floor_server, lean_server, naive_server
 from bench.load import Measurement, _ms
 from bench.report import Result, goals, markdown, write_report
 from bench.workloads import Workload, workloads
-from service.app import app as service_app
+from service.app import create_app
 
 pytestmark = pytest.mark.anyio
 
@@ -26,7 +26,7 @@ async def post(app: Any, body: Any) -> httpx.Response:
 @pytest.mark.parametrize("workload", workloads(quick=True), ids=lambda w: w.name)
 async def test_naive_and_lean_servers_agree_with_the_service(workload: Workload) -> None:
     body = workload.body
-    expected = (await post(service_app, body)).json()
+    expected = (await post(create_app(), body)).json()
     if workload.options:
         assert set(expected) == {"loss", "layers"}
         assert set(expected["layers"][0]) == {"weights_gradient"}

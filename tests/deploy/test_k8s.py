@@ -15,7 +15,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from service.app import app
+from service.app import create_app
 from service.domain.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,7 +98,7 @@ async def test_probe_and_scrape_paths_answer_200(manifests: dict[str, dict[str, 
     (container,) = pod["spec"]["containers"]
     paths = {container[probe]["httpGet"]["path"] for probe in ("startupProbe", "livenessProbe", "readinessProbe")}
     paths.add(pod["metadata"]["annotations"]["prometheus.io/path"])
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://pod") as client:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app()), base_url="http://pod") as client:
         for path in sorted(paths):
             assert (await client.get(path)).status_code == 200, path
 

@@ -11,7 +11,7 @@ import pytest
 
 from gradclient import AsyncGradientClient, GradientsResult, ProblemError
 from service.api.schemas.examples import SEED_TWO_LAYER
-from service.app import app
+from service.app import create_app
 
 if TYPE_CHECKING:
     from tests.gradclient.conftest import TwoLayers
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.anyio
 
 @pytest.fixture
 async def client(anyio_backend: str) -> AsyncIterator[AsyncGradientClient]:
-    async with AsyncGradientClient("http://testserver", transport=httpx.ASGITransport(app=app)) as gradients:
+    async with AsyncGradientClient("http://testserver", transport=httpx.ASGITransport(app=create_app())) as gradients:
         yield gradients
 
 

@@ -1,19 +1,21 @@
 """``POST /v1/gradients/check``: backpropagation against central differences."""
 
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter
+from starlette.requests import Request
 from starlette.responses import Response
 
 from gradcore import ACCEPTABLE, ERROR_MODEL, FINE, Entry, GradientCheck, check_gradients
+from service.api.body import read_json
+from service.api.openapi import documented_body
 from service.api.render import respond
+from service.api.routing import RequestRoute
 from service.api.schemas.check import CheckResponse, GradientsCheckRequest
 from service.domain import limits
-from service.http.body import json_body
 from service.http.compute import compute
-from service.http.openapi import documented_body
 
-router = APIRouter(prefix="/v1", tags=["teaching"])
+router = APIRouter(prefix="/v1", tags=["teaching"], route_class=RequestRoute)
 
 
 def entry_content(entry: Entry) -> dict[str, Any]:
@@ -80,9 +82,7 @@ def check_content(check: GradientCheck) -> dict[str, Any]:
     summary="Gradient check: backpropagation against central differences",
     openapi_extra=documented_body(GradientsCheckRequest),
 )
-async def check(
-    request: Annotated[GradientsCheckRequest, json_body(GradientsCheckRequest)],
-) -> Response:
+async def check(request: Request) -> Response:
     """Move every weight and bias θ by ±ε and compare n = (L(θ + ε) − L(θ − ε)) / 2ε with a = ∂L/∂θ.
 
     Each entry has an expected error E = 2 · (|D(2ε) − D(ε)| / 3 + δL / ε): the truncation error
@@ -94,7 +94,8 @@ async def check(
     kink are counted in `kinks` and left out. Costs four forward passes per parameter, at most
     `GRADSERVICE_MAX_CHECK_PARAMETERS` of them.
     """
-    return await compute(answer, request, cost=limits.cost("check", request.layers, request.inputs.shape[0]))
+    payload = await read_json(request, GradientsCheckRequest)
+    return await compute(answer, payload, cost=limits.cost("check", payload.layers, payload.inputs.shape[0]))
 
 
 def answer(request: GradientsCheckRequest) -> Response:

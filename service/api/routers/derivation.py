@@ -1,22 +1,24 @@
 """``POST /v1/derivation``: backpropagation written out step by step, as JSON or Markdown."""
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter
+from starlette.requests import Request
 from starlette.responses import Response
 
 from gradcore import Step, derive
+from service.api.body import read_json
 from service.api.markdown import derivation_markdown
+from service.api.openapi import documented_body
 from service.api.render import respond
+from service.api.routing import RequestRoute
 from service.api.schemas.derivation import DerivationRequest, DerivationResponse
 from service.domain import limits
 from service.domain.errors import ServiceError
-from service.http.body import json_body
 from service.http.compute import compute
 from service.http.negotiation import negotiate
-from service.http.openapi import documented_body
 
-router = APIRouter(prefix="/v1", tags=["teaching"])
+router = APIRouter(prefix="/v1", tags=["teaching"], route_class=RequestRoute)
 
 JSON, MARKDOWN = "application/json", "text/markdown"
 
@@ -49,20 +51,19 @@ def step_content(step: Step) -> dict[str, Any]:
         406: {"description": "The Accept header accepts neither application/json nor text/markdown."},
     },
 )
-async def derivation(
-    request: Annotated[DerivationRequest, json_body(DerivationRequest)],
-    accept: Annotated[str | None, Header()] = None,
-) -> Response:
+async def derivation(request: Request) -> Response:
     """Write out every equation of the forward pass, the loss and backpropagation, with shapes and values.
 
     zₖ = lₖ₋₁ · Wₖ, lₖ = fₖ(zₖ), L, `Δ_L` = ∂L/∂`z_L`, Δₖ = (Δₖ₊₁ · Wₖ₊₁ᵀ) * f′ₖ(zₖ) and
     ∂L/∂Wₖ = lₖ₋₁ᵀ · Δₖ, each with the dimension check (nₖ₋₁ × m) · (m × nₖ) = nₖ₋₁ × nₖ.
     The values are those of `POST /v1/gradients`. JSON by default; `Accept: text/markdown` gives a document.
     """
+    payload = await read_json(request, DerivationRequest)
+    accept = request.headers.get("accept")
     media_type = negotiate(accept, (JSON, MARKDOWN))
-    m, markdown = request.inputs.shape[0], media_type == MARKDOWN
+    m, markdown = payload.inputs.shape[0], media_type == MARKDOWN
     return await compute(
-        answer, request, markdown, cost=limits.cost("derivation", request.layers, m, markdown=markdown)
+        answer, payload, markdown, cost=limits.cost("derivation", payload.layers, m, markdown=markdown)
     )
 
 

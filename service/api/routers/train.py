@@ -1,21 +1,22 @@
 """``POST /v1/train``: gradient descent."""
 
-from typing import Annotated, Any
+from typing import Any
 
 import numpy as np
 from fastapi import APIRouter
+from starlette.requests import Request
 from starlette.responses import Response
 
 from gradcore import Layer, gradient_descent
+from service.api.body import read_json
+from service.api.openapi import documented_body
 from service.api.render import respond
+from service.api.routing import RequestRoute
 from service.api.schemas.train import TrainRequest, TrainResponse
 from service.domain import limits
-from service.http.body import json_body
 from service.http.compute import compute
-from service.http.direct import DirectRoute
-from service.http.openapi import documented_body
 
-router = APIRouter(prefix="/v1", tags=["teaching"], route_class=DirectRoute)
+router = APIRouter(prefix="/v1", tags=["teaching"], route_class=RequestRoute)
 
 
 def network_content(layers: tuple[Layer, ...]) -> dict[str, Any]:
@@ -35,15 +36,16 @@ def network_content(layers: tuple[Layer, ...]) -> dict[str, Any]:
     summary="Gradient descent: Wₖ ← Wₖ − η ∂L/∂Wₖ, repeated",
     openapi_extra=documented_body(TrainRequest),
 )
-async def train(request: Annotated[TrainRequest, json_body(TrainRequest)]) -> Response:
+async def train(request: Request) -> Response:
     """Take `steps` full-batch gradient-descent steps with learning rate η = `learning_rate`.
 
     Every step runs the forward pass, the loss and backpropagation on all m examples, then sets
     Wₖ ← Wₖ − η ∂L/∂Wₖ and bₖ ← bₖ − η ∂L/∂bₖ. The answer holds the steps + 1 losses
     (`loss_history[t]` after t steps), the trained network in the request's format and its prediction ŷ.
     """
+    payload = await read_json(request, TrainRequest)
     return await compute(
-        answer, request, cost=limits.cost("train", request.layers, request.inputs.shape[0], steps=request.steps)
+        answer, payload, cost=limits.cost("train", payload.layers, payload.inputs.shape[0], steps=payload.steps)
     )
 
 

@@ -1,20 +1,21 @@
 """``POST /v1/gradients/verify``: diagnose a claimed gradient."""
 
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter
+from starlette.requests import Request
 from starlette.responses import Response
 
 from gradcore import Diagnosis, diagnose
+from service.api.body import read_json
+from service.api.openapi import documented_body
 from service.api.render import respond
+from service.api.routing import RequestRoute
 from service.api.schemas.verify import GradientsVerifyRequest, VerifyResponse
 from service.domain import limits
-from service.http.body import json_body
 from service.http.compute import compute
-from service.http.direct import DirectRoute
-from service.http.openapi import documented_body
 
-router = APIRouter(prefix="/v1", tags=["teaching"], route_class=DirectRoute)
+router = APIRouter(prefix="/v1", tags=["teaching"], route_class=RequestRoute)
 
 
 def verdict_content(diagnosis: Diagnosis) -> dict[str, Any]:
@@ -42,7 +43,7 @@ def verdict_content(diagnosis: Diagnosis) -> dict[str, Any]:
     summary="Diagnose a claimed gradient: correct, sign flipped, transposed, scaled, missing f′ or incorrect",
     openapi_extra=documented_body(GradientsVerifyRequest),
 )
-async def verify(request: Annotated[GradientsVerifyRequest, json_body(GradientsVerifyRequest)]) -> Response:
+async def verify(request: Request) -> Response:
     """Compare each claimed ∂L/∂Wₖ (and ∂L/∂bₖ) with backpropagation and name the mistake.
 
     C ≈ R when max |C − R| ≤ rtol · max |R| + 1e-12. The verdicts are tried in this order: `correct` (C ≈ T),
@@ -51,7 +52,8 @@ async def verify(request: Annotated[GradientsVerifyRequest, json_body(GradientsV
     A claim written to d ≥ 2 significant digits matches its reference rounded to d digits (`rounded_to`: d);
     an incorrect claim lists its `wrong_entries`.
     """
-    return await compute(answer, request, cost=limits.cost("verify", request.layers, request.inputs.shape[0]))
+    payload = await read_json(request, GradientsVerifyRequest)
+    return await compute(answer, payload, cost=limits.cost("verify", payload.layers, payload.inputs.shape[0]))
 
 
 def answer(request: GradientsVerifyRequest) -> Response:

@@ -363,4 +363,4 @@ ANSWERS: dict[str, dict[str, Any]] = {
     "GradientsVerifyRequest": VERIFY_ANSWER,
     "TrainRequest": TRAIN_ANSWER,
 }
-"""The 200 example of each operation, by the name of its request model (:func:`service.http.openapi.documented_body`)."""
+"""The 200 example of each operation, by the name of its request model (:func:`service.api.openapi.documented_body`)."""

@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 SMALL_COUNT = 1 << 17
-"""Up to this many bytes × characters to count, ``bytes.count`` counts, one pass a character with nothing to set
-up: there it costs less than numpy's set-up, most of all between two requests in a server, when numpy's code and
-data are cold (``bench/README.md``: the ``[`` count of a ``medium`` body)."""
+"""Up to this many bytes × characters to count, ``bytes.count`` counts, one pass a character; longer, numpy
+(``bench/README.md``: the ``[`` count of a ``medium`` body)."""
 PIECE = 1 << 18
 """Larger bodies are counted in pieces of this many bytes, whose comparisons stay in the CPU's cache."""
 

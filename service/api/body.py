@@ -1,20 +1,19 @@
-"""The request-body dependency of the network routes: a JSON body read and validated as a request model.
+"""The request body of the network routes: a JSON body read and validated as a request model (:func:`read_json`).
 
 The body may hold at most ``max_body_bytes`` (413, checked before and while it is read) and must arrive
 within ``body_timeout`` seconds in all and with no pause longer than ``body_idle_timeout``, else 408
 (:func:`read_body`); a client still sending holds no compute slot.
 How the bytes become a model is the fast path's business (:func:`service.domain.fastpath.read_request`), run
 through the compute seam (:func:`service.http.compute.compute`) so that a large body is read off the event
-loop; :mod:`service.http.openapi` documents the body.
+loop; :mod:`service.api.openapi` documents the body.
 """
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from fastapi import Depends, Request
 from pydantic import BaseModel
-from starlette.requests import ClientDisconnect
+from starlette.requests import ClientDisconnect, Request
 
 from service.domain.errors import ServiceError
 from service.domain.fastpath import read_request
@@ -33,27 +32,24 @@ def _is_json(content_type: str) -> bool:
     return media_type in JSON_TYPES or media_type.endswith("+json")
 
 
-def json_body(model: type[M]) -> Any:
-    """A dependency that validates the request body as ``model``.
+async def read_json(request: Request, model: type[M]) -> M:
+    """The request's body read, screened, parsed and validated as ``model`` (one pass: :func:`read_request`).
 
-    Usage: ``payload: Annotated[GradientsRequest, json_body(GradientsRequest)]``.
+    415 unless the body is JSON; the size and deadlines of :func:`read_body`; then the fast path, through the
+    compute seam so that a large body is read off the event loop. The network's size is noted for the metrics.
     """
-
-    async def parse(request: Request) -> M:
-        content_type = request.headers.get("content-type")
-        if content_type is not None and not _is_json(content_type):
-            raise ServiceError(
-                415,
-                f"The request body must be JSON (Content-Type: application/json), not {content_type[:100]!r}.",
-                type_="/problems/unsupported-media-type",
-            )
-        settings = app_settings(request)
-        body = await read_body(request, settings)
-        payload: M = await compute(read_request, model, body, settings, cost=body_cost(len(body)), reading=True)
-        note_network(request, payload)
-        return payload
-
-    return Depends(parse)
+    content_type = request.headers.get("content-type")
+    if content_type is not None and not _is_json(content_type):
+        raise ServiceError(
+            415,
+            f"The request body must be JSON (Content-Type: application/json), not {content_type[:100]!r}.",
+            type_="/problems/unsupported-media-type",
+        )
+    settings = app_settings(request)
+    body = await read_body(request, settings)
+    payload: M = await compute(read_request, model, body, settings, cost=body_cost(len(body)), reading=True)
+    note_network(request.scope, payload)
+    return payload
 
 
 def app_settings(request: Request) -> Settings:

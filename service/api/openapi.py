@@ -1,7 +1,8 @@
-"""The OpenAPI document: FastAPI's own, plus the request bodies read by :func:`service.http.body.json_body`."""
+"""The OpenAPI document: FastAPI's own, plus the request bodies read by :func:`service.api.body.read_json`."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from fastapi import FastAPI
@@ -50,14 +51,14 @@ def _problem(description: str) -> dict[str, Any]:
     return {"description": description, "content": {PROBLEM_JSON: {"schema": {"$ref": REF.format(model="Problem")}}}}
 
 
-def build_openapi(app: FastAPI) -> dict[str, Any]:
-    """Generate the OpenAPI document of ``app`` once and cache it on the app."""
+def build_openapi(app: FastAPI, request_models: Iterable[type[BaseModel]]) -> dict[str, Any]:
+    """Generate the OpenAPI document of ``app``, with the schemas of ``request_models``, once; cached on the app."""
     if app.openapi_schema:
         return app.openapi_schema
     document = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas["Problem"] = _PROBLEM_SCHEMA
-    for model in REQUEST_MODELS.values():
+    for model in request_models:
         schema = model.model_json_schema(ref_template=REF)
         schemas.update(schema.pop("$defs", {}))
         schemas[model.__name__] = schema
@@ -109,13 +110,11 @@ def _document_guards(app: FastAPI, document: dict[str, Any]) -> None:
                 operation["responses"]["401"] = _problem("The API key is missing or wrong.")
 
 
-REQUEST_MODELS: dict[str, type[BaseModel]] = {}
-"""Every model documented by :func:`documented_body`, by name; :mod:`service.http.openapi` adds their schemas."""
-
-
 def documented_body(model: type[BaseModel]) -> dict[str, Any]:
-    """The ``openapi_extra`` of a route whose body :func:`json_body` reads: the body's schema and example."""
-    REQUEST_MODELS[model.__name__] = model
+    """The ``openapi_extra`` of a route whose body :func:`~service.api.body.read_json` reads: its schema and example.
+
+    The schema itself is added by :func:`build_openapi`, from the models :func:`service.app.create_app` passes.
+    """
     media: dict[str, Any] = {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}
     examples = model.model_json_schema().get("examples")
     if examples:

@@ -1,0 +1,50 @@
+"""The synchronous and the asynchronous client offer the same calls, with the same signatures and docs.
+
+The two classes are written side by side (``gradclient/client.py``, ``gradclient/asyncclient.py``); this test
+keeps them in step: a method added, renamed or given another parameter in one and not the other fails here.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from gradclient import AsyncGradientClient, GradientClient
+
+PAIRED = {"close": "aclose", "__enter__": "__aenter__", "__exit__": "__aexit__"}
+"""Methods whose names differ by design, sync name to async name."""
+
+
+def public_methods(cls: type) -> dict[str, Callable[..., Any]]:
+    return {
+        name: member
+        for name, member in vars(cls).items()
+        if callable(member) and (not name.startswith("_") or name in PAIRED or name in PAIRED.values())
+    }
+
+
+def test_both_clients_have_the_same_methods() -> None:
+    sync_names = {PAIRED.get(name, name) for name in public_methods(GradientClient)}
+    assert sync_names == set(public_methods(AsyncGradientClient))
+
+
+@pytest.mark.parametrize("name", sorted(set(public_methods(GradientClient)) - set(PAIRED) - {"__init__"}))
+def test_each_call_has_the_same_parameters_defaults_and_documentation(name: str) -> None:
+    sync_method, async_method = getattr(GradientClient, name), getattr(AsyncGradientClient, name)
+    assert inspect.iscoroutinefunction(async_method)
+    assert not inspect.iscoroutinefunction(sync_method)
+    sync_signature, async_signature = inspect.signature(sync_method), inspect.signature(async_method)
+    assert sync_signature.parameters == async_signature.parameters
+    assert sync_signature.return_annotation == async_signature.return_annotation
+    assert inspect.getdoc(sync_method) == inspect.getdoc(async_method)
+
+
+def test_both_constructors_take_the_same_parameters() -> None:
+    sync_parameters = inspect.signature(GradientClient.__init__).parameters
+    async_parameters = inspect.signature(AsyncGradientClient.__init__).parameters
+    assert list(sync_parameters) == list(async_parameters)
+    for name in sync_parameters:
+        assert sync_parameters[name].default == async_parameters[name].default, name

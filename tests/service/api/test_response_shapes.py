@@ -1,0 +1,58 @@
+"""Every endpoint's answers fit its documented response schema, with every option (``tests/shapes.py``).
+
+The ``client`` fixture checks every 200 JSON answer the HTTP tests receive; this module makes sure that each
+endpoint is reached with each encoding and with ``include``, and that the check itself can fail.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import jsonschema
+import pytest
+from shapes import check_answer, validators
+
+from service.api.routers import REQUEST_MODELS
+from service.app import create_app
+
+pytestmark = pytest.mark.anyio
+
+
+def example(path: str) -> dict[str, Any]:
+    """The documented request example of ``path``."""
+    document = create_app().openapi()
+    body: dict[str, Any] = document["paths"][path]["post"]["requestBody"]["content"]["application/json"]["example"]
+    return body
+
+
+def test_every_route_that_reads_a_body_has_a_checked_answer() -> None:
+    assert set(REQUEST_MODELS) <= set(validators())
+
+
+@pytest.mark.parametrize("encoding", ["json", "base64"])
+@pytest.mark.parametrize("path", sorted(REQUEST_MODELS))
+async def test_every_answer_fits_its_schema(client: httpx.AsyncClient, path: str, encoding: str) -> None:
+    response = await client.post(path, json={**example(path), "encoding": encoding})
+    assert response.status_code == 200, response.text
+    check_answer(response)  # the fixture's hook did too; here it is explicit
+
+
+@pytest.mark.parametrize("path", sorted(REQUEST_MODELS))
+async def test_an_answer_with_some_fields_fits_its_schema(client: httpx.AsyncClient, path: str) -> None:
+    documented = validators()[path].schema["$ref"].rpartition("/")[2]
+    first_field = next(iter(validators()[path].schema["components"]["schemas"][documented]["properties"]))
+    response = await client.post(path, json={**example(path), "include": [first_field]})
+    assert response.status_code == 200, response.text
+    assert first_field in response.json()
+
+
+async def test_the_check_fails_on_an_undocumented_field_or_a_wrong_type(client: httpx.AsyncClient) -> None:
+    request = client.build_request("POST", "http://testserver/v1/loss")
+    extra = httpx.Response(200, json={"loss": 0.5, "surprise": 1}, request=request)
+    with pytest.raises(jsonschema.ValidationError, match="surprise"):
+        check_answer(extra)
+    wrong = httpx.Response(200, json={"loss": "half"}, request=request)
+    with pytest.raises(jsonschema.ValidationError):
+        check_answer(wrong)
+    check_answer(httpx.Response(200, json={"loss": 0.5}, request=request))
