@@ -33,7 +33,7 @@ from pydantic_core import PydanticCustomError, SchemaValidator
 from pydantic_core import core_schema as cs
 
 from service.api.schemas import compact
-from service.domain.fastpath.context import FAST_MIN_LENGTH, read_context
+from service.domain.fastpath.context import FAST_MIN_LENGTH, ReadContext
 
 _number = cs.float_schema(strict=True, allow_inf_nan=False)
 _NUMBER = SchemaValidator(_number)
@@ -75,11 +75,16 @@ def to_array(value: Any, info: ValidationInfo) -> Array:
             )
         return compact.decode(value)
     if isinstance(value, np.ndarray):  # from fastpath.fastjson: a list of numbers or rows, already read
-        checked = _checked(value, finite=read_context(info.context).finite)
+        checked = _checked(value, finite=isinstance(info.context, ReadContext) and info.context.finite)
         if checked is not None:
             return checked
         value = value.tolist()  # then the strict validator says what is wrong, as for the list
-    if isinstance(value, list) and len(value) >= FAST_MIN_LENGTH and read_context(info.context).fast:
+    if (
+        isinstance(value, list)
+        and len(value) >= FAST_MIN_LENGTH
+        and isinstance(info.context, ReadContext)
+        and info.context.fast
+    ):
         fast = _fast_array(value)
         if fast is not None:
             return fast
