@@ -10,7 +10,7 @@ detail, type and the JSON pointer and message of each offending field.
 
 from gradclient.bodies import Network
 from gradclient.client import AsyncGradientClient, GradientClient
-from gradclient.errors import FieldError, ProblemError
+from gradclient.errors import FieldError, ProblemError, ServiceUnreachableError
 from gradclient.results import (
     CheckEntry,
     CheckLayer,
@@ -52,6 +52,7 @@ __all__ = [
     "Operand",
     "ProblemError",
     "Result",
+    "ServiceUnreachableError",
     "StepShapes",
     "TrainResult",
     "TrainedLayer",

@@ -26,6 +26,8 @@ from gradclient.results import (
 
 R = TypeVar("R", bound=Result)
 DEFAULT_URL = "http://127.0.0.1:8000"
+IN_PROCESS_URL = "http://in-process"
+"""The base URL of a client that calls an app in-process (it names no host: no socket is opened)."""
 Include = Sequence[str] | None
 DEFAULT_LOSS = "half_squared_error"
 Encoding = Literal["json", "base64"]

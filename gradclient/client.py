@@ -25,7 +25,8 @@ from numpy.typing import ArrayLike
 from gradclient import calls
 from gradclient.asyncclient import AsyncGradientClient
 from gradclient.bodies import Network, auth_headers, decode, decode_text, encode, request_body
-from gradclient.calls import DEFAULT_LOSS, DEFAULT_URL, MARKDOWN, Call, Encoding, Include, R
+from gradclient.calls import DEFAULT_LOSS, DEFAULT_URL, IN_PROCESS_URL, MARKDOWN, Call, Encoding, Include, R
+from gradclient.errors import ServiceUnreachableError
 from gradclient.inprocess import SyncOverAsync
 from gradclient.results import (
     CheckResult,
@@ -71,13 +72,26 @@ class GradientClient:
             base_url=base_url, headers=auth_headers(api_key), timeout=timeout, transport=transport
         )
 
+    @classmethod
+    def in_process(cls, app: Any, api_key: str | None = None, timeout: float = 30.0) -> Self:
+        """A client of an ASGI app called in-process, without a socket, e.g. ``in_process(create_app())``
+        with :func:`service.app.create_app`."""
+        return cls(IN_PROCESS_URL, api_key, timeout, transport=httpx.ASGITransport(app=app))
+
     def post(self, path: str, body: Mapping[str, Any] | bytes) -> dict[str, Any]:
         """POST a JSON body (a mapping, or bytes sent as they are) and return the answer's JSON object."""
-        return decode(self._http.post(path, content=encode(body)))
+        return decode(self._send(path, body))
 
     def post_text(self, path: str, body: Mapping[str, Any] | bytes, accept: str = MARKDOWN) -> str:
         """POST a JSON body and return the answer's text, asked for as ``accept`` (the Markdown derivation)."""
-        return decode_text(self._http.post(path, content=encode(body), headers={"Accept": accept}))
+        return decode_text(self._send(path, body, accept))
+
+    def _send(self, path: str, body: Mapping[str, Any] | bytes, accept: str | None = None) -> httpx.Response:
+        headers = None if accept is None else {"Accept": accept}
+        try:
+            return self._http.post(path, content=encode(body), headers=headers)
+        except httpx.ConnectError as error:
+            raise ServiceUnreachableError(str(self._http.base_url), error) from error
 
     def call(self, call: Call[R]) -> R:
         """Send one request of :mod:`gradclient.calls` and read its answer."""

@@ -1,4 +1,4 @@
-"""The exception raised for every error answer of the service."""
+"""The exceptions of the client: an error answer of the service, or no answer at all."""
 
 from __future__ import annotations
 
@@ -84,3 +84,22 @@ def _phrase(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return "Error"
+
+
+class ServiceUnreachableError(httpx.ConnectError):
+    """No service answers at the client's ``base_url``: it is not running there, or the URL is wrong.
+
+    The message says how to start one, or how to compute in-process without a server. ``base_url`` holds
+    the URL tried; httpx's connection error is the ``__cause__`` (and this is one too, so that code catching
+    ``httpx.TransportError`` still catches it).
+    """
+
+    def __init__(self, base_url: str, cause: httpx.ConnectError) -> None:
+        super().__init__(
+            f"No service answers at {base_url} ({type(cause).__name__}: {cause}). Start one with "
+            "`python3 -m uv run --locked --no-dev python -m service` (it listens on http://127.0.0.1:8000), "
+            "pass the base_url where it runs, or compute in-process without a server: "
+            "`GradientClient.in_process(service.app.create_app())`.",
+            request=cause.request,
+        )
+        self.base_url = base_url

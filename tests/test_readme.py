@@ -88,3 +88,13 @@ def test_the_docs_name_every_setting() -> None:
     text = "".join(page.read_text(encoding="utf-8") for page in (ROOT / "docs").glob("*.md"))
     missing = [name for name in Settings.model_fields if f"GRADSERVICE_{name.upper()}" not in text]
     assert not missing
+
+
+def test_the_readme_command_that_changes_the_port_runs_as_written() -> None:
+    (command,) = re.findall(r"`(python3 -m uv run [^`]*--port \d+)`", README)
+    arguments = command.split()
+    assert arguments[:7] == ["python3", "-m", "uv", "run", "--locked", "--no-dev", "python"]
+    from service.__main__ import build_parser
+
+    options = build_parser().parse_args(arguments[9:])  # what follows `python -m service`
+    assert (options.host, options.port) == ("0.0.0.0", 9000)

@@ -7,12 +7,14 @@ keeps them in step: a method added, renamed or given another parameter in one an
 from __future__ import annotations
 
 import inspect
+import math
+import socket
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from gradclient import AsyncGradientClient, GradientClient
+from gradclient import AsyncGradientClient, GradientClient, ServiceUnreachableError
 
 PAIRED = {"close": "aclose", "__enter__": "__aenter__", "__exit__": "__aexit__"}
 """Methods whose names differ by design, sync name to async name."""
@@ -48,3 +50,37 @@ def test_both_constructors_take_the_same_parameters() -> None:
     assert list(sync_parameters) == list(async_parameters)
     for name in sync_parameters:
         assert sync_parameters[name].default == async_parameters[name].default, name
+
+
+def test_in_process_builds_a_client_of_the_app() -> None:
+    from service.app import create_app
+
+    body = {"network": {"layers": [{"weights": [[0.5], [-0.5]]}]}, "inputs": [[1.0, 2.0]], "targets": [[1.0]]}
+    y_hat = 1 / (1 + math.exp(-(0.5 * 1.0 - 0.5 * 2.0)))  # σ(x · W), the default sigmoid
+    with GradientClient.in_process(create_app()) as client:
+        assert client.post("/v1/loss", body)["loss"] == pytest.approx(0.5 * (1.0 - y_hat) ** 2, rel=1e-12)
+
+
+def closed_port_url() -> str:
+    """A loopback URL that nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}"
+
+
+def test_an_unreachable_service_says_how_to_start_one() -> None:
+    url = closed_port_url()
+    with (
+        GradientClient(url, timeout=5) as client,
+        pytest.raises(ServiceUnreachableError, match="python -m service") as caught,
+    ):
+        client.post("/v1/loss", {})
+    assert caught.value.base_url == url
+
+
+async def test_an_unreachable_service_says_how_to_start_one_to_the_async_client(anyio_backend: str) -> None:
+    url = closed_port_url()
+    async with AsyncGradientClient(url, timeout=5) as client:
+        with pytest.raises(ServiceUnreachableError, match="in_process") as caught:
+            await client.post("/v1/loss", {})
+    assert caught.value.base_url == url
