@@ -2,10 +2,11 @@
 
 A network endpoint takes the request alone, ``async def gradients(request: Request) -> Response``, reads its
 body with :func:`service.api.body.read_json` and answers with a ready response. For such an endpoint
-:class:`RequestRoute` runs it under Starlette's ``request_response`` (the request object and the exception
-handlers), without FastAPI's dependency solving and exit stacks, which would do nothing for it. Every other
-part of the route (path, methods, OpenAPI operation, matching, middleware, exception handlers) is FastAPI's.
-Any other endpoint gets FastAPI's own handler.
+:class:`RequestRoute`'s ASGI app makes the request, awaits the endpoint and sends its response: FastAPI's
+dependency solving and exit stacks would do nothing for it. An exception goes up to the app's exception
+middleware, whose handlers (:func:`service.http.problems.install`) answer it as they would from FastAPI's own
+route. Every other part of the route (path, methods, OpenAPI operation, matching, middleware) is FastAPI's.
+Any other endpoint gets FastAPI's own handler; ``tests/service/api/test_routing.py`` proves both answer alike.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import request_response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 Endpoint = Callable[[Request], Coroutine[Any, Any, Response]]
 
@@ -36,4 +37,14 @@ class RequestRoute(APIRoute):
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         super().__init__(path, endpoint, **kwargs)
         if takes_the_request_alone(endpoint):
-            self.app = request_response(endpoint)
+            self.app = _direct(endpoint)
+
+
+def _direct(endpoint: Endpoint) -> ASGIApp:
+    """The ASGI app of ``endpoint``: its response to the request of the scope."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        response = await endpoint(Request(scope, receive, send))
+        await response(scope, receive, send)
+
+    return app

@@ -1,4 +1,4 @@
-"""``POST /v1/forward``, ``/v1/loss`` and ``/v1/gradients``: the forward pass, the loss and backpropagation.
+"""``POST /v1/gradients``, ``/v1/forward`` and ``/v1/loss``: backpropagation, the forward pass and the loss.
 
 Each endpoint reads its body (:func:`~service.api.body.read_json`: validated once, at the boundary, shapes
 included), prices its work (:func:`service.domain.limits.cost`) and hands its answer function to the compute
@@ -22,39 +22,6 @@ from service.domain import limits
 from service.http.compute import compute
 
 router = APIRouter(prefix="/v1", tags=["network"], route_class=RequestRoute)
-
-
-@router.post(
-    "/forward",
-    response_model=ForwardResponse,
-    summary="Forward pass: zₖ, lₖ and the prediction ŷ",
-    openapi_extra=documented_body(ForwardRequest),
-)
-async def forward(request: Request) -> Response:
-    """Compute zₖ = lₖ₋₁ · Wₖ (+ bₖ) and lₖ = fₖ(zₖ) for every layer, with l₀ = X and ŷ = `l_L`."""
-    payload = await read_json(request, ForwardRequest)
-    return await compute(forward_answer, payload, cost=limits.cost("forward", payload.layers, payload.inputs.shape[0]))
-
-
-def forward_answer(request: ForwardRequest) -> Response:
-    """zₖ and lₖ of every layer, and ŷ."""
-    cache = unchecked_forward(request.layers, request.inputs)
-    layers = [{"pre_activation": Z, "activation": A} for Z, A in zip(cache.Z, cache.A, strict=True)]
-    return respond({"output": cache.output, "layers": layers}, request)
-
-
-@router.post("/loss", response_model=LossResponse, summary="Loss L(ŷ, y)", openapi_extra=documented_body(LossRequest))
-async def loss(request: Request) -> Response:
-    """Run the forward pass and evaluate the loss, by default L = Σ ½ (y − ŷ)²."""
-    payload = await read_json(request, LossRequest)
-    return await compute(loss_answer, payload, cost=limits.cost("loss", payload.layers, payload.inputs.shape[0]))
-
-
-def loss_answer(request: LossRequest) -> Response:
-    """L and ŷ."""
-    cache = unchecked_forward(request.layers, request.inputs)
-    value = unchecked_loss(cache, request.targets, request.loss)
-    return respond({"loss": value, "output": cache.output}, request)
 
 
 @router.post(
@@ -95,3 +62,36 @@ def gradients_answer(request: GradientsRequest) -> Response:
     if request.include is not None and "input_gradient" in request.include:
         content["input_gradient"] = input_gradient(request.layers, grads)
     return respond(content, request)
+
+
+@router.post(
+    "/forward",
+    response_model=ForwardResponse,
+    summary="Forward pass: zₖ, lₖ and the prediction ŷ",
+    openapi_extra=documented_body(ForwardRequest),
+)
+async def forward(request: Request) -> Response:
+    """Compute zₖ = lₖ₋₁ · Wₖ (+ bₖ) and lₖ = fₖ(zₖ) for every layer, with l₀ = X and ŷ = `l_L`."""
+    payload = await read_json(request, ForwardRequest)
+    return await compute(forward_answer, payload, cost=limits.cost("forward", payload.layers, payload.inputs.shape[0]))
+
+
+def forward_answer(request: ForwardRequest) -> Response:
+    """zₖ and lₖ of every layer, and ŷ."""
+    cache = unchecked_forward(request.layers, request.inputs)
+    layers = [{"pre_activation": Z, "activation": A} for Z, A in zip(cache.Z, cache.A, strict=True)]
+    return respond({"output": cache.output, "layers": layers}, request)
+
+
+@router.post("/loss", response_model=LossResponse, summary="Loss L(ŷ, y)", openapi_extra=documented_body(LossRequest))
+async def loss(request: Request) -> Response:
+    """Run the forward pass and evaluate the loss, by default L = Σ ½ (y − ŷ)²."""
+    payload = await read_json(request, LossRequest)
+    return await compute(loss_answer, payload, cost=limits.cost("loss", payload.layers, payload.inputs.shape[0]))
+
+
+def loss_answer(request: LossRequest) -> Response:
+    """L and ŷ."""
+    cache = unchecked_forward(request.layers, request.inputs)
+    value = unchecked_loss(cache, request.targets, request.loss)
+    return respond({"loss": value, "output": cache.output}, request)
