@@ -107,7 +107,8 @@ def check_problem(problem: AssignedProblem, template: AssignmentTemplate) -> Non
     assert all(np.all(values != 0) and np.max(np.abs(values)) <= 1 for values in given)
     assert all((layer.b is not None) == template.bias for layer in problem.layers)
     if template.loss == "cross_entropy":
-        assert np.all((problem.Y == 0) | (problem.Y == 1)) and np.all(problem.Y.sum(axis=1) == 1)
+        assert np.all((problem.Y == 0) | (problem.Y == 1))
+        assert np.all(problem.Y.sum(axis=1) == 1)
     if template.loss == "binary_cross_entropy":
         assert np.all((problem.Y >= 0) & (problem.Y <= 1))
     cache = forward(problem.layers, problem.X)
@@ -154,7 +155,8 @@ def test_a_hand_made_problem_that_breaks_the_rules_is_told_why() -> None:
     assert zero[0].rule == "zero"
     symmetric = [Layer(W=np.zeros((2, 2)), activation="linear")]  # ∂L/∂W = −Xᵀ·Y = −Y, symmetric
     found = rule_violations(symmetric, np.eye(2), np.array([[0.1, 0.4], [0.4, 0.9]]), "half_squared_error")
-    assert found and found[0].rule in ("tie", "indistinct")
+    assert found
+    assert found[0].rule in ("tie", "indistinct")
 
 
 @pytest.mark.parametrize(
