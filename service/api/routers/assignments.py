@@ -1,0 +1,91 @@
+"""``POST /v1/assignments``: a problem per student from one seed, as JSON or as printable Markdown sheets."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header
+from starlette.responses import Response
+
+from gradcore import AssignedProblem, assign, unchecked_backward, unchecked_forward
+from service import limits
+from service.api.routers.gradients import gradients_content
+from service.api.schemas.assignments import AssignmentsRequest, AssignmentsResponse
+from service.api.sheets import sheets
+from service.http.body import json_body
+from service.http.compute import compute
+from service.http.negotiation import negotiate
+from service.http.openapi import documented_body
+from service.http.problems import ProblemError
+from service.http.responses import ArrayJSONResponse
+
+router = APIRouter(prefix="/v1", tags=["teaching"])
+
+JSON, MARKDOWN = "application/json", "text/markdown"
+
+
+def problem_body(problem: AssignedProblem) -> dict[str, Any]:
+    """The student's problem as a ``/v1/gradients`` request body (arrays left as numpy, for orjson)."""
+    layers = []
+    for layer in problem.layers:
+        spec: dict[str, Any] = {"weights": layer.W, "activation": layer.activation}
+        if layer.b is not None:
+            spec["bias"] = layer.b
+        layers.append(spec)
+    return {"network": {"layers": layers}, "inputs": problem.X, "targets": problem.Y, "loss": problem.loss}
+
+
+def key_content(problem: AssignedProblem) -> dict[str, Any]:
+    """The ``/v1/gradients`` answer to the problem: L, ŷ and every z_k, l_k, Δ_k, ∂L/∂W_k and ∂L/∂b_k."""
+    cache = unchecked_forward(problem.layers, problem.X)
+    return gradients_content(cache, unchecked_backward(problem.layers, cache, problem.Y, problem.loss))
+
+
+@router.post(
+    "/assignments",
+    response_model=AssignmentsResponse,
+    summary="A backpropagation problem per student from one seed (JSON, or printable sheets with text/markdown)",
+    openapi_extra=documented_body(AssignmentsRequest),
+    responses={
+        200: {"content": {MARKDOWN: {"schema": {"type": "string"}}}},
+        406: {"description": "The Accept header accepts neither application/json nor text/markdown."},
+        413: {"description": "More students than `max_students` (GRADSERVICE_MAX_STUDENTS)."},
+    },
+)
+async def assignments(
+    request: Annotated[AssignmentsRequest, json_body(AssignmentsRequest)],
+    accept: Annotated[str | None, Header()] = None,
+) -> Response:
+    """Draw each student's problem from the seed, the template and the student's id.
+
+    The same seed, template and id always give the same problem, whoever else is listed; the algorithm
+    (canonical JSON → SHA-256 → PCG64 → the draws, redrawn until fit for hand work) is in docs/grading.md.
+    Each `problem` is a valid `/v1/gradients` request; `"include": ["key"]` adds its answer as `key`.
+    `Accept: text/markdown` gives a printable sheet per student, separated by page breaks.
+    """
+    markdown = negotiate(accept, (JSON, MARKDOWN)) == MARKDOWN
+    cost = limits.assignment_cost(
+        len(request.students), request.sizes, request.examples, request.bias, request.with_key, markdown
+    )
+    return await compute(answer, request, markdown, cost=cost)
+
+
+def answer(request: AssignmentsRequest, markdown: bool) -> Response:
+    """The work of the endpoint, run by the compute seam (:mod:`service.http.compute`)."""
+    if markdown and request.include is not None:
+        raise ProblemError(
+            422,
+            "include adds the answer key to the JSON problems; the printable sheets (Accept: text/markdown) never "
+            "carry it: leave include out, or ask for application/json.",
+            type_="/problems/invalid-request",
+            errors=[{"pointer": "/include", "message": "not available with Accept: text/markdown"}],
+        )
+    problems = assign(request.seed, request.template, request.students)
+    if markdown:
+        return Response(sheets(request.seed, problems, request.decimals), media_type=MARKDOWN)
+    entries = []
+    for problem in problems:
+        entry: dict[str, Any] = {"student": problem.student, "attempt": problem.attempt}
+        entry["problem"] = problem_body(problem)
+        if request.with_key:
+            entry["key"] = key_content(problem)
+        entries.append(entry)
+    return ArrayJSONResponse({"problems": entries})
