@@ -39,6 +39,10 @@ def _shape(rows: int, columns: int) -> str:
     return f"{rows} × {columns}"
 
 
+def _entries(n: int) -> str:
+    return f"{n} entr{'y' if n == 1 else 'ies'}"
+
+
 def sheet(seed: int, problem: AssignedProblem, decimals: int) -> str:
     """One student's sheet: the givens, the functions, and what to compute with its shapes."""
     layers, X, Y = problem.layers, problem.X, problem.Y
@@ -60,7 +64,7 @@ def sheet(seed: int, problem: AssignedProblem, decimals: int) -> str:
     for k, layer in enumerate(layers, start=1):
         lines.append(f"W_{k} = {_matrix(layer.W, decimals)}    ({_shape(*layer.W.shape)})")
         if layer.b is not None:
-            lines.append(f"b_{k} = {_matrix(layer.b, decimals)}    ({layer.b.size} entries, added to every row)")
+            lines.append(f"b_{k} = {_matrix(layer.b, decimals)}    ({_entries(layer.b.size)}, added to every row)")
     lines += [f"Y   = {_matrix(Y, decimals)}    ({_shape(*Y.shape)})", "```", "", "## The network", "", "```text"]
     for k, layer in enumerate(layers, start=1):
         previous = "X" if k == 1 else f"l_{k - 1}"
@@ -89,7 +93,7 @@ def _tasks(layers: Sequence[Layer], m: int, sizes: list[int]) -> list[str]:
     for k in range(L, 0, -1):
         text = f"∂L/∂W_{k} ({_shape(sizes[k - 1], sizes[k])})"
         if layers[k - 1].b is not None:
-            text += f" and ∂L/∂b_{k} ({sizes[k]} entries)"
+            text += f" and ∂L/∂b_{k} ({_entries(sizes[k])})"
         gradients.append(text)
     tasks.append("The gradients: " + ", ".join(gradients) + ".")
     return [f"{i}. {task}" for i, task in enumerate(tasks, start=1)]

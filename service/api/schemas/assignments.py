@@ -9,6 +9,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from gradcore import AssignmentTemplate, Problem, template_problems
 from service import limits
+from service.api.schemas.assignment_examples import ASSIGNMENT_EXAMPLE
 from service.api.schemas.network import ActivationName
 from service.api.schemas.requests import LossName
 from service.api.schemas.responses import GradientsResponse
@@ -20,18 +21,6 @@ MAX_STUDENT_ID = 200
 Student = Annotated[str, StringConstraints(min_length=1, max_length=MAX_STUDENT_ID)]
 AssignmentExtra = Literal["key"]
 """What ``include`` may add to each problem: ``key``, its full ``/v1/gradients`` answer."""
-
-ASSIGNMENT_EXAMPLE: dict[str, Any] = {
-    "seed": 2026,
-    "students": ["ada", "grace"],
-    "sizes": [3, 2, 1],
-    "activations": ["sigmoid", "sigmoid"],
-    "loss": "half_squared_error",
-    "examples": 1,
-    "bias": False,
-    "decimals": 1,
-}
-"""The seed's case 5 as a template: 3 inputs → 2 hidden sigmoid nodes → 1 sigmoid output, one example."""
 
 
 class AssignmentsRequest(BaseModel):
