@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import httpx
 import numpy as np
 import pytest
+
 from gradclient import AssignmentsResult, AsyncGradientClient, GradientClient, GradientsResult
 from service.app import create_app
 
