@@ -242,18 +242,23 @@ PER_ATTEMPT = 500_000
 """Per attempt at a student's problem (gradcore.teaching.rules: some L + 3 small passes and their comparisons in
 Python, about half a millisecond)."""
 ATTEMPTS = 4
-"""Attempts a student's problem takes on average (a sigmoid network about 1.4; a relu layer several)."""
+"""Attempts a student's problem takes on average: 1 to 4 for sigmoid and tanh networks, times :data:`RELU_ATTEMPTS`
+per relu layer (its units must be away from the kink and some of them off)."""
+RELU_ATTEMPTS = 4
 
 
-def assignment_cost(students: int, sizes: Sequence[int], m: int, bias: bool, key: bool, markdown: bool) -> Cost:
-    """``POST /v1/assignments``: students × (ATTEMPTS × PER_ATTEMPT + the numbers answered, with the key's).
+def assignment_cost(
+    students: int, sizes: Sequence[int], m: int, bias: bool, key: bool, markdown: bool, relu_layers: int = 0
+) -> Cost:
+    """``POST /v1/assignments``: students × (attempts × PER_ATTEMPT + the numbers answered, with the key's).
 
     The key holds every z_k, l_k and Δ_k (m × Σ n_k each), ∂L/∂W_k and ∂L/∂b_k, and ŷ.
     """
     given = assignment_numbers(sizes, m, bias)
     answered = given + (3 * m * sum(sizes[1:]) + given + m * sizes[-1] if key else 0)
     per_number = PER_MARKDOWN_NUMBER if markdown else PER_NUMBER
-    work = students * (ATTEMPTS * PER_ATTEMPT + per_number * answered)
+    attempts = ATTEMPTS * RELU_ATTEMPTS**relu_layers
+    work = students * (attempts * PER_ATTEMPT + per_number * answered)
     return Cost(work, students * ANSWER_COPIES * ANSWER_BYTES * answered)
 
 

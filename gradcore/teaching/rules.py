@@ -3,9 +3,11 @@
 A problem is a network (W_k, b_k, f_k), inputs X (m × n_0), targets Y (m × n_L) and a loss.
 :func:`rule_violations` lists the rules it breaks (empty: a good problem):
 
-1. **No saturated unit**, layer by layer on z_k (m × n_k): sigmoid σ′(z) ≥ :data:`MIN_SIGMOID_SLOPE`
-   (|z| ≤ 2.94); tanh tanh′(z) ≥ :data:`MIN_TANH_SLOPE` (|z| ≤ 1.44); relu |z| ≥ :data:`RELU_MARGIN`
-   (no pre-activation on the kink); softmax every ŷ in [:data:`MIN_PROBABILITY`, 1 − MIN_PROBABILITY].
+1. **No saturated or silent unit**, layer by layer on z_k (m × n_k): every |z| ≥ :data:`MIN_PRE_ACTIVATION`
+   (a z_k of 0, and its l_k of 0 with tanh or linear, would hide a sign slip in the forward pass);
+   sigmoid σ′(z) ≥ :data:`MIN_SIGMOID_SLOPE` (|z| ≤ 2.94); tanh tanh′(z) ≥ :data:`MIN_TANH_SLOPE`
+   (|z| ≤ 1.44); relu |z| ≥ :data:`RELU_MARGIN` (no pre-activation on the kink); softmax every ŷ in
+   [:data:`MIN_PROBABILITY`, 1 − MIN_PROBABILITY].
 2. **No zero and no tie** in Δ_k (m × n_k), ∂L/∂W_k (n_{k−1} × n_k) and ∂L/∂b_k (n_k): every entry has
    |v| ≥ :data:`MIN_SHARE` · max |M| and |v| ≥ :data:`MIN_ABS`, and every two entries a, b of one matrix
    differ: |a − b| ≥ :data:`TIE` · max(|a|, |b|). The zeros of a relu layer are exempt: Δ_k is 0 where
@@ -37,6 +39,8 @@ MIN_SIGMOID_SLOPE = 0.05
 """Least σ′(z) = σ(z)(1 − σ(z)) of a sigmoid unit (its largest is 0.25 at z = 0)."""
 MIN_TANH_SLOPE = 0.2
 """Least tanh′(z) = 1 − tanh²(z) of a tanh unit (its largest is 1 at z = 0): the sigmoid's share, 1/5."""
+MIN_PRE_ACTIVATION = 0.05
+"""Least |z| of every unit."""
 RELU_MARGIN = 0.1
 """Least |z| of a relu unit: no pre-activation at or near the kink."""
 MIN_PROBABILITY = 0.02
@@ -59,11 +63,13 @@ class Violation(NamedTuple):
 
 
 def saturation_violations(layers: Sequence[Layer], cache: Cache) -> list[Violation]:
-    """Rule 1: the units whose pre-activation z_k is saturated or on relu's kink, layer by layer."""
+    """Rule 1: the units whose pre-activation z_k is near 0, saturated or on relu's kink, layer by layer."""
     found = []
     for k, (layer, Z, A) in enumerate(zip(layers, cache.Z, cache.A, strict=True), start=1):
         name = layer.activation
-        if name == "sigmoid" and np.min(A * (1.0 - A)) < MIN_SIGMOID_SLOPE:
+        if np.min(np.abs(Z)) < MIN_PRE_ACTIVATION:
+            found.append(Violation("zero", f"some |z_{k}| < {MIN_PRE_ACTIVATION}"))
+        elif name == "sigmoid" and np.min(A * (1.0 - A)) < MIN_SIGMOID_SLOPE:
             found.append(Violation("saturated", f"σ′(z_{k}) < {MIN_SIGMOID_SLOPE} somewhere"))
         elif name == "tanh" and np.min(1.0 - A * A) < MIN_TANH_SLOPE:
             found.append(Violation("saturated", f"tanh′(z_{k}) < {MIN_TANH_SLOPE} somewhere"))

@@ -63,7 +63,13 @@ async def assignments(
     """
     markdown = negotiate(accept, (JSON, MARKDOWN)) == MARKDOWN
     cost = limits.assignment_cost(
-        len(request.students), request.sizes, request.examples, request.bias, request.with_key, markdown
+        len(request.students),
+        request.sizes,
+        request.examples,
+        request.bias,
+        request.with_key,
+        markdown,
+        relu_layers=request.activations.count("relu"),
     )
     return await compute(answer, request, markdown, cost=cost)
 

@@ -115,6 +115,7 @@ def check_problem(problem: AssignedProblem, template: AssignmentTemplate) -> Non
     grads = backward(problem.layers, cache, problem.Y, problem.loss)
     for layer, Z, A, delta, dW in zip(problem.layers, cache.Z, cache.A, grads.delta, grads.dW, strict=True):
         live = np.ones(Z.shape, dtype=bool)
+        assert np.min(np.abs(Z)) >= 0.05  # no silent unit
         if layer.activation == "sigmoid":
             assert np.min(sigmoid_slope(A)) >= 0.05  # not saturated
         if layer.activation == "tanh":
@@ -153,8 +154,8 @@ def test_a_hand_made_problem_that_breaks_the_rules_is_told_why() -> None:
     zero_input = [Layer(W=np.array([[0.5], [0.3]]))]
     zero = rule_violations(zero_input, np.array([[1.0, 0.0]]), np.array([[0.0]]), "half_squared_error")
     assert zero[0].rule == "zero"
-    symmetric = [Layer(W=np.zeros((2, 2)), activation="linear")]  # ∂L/∂W = −Xᵀ·Y = −Y, symmetric
-    found = rule_violations(symmetric, np.eye(2), np.array([[0.1, 0.4], [0.4, 0.9]]), "half_squared_error")
+    symmetric = [Layer(W=np.array([[0.5, 0.2], [0.2, 0.7]]), activation="linear")]  # ∂L/∂W = Xᵀ·(X·W − Y) = W − Y
+    found = rule_violations(symmetric, np.eye(2), np.array([[0.1, 0.4], [0.4, 0.2]]), "half_squared_error")
     assert found
     assert found[0].rule in ("tie", "indistinct")
 
