@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, ValidationInfo, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from gradcore import AssignmentTemplate, Problem, template_problems
@@ -68,7 +77,11 @@ class AssignmentsRequest(BaseModel):
         seen: dict[str, int] = {}
         problems = []
         for i, student in enumerate(self.students):
-            if student in seen:
+            if any(unicodedata.category(character) == "Cc" for character in student):
+                problems.append(
+                    Problem(("students", i), "a student id may not hold control characters (newlines, tabs …)")
+                )
+            elif student in seen:
                 message = f"student {student!r} is listed twice (also at /students/{seen[student]})"
                 problems.append(Problem(("students", i), message))
             seen.setdefault(student, i)

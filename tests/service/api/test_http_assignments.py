@@ -171,6 +171,7 @@ async def test_the_sheets_never_carry_the_key(client: httpx.AsyncClient) -> None
         ({"students": ["ada", "grace", "ada"]}, "/students/2"),
         ({"students": []}, "/students"),
         ({"students": ["ada", ""]}, "/students/1"),
+        ({"students": ["ada", "grace\n# hacked"]}, "/students/1"),
         ({"sizes": [3]}, "/sizes"),
         ({"sizes": [3, 0, 1]}, "/sizes/1"),
         ({"activations": ["sigmoid"]}, "/activations"),
