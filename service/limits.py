@@ -238,27 +238,36 @@ def assignment_numbers(sizes: Sequence[int], m: int, bias: bool) -> int:
     return m * sizes[0] + weights + (sum(sizes[1:]) if bias else 0) + m * sizes[-1]
 
 
-PER_ATTEMPT = 500_000
-"""Per attempt at a student's problem (gradcore.teaching.rules: some L + 3 small passes and their comparisons in
-Python, about half a millisecond)."""
-ATTEMPTS = 4
-"""Attempts a student's problem takes on average: 1 to 4 for sigmoid and tanh networks, times :data:`RELU_ATTEMPTS`
-per relu layer (its units must be away from the kink and some of them off)."""
-RELU_ATTEMPTS = 4
+PER_ATTEMPT = 300_000
+"""Per attempt at a student's problem: the draws, a forward pass and, for the draws that pass it, the rules of
+gradcore.teaching.rules (L + 2 small passes and their comparisons): some 0.3 ms on average."""
+ATTEMPT_GROWTH = 1.2
+"""Each unit (an entry of some z_k) passes the rules of its pre-activation with a probability of about 0.83: a
+problem takes about 1.2^(m × Σ n_k) attempts (1.7 for 3 → 2 → 1 with one example, 19 for 4 → 3 → 3 → 2 with two)."""
+RELU_ATTEMPTS = 2
+"""And twice as many per relu layer (its units must be away from the kink, and some of them off)."""
+MAX_ATTEMPTS = 2000
+"""gradcore.teaching.assignments.MAX_ATTEMPTS: a student's problem never takes more."""
+
+
+def assignment_attempts(sizes: Sequence[int], m: int, relu_layers: int) -> float:
+    """The attempts one problem takes on average: min(2000, 1.2^(m × Σ n_k) × 2^(relu layers))."""
+    exponent = min(m * sum(sizes[1:]), 100)
+    return min(float(MAX_ATTEMPTS), ATTEMPT_GROWTH**exponent * float(RELU_ATTEMPTS) ** relu_layers)
 
 
 def assignment_cost(
     students: int, sizes: Sequence[int], m: int, bias: bool, key: bool, markdown: bool, relu_layers: int = 0
 ) -> Cost:
-    """``POST /v1/assignments``: students × (attempts × PER_ATTEMPT + the numbers answered, with the key's).
+    """``POST /v1/assignments``: students × (:func:`assignment_attempts` × PER_ATTEMPT + the numbers answered).
 
     The key holds every z_k, l_k and Δ_k (m × Σ n_k each), ∂L/∂W_k and ∂L/∂b_k, and ŷ.
     """
     given = assignment_numbers(sizes, m, bias)
     answered = given + (3 * m * sum(sizes[1:]) + given + m * sizes[-1] if key else 0)
     per_number = PER_MARKDOWN_NUMBER if markdown else PER_NUMBER
-    attempts = ATTEMPTS * RELU_ATTEMPTS**relu_layers
-    work = students * (attempts * PER_ATTEMPT + per_number * answered)
+    attempts = assignment_attempts(sizes, m, relu_layers)
+    work = students * (int(attempts * PER_ATTEMPT) + per_number * answered)
     return Cost(work, students * ANSWER_COPIES * ANSWER_BYTES * answered)
 
 

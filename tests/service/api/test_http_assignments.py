@@ -235,3 +235,13 @@ async def test_the_work_of_many_students_is_bounded(anyio_backend: str) -> None:
 async def test_an_unacceptable_accept_gets_a_406(client: httpx.AsyncClient) -> None:
     response = await client.post("/v1/assignments", json=TEMPLATE, headers={"Accept": "image/png"})
     assert response.status_code == 406
+
+
+def test_a_class_of_300_with_a_three_layer_network_and_its_key_fits_the_default_limits() -> None:
+    from service import limits
+
+    settings = Settings()
+    cost = limits.assignment_cost(300, [4, 3, 3, 2], 2, True, True, False)
+    assert cost.work <= settings.max_request_work
+    assert cost.bytes <= settings.max_inflight_bytes
+    limits.check_assignment(settings, 300, [4, 3, 3, 2], 2, True)  # raises over a limit
