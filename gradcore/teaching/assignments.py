@@ -27,6 +27,7 @@ in whatever order, it is the same, and a student added late changes nobody else'
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
@@ -158,10 +159,26 @@ def _located(problem: Problem) -> Problem:
     return Problem(("sizes",), problem.message)
 
 
+def canonical_json(value: Any) -> str:
+    """Step 1's canonical JSON: keys sorted, no spaces, non-ASCII characters as they are."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+@functools.lru_cache(maxsize=64)
+def _template_json(template: AssignmentTemplate) -> str:
+    return canonical_json(template.canonical())
+
+
 def problem_state(seed: int, template: AssignmentTemplate, student: str, attempt: int) -> int:
-    """Steps 1 and 2 of the algorithm: the 128-bit integer that seeds the draws of one attempt."""
-    payload = {"attempt": attempt, "seed": seed, "student": student, "template": template.canonical()}
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """Steps 1 and 2 of the algorithm: the 128-bit integer that seeds the draws of one attempt.
+
+    The canonical JSON of ``{"attempt", "seed", "student", "template"}`` (keys already in sorted order), written
+    from its parts: the template's text is made once per template.
+    """
+    text = (
+        f'{{"attempt":{canonical_json(attempt)},"seed":{canonical_json(seed)},'
+        f'"student":{canonical_json(student)},"template":{_template_json(template)}}}'
+    )
     return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:16], "big")
 
 

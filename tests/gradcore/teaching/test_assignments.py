@@ -194,3 +194,14 @@ def test_a_template_no_draw_can_satisfy_is_refused(monkeypatch: pytest.MonkeyPat
     with pytest.raises(ParameterError) as raised:
         assigned_problem(0, AssignmentTemplate((1, 1), ("relu",)), "ana")
     assert raised.value.problems[0].location == ("sizes",)
+
+
+@pytest.mark.parametrize(
+    ("seed", "student", "attempt"), [(0, "ada", 0), (2**63 - 1, 'Zoé "q" \\ é', 5), (7, "日本", 1999)]
+)
+def test_the_state_is_the_sha256_of_python_s_canonical_json(seed: int, student: str, attempt: int) -> None:
+    template = AssignmentTemplate((3, 2, 1), ("sigmoid", "sigmoid"), bias=True)
+    payload = {"attempt": attempt, "seed": seed, "student": student, "template": template.canonical()}
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    expected = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:16], "big")
+    assert assignments.problem_state(seed, template, student, attempt) == expected
