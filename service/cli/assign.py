@@ -72,6 +72,25 @@ async def fetch(template: dict[str, Any], args: argparse.Namespace) -> tuple[dic
     return answer, sheets
 
 
+def pretty(value: Any, indent: str = "") -> str:
+    """JSON with one key per line, but every matrix and vector on one line: ``"weights": [[0.1, -0.2], [0.4, 0.3]]``."""
+    if isinstance(value, dict) and value:
+        inner = indent + "  "
+        items = [f"{inner}{json.dumps(key, ensure_ascii=False)}: {pretty(item, inner)}" for key, item in value.items()]
+        return "{\n" + ",\n".join(items) + f"\n{indent}}}"
+    if isinstance(value, list) and value and not _numeric(value):
+        inner = indent + "  "
+        return "[\n" + ",\n".join(inner + pretty(item, inner) for item in value) + f"\n{indent}]"
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+def _numeric(value: Any) -> bool:
+    """A number, or a list of numbers or of such lists."""
+    if isinstance(value, list):
+        return all(_numeric(item) for item in value)
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def write(out: Path, template: dict[str, Any], answer: dict[str, Any], sheets: str) -> list[tuple[str, str]]:
     """Write the folder; returns (student, file stem) pairs."""
     problems = answer["problems"]
@@ -80,12 +99,12 @@ def write(out: Path, template: dict[str, Any], answer: dict[str, Any], sheets: s
     out.mkdir(parents=True, exist_ok=True)
     keys = []
     for entry, stem, page in zip(problems, stems, pages, strict=True):
-        (out / f"{stem}.json").write_text(json.dumps(entry["problem"], indent=2) + "\n", encoding="utf-8")
+        (out / f"{stem}.json").write_text(pretty(entry["problem"]) + "\n", encoding="utf-8")
         (out / f"{stem}.md").write_text(page, encoding="utf-8")
         keys.append({**entry, "files": {"problem": f"{stem}.json", "sheet": f"{stem}.md"}})
     (out / "sheets.md").write_text(sheets, encoding="utf-8")
     key = {"assignment": template, "problems": keys}
-    (out / "key.json").write_text(json.dumps(key, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out / "key.json").write_text(pretty(key) + "\n", encoding="utf-8")
     return [(entry["student"], stem) for entry, stem in zip(problems, stems, strict=True)]
 
 
