@@ -75,8 +75,8 @@ def sheet(seed: int, problem: AssignedProblem, decimals: int) -> str:
     lines += _tasks(layers, m, sizes)
     lines += [
         "",
-        "Give every number to at least 3 significant digits. The answers are graded quantity by quantity; an",
-        "answer computed correctly from your own earlier wrong values still earns credit.",
+        "Give every number to at least 3 significant digits, and every matrix in the shape given: one example",
+        "per row, as X.",
     ]
     return "\n".join(lines) + "\n"
 

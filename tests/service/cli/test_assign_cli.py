@@ -13,7 +13,7 @@ import pytest
 
 from service import cli
 from service.app import app
-from service.cli.assign import file_names
+from service.cli.assign import file_names, pretty
 
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATE = ROOT / "examples" / "assignment_template.json"
@@ -116,3 +116,10 @@ def test_through_a_server_the_folder_is_the_same(
     assert [e["problem"] for e in here_key["problems"]] == [e["problem"] for e in there_key["problems"]]
     for a, b in zip(here_key["problems"], there_key["problems"], strict=True):
         np.testing.assert_allclose(a["key"]["loss"], b["key"]["loss"], rtol=1e-12)
+
+
+def test_the_files_are_json_with_each_matrix_on_one_line() -> None:
+    value = {"a": [[0.1, -2.0], [3, 4e-5]], "b": [], "c": {}, "d": ["Zoé", {"e": True, "f": None}], "g": [1.5]}
+    text = pretty(value)
+    assert json.loads(text) == value
+    assert '"a": [[0.1, -2.0], [3, 4e-05]]' in text
