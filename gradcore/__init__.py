@@ -46,7 +46,13 @@ from gradcore.gradcheck.check import (
     LayerCheck,
     check_gradients,
 )
-from gradcore.teaching.assignments import AssignedProblem, AssignmentTemplate, assign, template_problems
+from gradcore.teaching.assignments import (
+    AssignedProblem,
+    AssignmentTemplate,
+    assign,
+    assigned_problem,
+    template_problems,
+)
 from gradcore.teaching.claims import claim_problems
 from gradcore.teaching.derivation import Step, derive
 from gradcore.teaching.diagnosis import MAX_WRONG, RTOL, Diagnosis, diagnose
@@ -84,6 +90,7 @@ __all__ = [
     "Violation",
     "all_finite",
     "assign",
+    "assigned_problem",
     "backward",
     "check_gradients",
     "claim_problems",

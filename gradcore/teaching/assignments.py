@@ -217,7 +217,9 @@ def raise_if_bad_template(template: AssignmentTemplate) -> None:
         raise ParameterError(problems)
 
 
-def assigned_problem(seed: int, template: AssignmentTemplate, student: str) -> AssignedProblem:
+def assigned_problem(
+    seed: int, template: AssignmentTemplate, student: str, *, max_attempts: int | None = None
+) -> AssignedProblem | None:
     """One student's problem, by the algorithm of this module (the template is assumed valid).
 
     Parameters
@@ -228,11 +230,15 @@ def assigned_problem(seed: int, template: AssignmentTemplate, student: str) -> A
         A template without :func:`template_problems`.
     student : str
         The student's id.
+    max_attempts : int, optional
+        A caller's budget: make at most this many attempts (a budget above :data:`MAX_ATTEMPTS` changes nothing).
 
     Returns
     -------
-    AssignedProblem
-        The first attempt's draws that break no rule of :mod:`gradcore.teaching.rules`.
+    AssignedProblem or None
+        The first attempt's draws that break no rule of :mod:`gradcore.teaching.rules`; None when
+        ``max_attempts`` (below :data:`MAX_ATTEMPTS`) attempts found none: the budget ran out, the
+        algorithm did not.
 
     Raises
     ------
@@ -240,10 +246,13 @@ def assigned_problem(seed: int, template: AssignmentTemplate, student: str) -> A
         At ``("sizes",)``: no attempt of :data:`MAX_ATTEMPTS` met the rules (fewer nodes or examples, or
         more decimals, make it easier).
     """
-    for attempt in range(MAX_ATTEMPTS):
+    limit = MAX_ATTEMPTS if max_attempts is None else min(max_attempts, MAX_ATTEMPTS)
+    for attempt in range(limit):
         layers, X, Y = draw(seed, template, student, attempt)
         if not rule_violations(layers, X, Y, template.loss):
             return AssignedProblem(student, layers, X, Y, template.loss, attempt)
+    if limit < MAX_ATTEMPTS:
+        return None
     message = (
         f"no problem for student {student!r} met the rules for hand work in {MAX_ATTEMPTS} attempts: "
         "fewer nodes or examples, more decimals, or other activations make it possible"
@@ -285,4 +294,5 @@ def assign(seed: int, template: AssignmentTemplate, students: Sequence[str]) -> 
         seen.setdefault(student, i)
     if problems:
         raise ParameterError(problems)
-    return [assigned_problem(seed, template, student) for student in students]
+    found = [assigned_problem(seed, template, student) for student in students]
+    return [problem for problem in found if problem is not None]  # all of them: no budget was given

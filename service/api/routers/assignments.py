@@ -2,15 +2,15 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Header, Request
 from starlette.responses import Response
 
-from gradcore import AssignedProblem, assign, unchecked_backward, unchecked_forward
+from gradcore import AssignedProblem, assigned_problem, unchecked_backward, unchecked_forward
 from service import limits
 from service.api.routers.gradients import gradients_content
 from service.api.schemas.assignments import AssignmentsRequest, AssignmentsResponse
 from service.api.sheets import sheets
-from service.http.body import json_body
+from service.http.body import app_settings, json_body
 from service.http.compute import compute
 from service.http.negotiation import negotiate
 from service.http.openapi import documented_body
@@ -52,6 +52,7 @@ def key_content(problem: AssignedProblem) -> dict[str, Any]:
 )
 async def assignments(
     request: Annotated[AssignmentsRequest, json_body(AssignmentsRequest)],
+    http: Request,
     accept: Annotated[str | None, Header()] = None,
 ) -> Response:
     """Draw each student's problem from the seed, the template and the student's id.
@@ -59,7 +60,8 @@ async def assignments(
     The same seed, template and id always give the same problem, whoever else is listed; the algorithm
     (canonical JSON → SHA-256 → PCG64 → the draws, redrawn until fit for hand work) is in docs/grading.md.
     Each `problem` is a valid `/v1/gradients` request; `"include": ["key"]` adds its answer as `key`.
-    `Accept: text/markdown` gives a printable sheet per student, separated by page breaks.
+    `Accept: text/markdown` gives a printable sheet per student, separated by page breaks. The attempts of all
+    the students together are bounded by `max_request_work` (422 when a template needs more than estimated).
     """
     markdown = negotiate(accept, (JSON, MARKDOWN)) == MARKDOWN
     cost = limits.assignment_cost(
@@ -71,10 +73,34 @@ async def assignments(
         markdown,
         relu_layers=request.activations.count("relu"),
     )
-    return await compute(answer, request, markdown, cost=cost)
+    return await compute(answer, request, markdown, app_settings(http).max_request_work, cost=cost)
 
 
-def answer(request: AssignmentsRequest, markdown: bool) -> Response:
+def draw_all(request: AssignmentsRequest, max_request_work: int) -> list[AssignedProblem]:
+    """Every student's problem (gradcore's algorithm), within max_request_work / PER_ATTEMPT attempts in all.
+
+    Raises
+    ------
+    ProblemError
+        422 ``max_request_work`` when the attempts run out (the cost estimated too few for this template).
+    """
+    problems: list[AssignedProblem] = []
+    budget = total = max(1, max_request_work // limits.PER_ATTEMPT)
+    for student in request.students:
+        problem = assigned_problem(request.seed, request.template, student, max_attempts=budget)
+        if problem is None:
+            what = (
+                f"the problems of {len(problems)} of {len(request.students)} students took {total} attempts "
+                f"(about {limits.PER_ATTEMPT} work units each), and this template meets the rules of hand work "
+                "rarely; fewer students, nodes or examples"
+            )
+            raise limits.limit_exceeded("max_request_work", max_request_work, what, pointer="/students")
+        budget -= problem.attempt + 1
+        problems.append(problem)
+    return problems
+
+
+def answer(request: AssignmentsRequest, markdown: bool, max_request_work: int) -> Response:
     """The work of the endpoint, run by the compute seam (:mod:`service.http.compute`)."""
     if markdown and request.include is not None:
         raise ProblemError(
@@ -84,7 +110,7 @@ def answer(request: AssignmentsRequest, markdown: bool) -> Response:
             type_="/problems/invalid-request",
             errors=[{"pointer": "/include", "message": "not available with Accept: text/markdown"}],
         )
-    problems = assign(request.seed, request.template, request.students)
+    problems = draw_all(request, max_request_work)
     if markdown:
         return Response(sheets(request.seed, problems, request.decimals), media_type=MARKDOWN)
     entries = []

@@ -205,3 +205,14 @@ def test_the_state_is_the_sha256_of_python_s_canonical_json(seed: int, student: 
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     expected = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:16], "big")
     assert assignments.problem_state(seed, template, student, attempt) == expected
+
+
+def test_a_caller_s_budget_stops_the_attempts_without_changing_the_problem() -> None:
+    template = AssignmentTemplate((12, 2, 1), ("sigmoid", "sigmoid"))  # some 100 attempts: ∂L/∂W_1 has 24 entries
+    problem = assigned_problem(3, template, "ada")
+    assert problem is not None
+    assert problem.attempt > 0
+    assert assigned_problem(3, template, "ada", max_attempts=problem.attempt) is None
+    again = assigned_problem(3, template, "ada", max_attempts=problem.attempt + 1)
+    assert again is not None
+    assert same(again, problem)

@@ -245,3 +245,23 @@ def test_a_class_of_300_with_a_three_layer_network_and_its_key_fits_the_default_
     assert cost.work <= settings.max_request_work
     assert cost.bytes <= settings.max_inflight_bytes
     limits.check_assignment(settings, 300, [4, 3, 3, 2], 2, True)  # raises over a limit
+
+
+async def test_a_template_that_needs_more_attempts_than_estimated_is_stopped_by_the_work_limit(
+    anyio_backend: str,
+) -> None:
+    """12 → 2 → 1 is estimated at 2 attempts a student but takes some 100 (24 entries of ∂L/∂W_1 without a tie)."""
+    body = {**TEMPLATE, "sizes": [12, 2, 1], "examples": 1, "bias": False, "students": [str(i) for i in range(20)]}
+    app = create_app(Settings(max_request_work=30_000_000))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
+        response = await http.post("/v1/assignments", json=body)
+        one = await http.post("/v1/assignments", json={**body, "students": ["0"]})
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["limit"] == {
+        "name": "max_request_work",
+        "setting": "GRADSERVICE_MAX_REQUEST_WORK",
+        "value": 30_000_000,
+    }
+    assert "attempts" in problem["detail"]
+    assert one.status_code == 200
