@@ -238,9 +238,18 @@ def assignment_numbers(sizes: Sequence[int], m: int, bias: bool) -> int:
     return m * sizes[0] + weights + (sum(sizes[1:]) if bias else 0) + m * sizes[-1]
 
 
-PER_ATTEMPT = 300_000
+PER_ATTEMPT = 200_000
 """Per attempt at a student's problem: the draws, a forward pass and, for the draws that pass it, the rules of
-gradcore.teaching.rules (L + 2 small passes and their comparisons): some 0.3 ms on average."""
+gradcore.teaching.rules (L + 2 small passes and their comparisons): 0.2 ms, plus :data:`PER_ATTEMPT_LAYER` per layer
+(0.3 ms for two layers; 80 one-node layers take some 3 ms an attempt)."""
+PER_ATTEMPT_LAYER = 50_000
+
+
+def attempt_work(layers: int) -> int:
+    """The work of one attempt at a problem of ``layers`` layers: PER_ATTEMPT + PER_ATTEMPT_LAYER × L."""
+    return PER_ATTEMPT + PER_ATTEMPT_LAYER * layers
+
+
 ATTEMPT_GROWTH = 1.2
 """Each unit (an entry of some z_k) passes the rules of its pre-activation with a probability of about 0.83: a
 problem takes about 1.2^(m × Σ n_k) attempts (1.7 for 3 → 2 → 1 with one example, 19 for 4 → 3 → 3 → 2 with two)."""
@@ -259,7 +268,7 @@ def assignment_attempts(sizes: Sequence[int], m: int, relu_layers: int) -> float
 def assignment_cost(
     students: int, sizes: Sequence[int], m: int, bias: bool, key: bool, markdown: bool, relu_layers: int = 0
 ) -> Cost:
-    """``POST /v1/assignments``: students × (:func:`assignment_attempts` × PER_ATTEMPT + the numbers answered).
+    """``POST /v1/assignments``: students × (:func:`assignment_attempts` × :func:`attempt_work` + the numbers answered).
 
     The key holds every z_k, l_k and Δ_k (m × Σ n_k each), ∂L/∂W_k and ∂L/∂b_k, and ŷ.
     """
@@ -267,7 +276,7 @@ def assignment_cost(
     answered = given + (3 * m * sum(sizes[1:]) + given + m * sizes[-1] if key else 0)
     per_number = PER_MARKDOWN_NUMBER if markdown else PER_NUMBER
     attempts = assignment_attempts(sizes, m, relu_layers)
-    work = students * (int(attempts * PER_ATTEMPT) + per_number * answered)
+    work = students * (int(attempts * attempt_work(len(sizes) - 1)) + per_number * answered)
     return Cost(work, students * ANSWER_COPIES * ANSWER_BYTES * answered)
 
 

@@ -77,7 +77,7 @@ async def assignments(
 
 
 def draw_all(request: AssignmentsRequest, max_request_work: int) -> list[AssignedProblem]:
-    """Every student's problem (gradcore's algorithm), within max_request_work / PER_ATTEMPT attempts in all.
+    """Every student's problem (gradcore's algorithm), within max_request_work / attempt_work(L) attempts in all.
 
     Raises
     ------
@@ -85,13 +85,14 @@ def draw_all(request: AssignmentsRequest, max_request_work: int) -> list[Assigne
         422 ``max_request_work`` when the attempts run out (the cost estimated too few for this template).
     """
     problems: list[AssignedProblem] = []
-    budget = total = max(1, max_request_work // limits.PER_ATTEMPT)
+    each = limits.attempt_work(len(request.sizes) - 1)
+    budget = total = max(1, max_request_work // each)
     for student in request.students:
         problem = assigned_problem(request.seed, request.template, student, max_attempts=budget)
         if problem is None:
             what = (
                 f"the problems of {len(problems)} of {len(request.students)} students took {total} attempts "
-                f"(about {limits.PER_ATTEMPT} work units each), and this template meets the rules of hand work "
+                f"(about {each} work units each), and this template meets the rules of hand work "
                 "rarely; fewer students, nodes or examples"
             )
             raise limits.limit_exceeded("max_request_work", max_request_work, what, pointer="/students")
