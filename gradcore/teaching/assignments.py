@@ -254,7 +254,7 @@ def assigned_problem(
     if limit < MAX_ATTEMPTS:
         return None
     message = (
-        f"no problem for student {student!r} met the rules for hand work in {MAX_ATTEMPTS} attempts: "
+        f"no draw of this template met the rules for hand work in {MAX_ATTEMPTS} attempts (for one student): "
         "fewer nodes or examples, more decimals, or other activations make it possible"
     )
     raise ParameterError([Problem(("sizes",), message)])
@@ -290,7 +290,7 @@ def assign(seed: int, template: AssignmentTemplate, students: Sequence[str]) -> 
         if not student:
             problems.append(Problem(("students", i), "a student id must not be empty"))
         elif student in seen:
-            problems.append(Problem(("students", i), f"student {student!r} is listed twice (also at {seen[student]})"))
+            problems.append(Problem(("students", i), f"this id is listed twice (also at {seen[student]})"))
         seen.setdefault(student, i)
     if problems:
         raise ParameterError(problems)

@@ -82,7 +82,7 @@ class AssignmentsRequest(BaseModel):
                     Problem(("students", i), "a student id may not hold control characters (newlines, tabs …)")
                 )
             elif student in seen:
-                message = f"student {student!r} is listed twice (also at /students/{seen[student]})"
+                message = f"this id is listed twice (also at /students/{seen[student]})"
                 problems.append(Problem(("students", i), message))
             seen.setdefault(student, i)
         problems += template_problems(self.template)
