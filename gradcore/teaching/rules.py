@@ -5,7 +5,7 @@ A problem is a network (W_k, b_k, f_k), inputs X (m × n_0), targets Y (m × n_L
 
 1. **No saturated or silent unit**, layer by layer on z_k (m × n_k): every |z| ≥ :data:`MIN_PRE_ACTIVATION`
    (a z_k of 0, and its l_k of 0 with tanh or linear, would hide a sign slip in the forward pass);
-   sigmoid σ′(z) ≥ :data:`MIN_SIGMOID_SLOPE` (|z| ≤ 2.94); tanh tanh′(z) ≥ :data:`MIN_TANH_SLOPE`
+   sigmoid σ′(z) ≥ :data:`MIN_SIGMOID_SLOPE` (|z| ≤ 2.89); tanh tanh′(z) ≥ :data:`MIN_TANH_SLOPE`
    (|z| ≤ 1.44); relu |z| ≥ :data:`RELU_MARGIN` (no pre-activation on the kink); softmax every ŷ in
    [:data:`MIN_PROBABILITY`, 1 − MIN_PROBABILITY].
 2. **No zero and no tie** in Δ_k (m × n_k), ∂L/∂W_k (n_{k−1} × n_k) and ∂L/∂b_k (n_k): every entry has
