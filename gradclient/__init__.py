@@ -12,6 +12,8 @@ from gradclient.bodies import Network
 from gradclient.client import AsyncGradientClient, GradientClient
 from gradclient.errors import FieldError, ProblemError, ServiceUnreachableError
 from gradclient.results import (
+    AssignedProblem,
+    AssignmentsResult,
     CheckEntry,
     CheckLayer,
     CheckResult,
@@ -35,6 +37,8 @@ from gradclient.results import (
 )
 
 __all__ = [
+    "AssignedProblem",
+    "AssignmentsResult",
     "AsyncGradientClient",
     "CheckEntry",
     "CheckLayer",

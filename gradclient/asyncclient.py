@@ -10,10 +10,12 @@ import httpx
 from numpy.typing import ArrayLike
 
 from gradclient import calls
+from gradclient.assignments import ASSIGNMENTS, assignment_body
 from gradclient.bodies import Network, auth_headers, decode, decode_text, encode, request_body
 from gradclient.calls import DEFAULT_LOSS, DEFAULT_URL, IN_PROCESS_URL, MARKDOWN, Call, Encoding, Include, R
 from gradclient.errors import ServiceUnreachableError
 from gradclient.results import (
+    AssignmentsResult,
     CheckResult,
     DerivationResult,
     ForwardResult,
@@ -172,6 +174,47 @@ class AsyncGradientClient:
     ) -> str:
         """The derivation as a Markdown document (``Accept: text/markdown``): headings, equations, LaTeX, values."""
         return await self.post_text("/v1/derivation", request_body(network, inputs, targets=targets, loss=loss))
+
+    async def assignments(
+        self,
+        seed: int,
+        students: Sequence[str],
+        sizes: Sequence[int],
+        activations: Sequence[str],
+        loss: str = DEFAULT_LOSS,
+        *,
+        examples: int = 1,
+        bias: bool = False,
+        decimals: int = 1,
+        key: bool = False,
+    ) -> AssignmentsResult:
+        """A problem per student from one seed (each a ``/v1/gradients`` request); ``key=True`` adds each answer.
+
+        ``sizes`` are n_0 … n_L, ``activations`` f_1 … f_L, ``examples`` m, ``decimals`` those of the given numbers.
+        The same seed, template and id always give the same problem, whoever else is listed.
+        """
+        body = assignment_body(
+            seed, students, sizes, activations, loss, examples=examples, bias=bias, decimals=decimals, key=key
+        )
+        return AssignmentsResult.from_json(await self.post(ASSIGNMENTS, body))
+
+    async def assignment_sheets(
+        self,
+        seed: int,
+        students: Sequence[str],
+        sizes: Sequence[int],
+        activations: Sequence[str],
+        loss: str = DEFAULT_LOSS,
+        *,
+        examples: int = 1,
+        bias: bool = False,
+        decimals: int = 1,
+    ) -> str:
+        """The printable sheets of :meth:`assignments` as Markdown, one per student, separated by page breaks."""
+        body = assignment_body(
+            seed, students, sizes, activations, loss, examples=examples, bias=bias, decimals=decimals
+        )
+        return await self.post_text(ASSIGNMENTS, body)
 
     async def aclose(self) -> None:
         """Close the connections."""

@@ -331,3 +331,30 @@ class DerivationResult(Result):
     """``POST /v1/derivation``: every equation of the forward pass, the loss and backpropagation, in order."""
 
     steps: tuple[DerivationStep, ...]
+
+
+# ``POST /v1/assignments``
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class AssignedProblem(Result):
+    """One student's problem: ``problem`` is a ``/v1/gradients`` request body, ``key`` its answer when asked for.
+
+    ``attempt`` is the attempt of the service's algorithm whose draws were kept (docs/grading.md).
+    """
+
+    student: str
+    attempt: int
+    problem: dict[str, Any]
+    key: GradientsResult | None = None
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class AssignmentsResult(Result):
+    """``POST /v1/assignments``: one problem per student, in the order asked for."""
+
+    problems: tuple[AssignedProblem, ...]
+
+    def by_student(self) -> dict[str, AssignedProblem]:
+        """The problems by student id."""
+        return {entry.student: entry for entry in self.problems}

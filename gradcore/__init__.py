@@ -10,7 +10,7 @@ The package has three parts, and this module exports what callers use of each:
   forward and backward passes, and gradient descent;
 - :mod:`gradcore.gradcheck`: the gradient check by central differences;
 - :mod:`gradcore.teaching`: the derivation step by step, its notation, and the
-  diagnosis of hand-derived gradients.
+  diagnosis of hand-derived gradients, and assignments (a problem per student, from a seed).
 
 >>> import numpy as np
 >>> from gradcore import Layer, forward, backward
@@ -46,10 +46,18 @@ from gradcore.gradcheck.check import (
     LayerCheck,
     check_gradients,
 )
+from gradcore.teaching.assignments import (
+    AssignedProblem,
+    AssignmentTemplate,
+    assign,
+    assigned_problem,
+    template_problems,
+)
 from gradcore.teaching.claims import claim_problems
 from gradcore.teaching.derivation import Step, derive
 from gradcore.teaching.diagnosis import MAX_WRONG, RTOL, Diagnosis, diagnose
 from gradcore.teaching.notation import loss_text
+from gradcore.teaching.rules import Violation, rule_violations
 
 __all__ = [
     "ACCEPTABLE",
@@ -62,6 +70,8 @@ __all__ = [
     "RTOL",
     "Activation",
     "Array",
+    "AssignedProblem",
+    "AssignmentTemplate",
     "Cache",
     "Diagnosis",
     "Entry",
@@ -77,7 +87,10 @@ __all__ = [
     "ShapeError",
     "Step",
     "Training",
+    "Violation",
     "all_finite",
+    "assign",
+    "assigned_problem",
     "backward",
     "check_gradients",
     "claim_problems",
@@ -89,8 +102,10 @@ __all__ = [
     "loss",
     "loss_text",
     "parameter_count",
+    "rule_violations",
     "shape_problems",
     "sigmoid",
+    "template_problems",
     "unchecked_backward",
     "unchecked_forward",
     "unchecked_loss",

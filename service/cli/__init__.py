@@ -5,6 +5,7 @@
     gradserve forward | loss | check | verify FILE.json [--url URL] [--json]
     gradserve derivation FILE.json [--markdown]
     gradserve train FILE.json [--save TRAINED.json]
+    gradserve assign TEMPLATE.json --out DIR [--students IDS.txt] [--url URL]
 
 Without --url the request is computed in this process: the file goes through the
 service's own app (same validation, same gradcore computation, same answers and
@@ -77,6 +78,20 @@ def build_parser() -> argparse.ArgumentParser:
     commands.choices["gradients"].add_argument(
         "--input-gradient", action="store_true", help="also ∂L/∂X = Δ_1 · W_1ᵀ (m × n_0), the gradient of the inputs"
     )
+    assign = commands.add_parser(
+        "assign",
+        help="a problem and a printable sheet per student from a template, and the answer key, in a folder",
+        description="POST TEMPLATE.json to /v1/assignments and write, in DIR, ID.json (the problem, a /v1/gradients "
+        "request) and ID.md (its sheet) for each student, sheets.md (all sheets, to print) and key.json (the answers).",
+    )
+    assign.add_argument("file", metavar="TEMPLATE.json", help="seed, students, sizes, activations, loss, examples, …")
+    assign.add_argument("--out", required=True, metavar="DIR", help="the folder to write (made if missing)")
+    assign.add_argument("--students", metavar="IDS.txt", help="the students' ids, one per line, instead of the file's")
+    assign.add_argument("--url", type=url, help="the service to call (default: compute here)")
+    assign.add_argument(
+        "--api-key", default=os.environ.get("GRADSERVICE_API_KEY"), help="(default: $GRADSERVICE_API_KEY)"
+    )
+    assign.add_argument("--timeout", type=float, default=30.0, help="seconds (default %(default)s)")
     commands.choices["derivation"].add_argument(
         "--markdown", action="store_true", help="the service's Markdown document instead of plain text"
     )
@@ -107,6 +122,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         serve(serve_arguments(argv[1:]))
         return EXIT_OK
     args = build_parser().parse_args(argv)
+    if args.command == "assign":
+        from service.cli.assign import run_assign
+
+        return run_assign(args)
     from service.cli.commands import run
 
     return run(args)

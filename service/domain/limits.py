@@ -19,6 +19,7 @@ that names the limit, its environment variable and its value.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import NamedTuple
 
 from gradcore import Array, Layer, parameter_count
@@ -212,6 +213,71 @@ def cost(
     per_number = PER_MARKDOWN_NUMBER if markdown else PER_NUMBER
     work = passes * one + per_number * answered + extra
     return Cost(work, 8 * held + ANSWER_COPIES * (2 if markdown else 1) * ANSWER_BYTES * answered)
+
+
+def check_assignment(settings: Settings, students: int, sizes: Sequence[int], m: int, bias: bool) -> None:
+    """Refuse more students than ``max_students`` (413), or problems of more layers or numbers than allowed (422).
+
+    A problem gives X (m × n_0), every W_k (n_{k−1} × n_k) and b_k (n_k) and Y (m × n_L).
+    """
+    if students > settings.max_students:
+        what = f"the assignment lists {students} students"
+        raise limit_exceeded("max_students", settings.max_students, what, status=413, pointer="/students")
+    if len(sizes) - 1 > settings.max_layers:
+        what = f"the network has {len(sizes) - 1} layers"
+        raise limit_exceeded("max_layers", settings.max_layers, what, pointer="/sizes")
+    numbers = assignment_numbers(sizes, m, bias)
+    if numbers > settings.max_assignment_numbers:
+        what = f"each problem would give {numbers} numbers (X, W_k{', b_k' if bias else ''} and Y)"
+        raise limit_exceeded("max_assignment_numbers", settings.max_assignment_numbers, what, pointer="/sizes")
+
+
+def assignment_numbers(sizes: Sequence[int], m: int, bias: bool) -> int:
+    """The numbers one problem gives: m·n_0 + Σ n_{k−1}·n_k (+ Σ n_k with a bias) + m·n_L."""
+    weights = sum(a * b for a, b in pairwise(sizes))
+    return m * sizes[0] + weights + (sum(sizes[1:]) if bias else 0) + m * sizes[-1]
+
+
+PER_ATTEMPT = 200_000
+"""Per attempt at a student's problem: the draws, a forward pass and, for the draws that pass it, the rules of
+gradcore.teaching.rules (L + 2 small passes and their comparisons): 0.2 ms, plus :data:`PER_ATTEMPT_LAYER` per layer
+(0.3 ms for two layers; 80 one-node layers take some 3 ms an attempt)."""
+PER_ATTEMPT_LAYER = 50_000
+
+
+def attempt_work(layers: int) -> int:
+    """The work of one attempt at a problem of ``layers`` layers: PER_ATTEMPT + PER_ATTEMPT_LAYER × L."""
+    return PER_ATTEMPT + PER_ATTEMPT_LAYER * layers
+
+
+ATTEMPT_GROWTH = 1.2
+"""Each unit (an entry of some z_k) passes the rules of its pre-activation with a probability of about 0.83: a
+problem takes about 1.2^(m × Σ n_k) attempts (1.7 for 3 → 2 → 1 with one example, 19 for 4 → 3 → 3 → 2 with two)."""
+RELU_ATTEMPTS = 2
+"""And twice as many per relu layer (its units must be away from the kink, and some of them off)."""
+MAX_ATTEMPTS = 2000
+"""gradcore.teaching.assignments.MAX_ATTEMPTS: a student's problem never takes more."""
+
+
+def assignment_attempts(sizes: Sequence[int], m: int, relu_layers: int) -> float:
+    """The attempts one problem takes on average: min(2000, 1.2^(m × Σ n_k) × 2^(relu layers))."""
+    exponent = min(m * sum(sizes[1:]), 100)
+    return min(float(MAX_ATTEMPTS), ATTEMPT_GROWTH**exponent * float(RELU_ATTEMPTS) ** relu_layers)
+
+
+def assignment_cost(
+    students: int, sizes: Sequence[int], m: int, bias: bool, key: bool, markdown: bool, relu_layers: int = 0
+) -> Cost:
+    """``POST /v1/assignments``: students × (:func:`assignment_attempts` × :func:`attempt_work` + the numbers answered).
+
+    The key holds every z_k, l_k and Δ_k (m × Σ n_k each), ∂L/∂W_k and ∂L/∂b_k, and ŷ.
+    """
+    given = assignment_numbers(sizes, m, bias)
+    answered = given + (3 * m * sum(sizes[1:]) + given + m * sizes[-1] if key else 0)
+    per_number = PER_MARKDOWN_NUMBER if markdown else PER_NUMBER
+    attempts = assignment_attempts(sizes, m, relu_layers)
+    work = students * (int(attempts * attempt_work(len(sizes) - 1)) + per_number * answered)
+    return Cost(work, students * ANSWER_COPIES * ANSWER_BYTES * answered)
 
 
 def body_cost(size: int) -> Cost:

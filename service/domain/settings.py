@@ -48,6 +48,12 @@ class Settings(BaseSettings):
     max_check_work: int = Field(1_000_000_000, gt=0)
     """Largest 2 × parameters × (m × Σ n_{k−1}·n_k) of a finite-difference check (``GRADSERVICE_MAX_CHECK_WORK``)."""
 
+    max_students: int = Field(1000, gt=0)
+    """Most students of one ``POST /v1/assignments``, a problem each (``GRADSERVICE_MAX_STUDENTS``)."""
+    max_assignment_numbers: int = Field(200, gt=0)
+    """Most numbers given in one assignment problem: X, every W_k and b_k, and Y; a problem meant for hand work has a
+    few dozen (``GRADSERVICE_MAX_ASSIGNMENT_NUMBERS``)."""
+
     max_request_work: int = Field(8_000_000_000, gt=0)
     """Largest estimated work of one request on any endpoint, in units of about 1 ns on one core
     (:func:`~service.domain.limits.cost`): passes × (L × per-layer

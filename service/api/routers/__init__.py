@@ -2,14 +2,23 @@
 
 from pydantic import BaseModel
 
-from service.api.routers import check, derivation, health, network, train, verify
+from service.api.routers import assignments, check, derivation, health, network, train, verify
+from service.api.schemas.assignments import AssignmentsRequest
 from service.api.schemas.check import GradientsCheckRequest
 from service.api.schemas.derivation import DerivationRequest
 from service.api.schemas.requests import ForwardRequest, GradientsRequest, LossRequest
 from service.api.schemas.train import TrainRequest
 from service.api.schemas.verify import GradientsVerifyRequest
 
-ROUTERS = (network.router, train.router, check.router, verify.router, derivation.router, health.router)
+ROUTERS = (
+    network.router,
+    train.router,
+    check.router,
+    verify.router,
+    derivation.router,
+    assignments.router,
+    health.router,
+)
 """The API's routers, each with its own prefix, the busiest first."""
 
 REQUEST_MODELS: dict[str, type[BaseModel]] = {
@@ -20,6 +29,7 @@ REQUEST_MODELS: dict[str, type[BaseModel]] = {
     "/v1/gradients/check": GradientsCheckRequest,
     "/v1/gradients/verify": GradientsVerifyRequest,
     "/v1/derivation": DerivationRequest,
+    "/v1/assignments": AssignmentsRequest,
 }
 """The body model of every route that reads one (:func:`service.api.body.read_json`), by path: the OpenAPI
 document's schemas and the error messages' field names (:func:`service.app.create_app` passes them on)."""

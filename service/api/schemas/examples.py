@@ -4,6 +4,8 @@
 
 from typing import Any
 
+from service.api.schemas.assignment_examples import ASSIGNMENTS_ANSWER
+
 SEED_TWO_LAYER: dict[str, Any] = {
     "network": {
         "layers": [
@@ -362,5 +364,6 @@ ANSWERS: dict[str, dict[str, Any]] = {
     "GradientsCheckRequest": CHECK_ANSWER,
     "GradientsVerifyRequest": VERIFY_ANSWER,
     "TrainRequest": TRAIN_ANSWER,
+    "AssignmentsRequest": ASSIGNMENTS_ANSWER,
 }
 """The 200 example of each operation, by the name of its request model (:func:`service.api.openapi.documented_body`)."""

@@ -14,6 +14,7 @@ import pytest
 from shapes import check_answer, validators
 
 from service.api.routers import REQUEST_MODELS
+from service.api.schemas.options import ResponseOptions
 from service.app import create_app
 
 pytestmark = pytest.mark.anyio
@@ -30,15 +31,30 @@ def test_every_route_that_reads_a_body_has_a_checked_answer() -> None:
     assert set(REQUEST_MODELS) <= set(validators())
 
 
-@pytest.mark.parametrize("encoding", ["json", "base64"])
+WITH_OPTIONS = sorted(path for path, model in REQUEST_MODELS.items() if issubclass(model, ResponseOptions))
+"""The endpoints that take the response options ``include`` (any field of the answer) and ``encoding``."""
+
+
+def test_the_options_are_offered_where_answers_are_arrays() -> None:
+    assert set(REQUEST_MODELS) - set(WITH_OPTIONS) == {"/v1/assignments"}  # its include asks for the key
+
+
 @pytest.mark.parametrize("path", sorted(REQUEST_MODELS))
+async def test_every_example_answer_fits_its_schema(client: httpx.AsyncClient, path: str) -> None:
+    response = await client.post(path, json=example(path))
+    assert response.status_code == 200, response.text
+    check_answer(response)
+
+
+@pytest.mark.parametrize("encoding", ["json", "base64"])
+@pytest.mark.parametrize("path", WITH_OPTIONS)
 async def test_every_answer_fits_its_schema(client: httpx.AsyncClient, path: str, encoding: str) -> None:
     response = await client.post(path, json={**example(path), "encoding": encoding})
     assert response.status_code == 200, response.text
     check_answer(response)  # the fixture's hook did too; here it is explicit
 
 
-@pytest.mark.parametrize("path", sorted(REQUEST_MODELS))
+@pytest.mark.parametrize("path", WITH_OPTIONS)
 async def test_an_answer_with_some_fields_fits_its_schema(client: httpx.AsyncClient, path: str) -> None:
     documented = validators()[path].schema["$ref"].rpartition("/")[2]
     first_field = next(iter(validators()[path].schema["components"]["schemas"][documented]["properties"]))

@@ -31,6 +31,7 @@ ENDPOINTS = {
 TEACHING_ENDPOINTS = {
     "/v1/derivation": "DerivationRequest",
     "/v1/train": "TrainRequest",
+    "/v1/assignments": "AssignmentsRequest",
 }
 """Their examples and answers are tested in tests/service/test_http_derivation.py and test_http_train.py."""
 
