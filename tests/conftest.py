@@ -8,7 +8,13 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from servers import Serve, Server, Servers, running
+
+settings.register_profile("loaded-machine", deadline=None)
+settings.load_profile("loaded-machine")
+"""Hypothesis times each example against a 200 ms deadline by default: a wall-clock assertion that a busy
+machine fails. Speed is the benchmark's business (``bench/``), never a test's."""
 
 
 @pytest.fixture(autouse=True)
