@@ -33,7 +33,9 @@ from gradcore.core.network import (
     unchecked_forward,
     unchecked_loss,
 )
+from gradcore.core.secondorder import HessianVector, hessian_vector, output_hessian_vector
 from gradcore.core.shapes import all_finite, shape_problems
+from gradcore.core.tangents import Direction, Tangent, direction_problems, flatten, jvp, output_vjp, unflatten
 from gradcore.core.training import Training, gradient_descent
 from gradcore.core.types import Array, Cache, Gradients, Layer
 from gradcore.gradcheck.check import (
@@ -64,10 +66,12 @@ __all__ = [
     "Array",
     "Cache",
     "Diagnosis",
+    "Direction",
     "Entry",
     "GradcoreError",
     "GradientCheck",
     "Gradients",
+    "HessianVector",
     "Layer",
     "LayerCheck",
     "Loss",
@@ -76,6 +80,7 @@ __all__ = [
     "Problem",
     "ShapeError",
     "Step",
+    "Tangent",
     "Training",
     "all_finite",
     "backward",
@@ -83,15 +88,22 @@ __all__ = [
     "claim_problems",
     "derive",
     "diagnose",
+    "direction_problems",
+    "flatten",
     "forward",
     "gradient_descent",
+    "hessian_vector",
     "input_gradient",
+    "jvp",
     "loss",
     "loss_text",
+    "output_hessian_vector",
+    "output_vjp",
     "parameter_count",
     "shape_problems",
     "sigmoid",
     "unchecked_backward",
     "unchecked_forward",
     "unchecked_loss",
+    "unflatten",
 ]
