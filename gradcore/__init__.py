@@ -33,7 +33,15 @@ from gradcore.core.network import (
     unchecked_forward,
     unchecked_loss,
 )
-from gradcore.core.secondorder import HessianVector, hessian_vector, output_hessian_vector
+from gradcore.core.secondorder import (
+    HessianVector,
+    Seed,
+    hessian_vector,
+    loss_seed,
+    output_hessian_vector,
+    output_seed,
+    unchecked_hessian_vector,
+)
 from gradcore.core.shapes import all_finite, shape_problems
 from gradcore.core.tangents import Direction, Tangent, direction_problems, flatten, jvp, output_vjp, unflatten
 from gradcore.core.training import Training, gradient_descent
@@ -78,6 +86,7 @@ __all__ = [
     "NonFiniteError",
     "ParameterError",
     "Problem",
+    "Seed",
     "ShapeError",
     "Step",
     "Tangent",
@@ -96,14 +105,17 @@ __all__ = [
     "input_gradient",
     "jvp",
     "loss",
+    "loss_seed",
     "loss_text",
     "output_hessian_vector",
+    "output_seed",
     "output_vjp",
     "parameter_count",
     "shape_problems",
     "sigmoid",
     "unchecked_backward",
     "unchecked_forward",
+    "unchecked_hessian_vector",
     "unchecked_loss",
     "unflatten",
 ]

@@ -43,6 +43,8 @@ class HessianVector:
 
     Attributes
     ----------
+    output : ndarray, shape (m, n_L)
+        The prediction ŷ = A_L.
     gradients : Gradients
         L (``loss``), Δ_k, ∂L/∂W_k and ∂L/∂b_k, as :func:`gradcore.backward` computes them.
     input_gradient : ndarray, shape (m, n_0)
@@ -55,6 +57,7 @@ class HessianVector:
         R{∂L/∂X}, the X block of ∇²L · (V, U).
     """
 
+    output: Array
     gradients: Gradients
     input_gradient: Array
     dW: tuple[Array, ...]
@@ -156,7 +159,9 @@ def unchecked_hessian_vector(
         raise_if_non_finite(D, ("input_gradient",), "∂L/∂X")
         raise_if_non_finite(RD, ("input_hessian_vector",), "(∇²L·u) for X")
     gradients = Gradients(loss=value, delta=tuple(delta), dW=tuple(dW), db=tuple(db))
-    return HessianVector(gradients=gradients, input_gradient=D, dW=tuple(RdW), db=tuple(Rdb), dX=RD)
+    return HessianVector(
+        output=cache.output, gradients=gradients, input_gradient=D, dW=tuple(RdW), db=tuple(Rdb), dX=RD
+    )
 
 
 def hessian_vector(
