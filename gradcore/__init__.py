@@ -43,7 +43,16 @@ from gradcore.core.secondorder import (
     unchecked_hessian_vector,
 )
 from gradcore.core.shapes import all_finite, shape_problems
-from gradcore.core.tangents import Direction, Tangent, direction_problems, flatten, jvp, output_vjp, unflatten
+from gradcore.core.tangents import (
+    Direction,
+    Tangent,
+    direction_problems,
+    flatten,
+    jvp,
+    output_vjp,
+    tangents,
+    unflatten,
+)
 from gradcore.core.training import Training, gradient_descent
 from gradcore.core.types import Array, Cache, Gradients, Layer
 from gradcore.gradcheck.check import (
@@ -113,6 +122,7 @@ __all__ = [
     "parameter_count",
     "shape_problems",
     "sigmoid",
+    "tangents",
     "unchecked_backward",
     "unchecked_forward",
     "unchecked_hessian_vector",

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from starlette.middleware.cors import CORSMiddleware
 
-from service.api.routers import check, derivation, forward, gradients, health, hessian, loss, train, verify
+from service.api.routers import check, derivation, forward, gradients, health, hessian, loss, train, umbridge, verify
 from service.http import metrics, problems
 from service.http.compute import Admission
 from service.http.direct import DirectLane
@@ -37,6 +37,7 @@ ROUTERS = (
     hessian.router,
     derivation.router,
     health.router,
+    umbridge.router,
     page_router,
 )
 """The service's routers, each with its own prefix; a request is matched against their routes in this order."""

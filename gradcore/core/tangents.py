@@ -87,7 +87,11 @@ def direction_problems(layers: Sequence[Layer], V: Direction, location: Location
         Empty when V fits.
     """
     if len(V.W) != len(layers) or len(V.b) != len(layers):
-        return [Problem(location, f"the vector has {len(V.W)} entries, one per layer, but the network has {len(layers)} layers")]
+        return [
+            Problem(
+                location, f"the vector has {len(V.W)} entries, one per layer, but the network has {len(layers)} layers"
+            )
+        ]
     problems = []
     for k, (layer, V_k, v_k) in enumerate(zip(layers, V.W, V.b, strict=True), start=1):
         where = (*location, k - 1)

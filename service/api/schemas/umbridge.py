@@ -1,0 +1,208 @@
+"""UM-Bridge 1.0 requests, their errors, and the models a ``config`` describes (``service/api/routers/umbridge.py``).
+
+A request body is a JSON object with ``name`` (the model), ``config`` (an object; ``{}`` or absent: seed case 5,
+``examples/seed_case_5.json``) and, by method, ``input`` (a list of input vectors: here one), ``outWrt``, ``inWrt``,
+``inWrt1``, ``inWrt2`` (indices: here 0), ``sens`` (output-sized) and ``vec`` (input-sized). Extra members (the
+shared-memory ones of the reference client) are ignored.
+
+Every error is an :class:`UMBridgeError`: status 400 and ``{"error": {"type", "message"}}`` with the protocol's
+types ``ModelNotFound``, ``UnsupportedFeature`` and ``InvalidInput``; the message names the field, as a JSON
+pointer, and the shapes.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, TypeVar
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
+
+from gradcore import Array, GradcoreError, Problem, shape_problems
+from service import limits
+from service.api.schemas.network import NetworkSpec
+from service.api.schemas.requests import GradientsRequest
+from service.api.umbridge import LossModel, Model, NetworkModel
+from service.http.problems import ProblemError, error_items, pointer
+from service.settings import Settings
+
+PROTOCOL_VERSION = 1.0
+MODELS = ("loss", "network")
+"""The models, in the order of ``GET /Info``: protocol tests exercise the first."""
+ErrorType = Literal["InvalidInput", "UnsupportedFeature", "ModelNotFound"]
+SEED_CASE_5: dict[str, Any] = {
+    "network": {
+        "layers": [
+            {"weights": [[0.1, -0.2], [0.4, 0.3], [-0.5, 0.2]], "activation": "sigmoid"},
+            {"weights": [[0.7], [-0.3]], "activation": "sigmoid"},
+        ]
+    },
+    "inputs": [1.0, 0.5, -1.5],
+    "targets": 1.0,
+    "loss": "half_squared_error",
+}
+"""The default config, ``examples/seed_case_5.json``: 3 inputs → 2 hidden sigmoid nodes → 1 sigmoid output."""
+
+
+class UMBridgeError(Exception):
+    """An error answer of the protocol: ``status`` (400) and ``{"error": {"type": ..., "message": ...}}``."""
+
+    def __init__(self, type_: ErrorType, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.type, self.message, self.status = type_, message, status
+
+    @property
+    def body(self) -> dict[str, Any]:
+        return {"error": {"type": self.type, "message": self.message}}
+
+
+def invalid(errors: list[dict[str, str]], where: str = "") -> UMBridgeError:
+    """An ``InvalidInput`` whose message lists each ``pointer: message`` (pointers prefixed with ``where``)."""
+    shown = "; ".join(f"{where}{item['pointer']}: {item['message']}" for item in errors[:3])
+    more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
+    return UMBridgeError("InvalidInput", f"{shown}{more}")
+
+
+def from_validation(error: ValidationError, where: str = "") -> UMBridgeError:
+    """A pydantic error as ``InvalidInput``, each field named by its JSON pointer under ``where``."""
+    return invalid(error_items(error.errors(include_url=False)), where)
+
+
+def from_problem(problem: ProblemError, where: str = "") -> UMBridgeError:
+    """A service problem (a limit, a body too slow or too large) as ``InvalidInput``; 4xx other than 422 and 5xx
+    keep their status (413, 408, 503), with the protocol's error body."""
+    items = problem.errors or []
+    detail = (
+        problem.detail if not items else "; ".join(f"{where}{item['pointer']}: {item['message']}" for item in items)
+    )
+    return UMBridgeError("InvalidInput", detail, 400 if problem.status == 422 else problem.status)
+
+
+def from_gradcore(error: GradcoreError, where: str = "") -> UMBridgeError:
+    """gradcore's problems (shapes, overflow) as ``InvalidInput``."""
+    return invalid([{"pointer": pointer(p.location), "message": p.message} for p in error.problems], where)
+
+
+Number = Annotated[float, Strict(), Field(allow_inf_nan=False)]
+Vector = list[Number]
+
+
+class NamedRequest(BaseModel):
+    """Every POST: the model's name and its config."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    name: str
+    config: dict[str, Any] = Field(default_factory=dict)
+
+
+class EvaluateRequest(NamedRequest):
+    input: list[Vector]
+
+
+class GradientRequest(EvaluateRequest):
+    outWrt: Annotated[int, Strict()]
+    inWrt: Annotated[int, Strict()]
+    sens: Vector
+
+
+class ApplyJacobianRequest(EvaluateRequest):
+    outWrt: Annotated[int, Strict()]
+    inWrt: Annotated[int, Strict()]
+    vec: Vector
+
+
+class ApplyHessianRequest(EvaluateRequest):
+    outWrt: Annotated[int, Strict()]
+    inWrt1: Annotated[int, Strict()]
+    inWrt2: Annotated[int, Strict()]
+    sens: Vector
+    vec: Vector
+
+
+def model_name(body: Any) -> str:
+    """The ``name`` of a body: ``ModelNotFound`` if it names no model of :data:`MODELS`."""
+    if not isinstance(body, dict):
+        raise UMBridgeError("InvalidInput", "/: the body must be a JSON object with the model's name and its config")
+    name = body.get("name")
+    if name not in MODELS:
+        shown = "no name" if name is None else f"{str(name)[:64]!r}"
+        raise UMBridgeError("ModelNotFound", f"/name: {shown} is not a model: the models are {', '.join(MODELS)}")
+    return str(name)
+
+
+def build(name: str, config: dict[str, Any], settings: Settings) -> Model:
+    """The model ``name`` with ``config`` (seed case 5 when empty), validated like a ``/v1`` request body.
+
+    ``loss``: config is a ``/v1/gradients`` body (network, inputs, targets, loss); its weights give the shapes, the
+    activations and which layers have a bias, θ comes from the input. ``network``: config holds ``network`` (its
+    weights are the model's), other members are ignored.
+    """
+    config = config or SEED_CASE_5
+    context = {"settings": settings}
+    try:
+        if name == "loss":
+            request = GradientsRequest.model_validate({**config, "include": None, "encoding": "json"}, context=context)
+            return LossModel(request.layers, request.inputs, request.targets, request.loss)
+        if "network" not in config:
+            raise UMBridgeError("InvalidInput", "/config/network: the network model's config needs its network")
+        layers = NetworkSpec.model_validate(config["network"]).to_layers()
+        X = np.zeros((1, layers[0].W.shape[0] if layers[0].W.ndim == 2 else 1))
+        limits.check_sizes(settings, layers, X)
+        problems = shape_problems(layers, X, check_finite=False)
+        if problems:
+            raise GradcoreError(
+                [
+                    Problem(("network", *p.location) if p.location[0] == "layers" else p.location, p.message)
+                    for p in problems
+                ]
+            )
+        limits.check_compute(settings, layers, X)
+        return NetworkModel(layers)
+    except ValidationError as error:
+        raise from_validation(error, "/config" + ("/network" if name == "network" else "")) from None
+    except ProblemError as problem:
+        raise from_problem(problem, "/config") from None
+    except GradcoreError as error:
+        raise from_gradcore(error, "/config") from None
+
+
+R = TypeVar("R", bound=NamedRequest)
+
+
+def parse(model: type[R], body: dict[str, Any]) -> R:
+    """``body`` validated as ``model`` (any error an ``InvalidInput`` naming the field)."""
+    try:
+        return model.model_validate(body)
+    except ValidationError as error:
+        raise from_validation(error) from None
+
+
+def the_input(request: EvaluateRequest, model: Model) -> Array:
+    """Input 0 as an array, after checking that there is exactly one input of the model's size."""
+    if len(request.input) != 1:
+        raise UMBridgeError(
+            "InvalidInput",
+            f"/input: the model has 1 input, {model.describe_input()}, but the request has {len(request.input)}",
+        )
+    values = request.input[0]
+    if len(values) != model.input_size:
+        raise UMBridgeError(
+            "InvalidInput",
+            f"/input/0 has {len(values)} numbers but the model's input is {model.describe_input()}",
+        )
+    return np.array(values, dtype=np.float64)
+
+
+def index(value: int, field: str, count: int, what: str) -> None:
+    """Refuse an ``outWrt``/``inWrt`` that is not an index of the model's ``count`` inputs or outputs."""
+    if not 0 <= value < count:
+        raise UMBridgeError(
+            "InvalidInput", f"/{field} is {value} but the model has {count} {what} (indices from 0): it must be 0"
+        )
+
+
+def sized(values: list[float], field: str, size: int, what: str) -> Array:
+    """``sens`` or ``vec`` as an array, refused unless it has ``size`` numbers."""
+    if len(values) != size:
+        raise UMBridgeError("InvalidInput", f"/{field} has {len(values)} numbers but {what} has {size}")
+    return np.array(values, dtype=np.float64)
