@@ -36,12 +36,15 @@ from service.api.schemas.umbridge import (
     sized,
     the_input,
 )
-from service.api.umbridge import Model, cost
+from service.api.umbridge import cost
+from service.fastpath import fastjson
+from service.fastpath.context import FAST, FINITE, fast_context
 from service.http.body import app_settings, read_body
 from service.http.compute import compute
 from service.http.problems import ProblemError
 from service.http.responses import ArrayJSONResponse
 from service.limits import body_cost
+from service.settings import Settings
 
 router = APIRouter(prefix="/umbridge", tags=["UM-Bridge"], include_in_schema=False)
 
@@ -50,27 +53,37 @@ def error_response(error: UMBridgeError) -> Response:
     return ArrayJSONResponse(error.body, status_code=error.status)
 
 
-async def answered(request: Request, work: Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]) -> Response:
-    """Read the body as JSON, check the model's name, run ``work(body)``; every error as the protocol's."""
+Work = Callable[[dict[str, Any], dict[str, Any]], Awaitable[dict[str, Any]]]
+"""``work(body, context)``: the answer's content, from the JSON body and its validation context."""
+
+
+def read_json(raw: bytes, settings: Settings) -> tuple[Any, dict[str, Any]]:
+    """The JSON value of a body and the validation context of the fast path (:mod:`service.fastpath`): simdjson's
+    float64 arrays for a large body (its numbers vouched finite), orjson's objects otherwise."""
+    if len(raw) >= fastjson.MIN_BYTES:
+        data = fastjson.loads(raw)
+        if data is not None:
+            return data, {FAST: False, FINITE: True, "settings": settings}
+    try:
+        return orjson.loads(raw), {**fast_context(raw), "settings": settings}
+    except orjson.JSONDecodeError as error:
+        raise UMBridgeError("InvalidInput", f"/: the body is not valid JSON: {error}") from None
+
+
+async def answered(request: Request, work: Work) -> Response:
+    """Read the body as JSON, check the model's name, run ``work(body, context)``; every error as the protocol's."""
     settings = app_settings(request)
     try:
         raw = await read_body(request, settings)
-        try:
-            body = await compute(orjson.loads, raw, cost=body_cost(len(raw)), reading=True)
-        except orjson.JSONDecodeError as error:
-            raise UMBridgeError("InvalidInput", f"/: the body is not valid JSON: {error}") from None
+        body, context = await compute(read_json, raw, settings, cost=body_cost(len(raw)), reading=True)
         model_name(body)
-        return ArrayJSONResponse(await work(body))
+        return ArrayJSONResponse(await work(body, context))
     except UMBridgeError as error:
         return error_response(error)
     except ProblemError as problem:
         return error_response(from_problem(problem))
     except GradcoreError as error:
         return error_response(from_gradcore(error))
-
-
-def model_of(request: Request, named: NamedRequest) -> Model:
-    return build(named.name, named.config, app_settings(request))
 
 
 @router.get("/Info")
@@ -83,7 +96,7 @@ async def info() -> Response:
 async def model_info(request: Request) -> Response:
     """What each model supports: everything."""
 
-    async def work(body: dict[str, Any]) -> dict[str, Any]:
+    async def work(body: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
         support = dict.fromkeys(("Evaluate", "Gradient", "ApplyJacobian", "ApplyHessian"), True)
         return {"support": support}
 
@@ -94,8 +107,8 @@ async def model_info(request: Request) -> Response:
 async def input_sizes(request: Request) -> Response:
     """The size of the one input: θ's P numbers (loss), or n_0 (network)."""
 
-    async def work(body: dict[str, Any]) -> dict[str, Any]:
-        return {"inputSizes": [model_of(request, parse(NamedRequest, body)).input_size]}
+    async def work(body: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
+        return {"inputSizes": [build(body["name"], parse(NamedRequest, body, context).config, context).input_size]}
 
     return await answered(request, work)
 
@@ -104,8 +117,8 @@ async def input_sizes(request: Request) -> Response:
 async def output_sizes(request: Request) -> Response:
     """The size of the one output: 1 (loss), or n_L (network)."""
 
-    async def work(body: dict[str, Any]) -> dict[str, Any]:
-        return {"outputSizes": [model_of(request, parse(NamedRequest, body)).output_size]}
+    async def work(body: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
+        return {"outputSizes": [build(body["name"], parse(NamedRequest, body, context).config, context).output_size]}
 
     return await answered(request, work)
 
@@ -114,9 +127,9 @@ async def output_sizes(request: Request) -> Response:
 async def evaluate(request: Request) -> Response:
     """Output 0: [L(θ)] (loss) or ŷ(x) (network)."""
 
-    async def work(body: dict[str, Any]) -> dict[str, Any]:
-        parsed = parse(EvaluateRequest, body)
-        model = model_of(request, parsed)
+    async def work(body: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
+        parsed = parse(EvaluateRequest, body, context)
+        model = build(parsed.name, parsed.config, context)
         u = the_input(parsed, model)
         return {"output": [await compute(model.evaluate, u, cost=cost("Evaluate", model))]}
 
@@ -127,9 +140,9 @@ async def evaluate(request: Request) -> Response:
 async def gradient(request: Request) -> Response:
     """sensᵀ J, the size of input ``inWrt``: backpropagation."""
 
-    async def work(body: dict[str, Any]) -> dict[str, Any]:
-        parsed = parse(GradientRequest, body)
-        model = model_of(request, parsed)
+    async def work(body: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
+        parsed = parse(GradientRequest, body, context)
+        model = build(parsed.name, parsed.config, context)
         u = the_input(parsed, model)
         index(parsed.outWrt, "outWrt", 1, "output")
         index(parsed.inWrt, "inWrt", 1, "input")
@@ -143,9 +156,9 @@ async def gradient(request: Request) -> Response:
 async def apply_jacobian(request: Request) -> Response:
     """J · vec, the size of output ``outWrt``: forward mode."""
 
-    async def work(body: dict[str, Any]) -> dict[str, Any]:
-        parsed = parse(ApplyJacobianRequest, body)
-        model = model_of(request, parsed)
+    async def work(body: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
+        parsed = parse(ApplyJacobianRequest, body, context)
+        model = build(parsed.name, parsed.config, context)
         u = the_input(parsed, model)
         index(parsed.outWrt, "outWrt", 1, "output")
         index(parsed.inWrt, "inWrt", 1, "input")
@@ -159,9 +172,9 @@ async def apply_jacobian(request: Request) -> Response:
 async def apply_hessian(request: Request) -> Response:
     """∇²(sensᵀ output ``outWrt``) with respect to inputs ``inWrt1`` and ``inWrt2``, times vec: forward-over-reverse."""
 
-    async def work(body: dict[str, Any]) -> dict[str, Any]:
-        parsed = parse(ApplyHessianRequest, body)
-        model = model_of(request, parsed)
+    async def work(body: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
+        parsed = parse(ApplyHessianRequest, body, context)
+        model = build(parsed.name, parsed.config, context)
         u = the_input(parsed, model)
         index(parsed.outWrt, "outWrt", 1, "output")
         index(parsed.inWrt1, "inWrt1", 1, "input")

@@ -15,12 +15,14 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal, TypeVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, Strict, ValidationError, ValidationInfo
+from pydantic_core import PydanticCustomError
 
 from gradcore import Array, GradcoreError, Problem, shape_problems
 from service import limits
 from service.api.schemas.network import NetworkSpec
 from service.api.schemas.requests import GradientsRequest
+from service.api.schemas.tensor import to_array
 from service.api.umbridge import LossModel, Model, NetworkModel
 from service.http.problems import ProblemError, error_items, pointer
 from service.settings import Settings
@@ -82,14 +84,22 @@ def from_gradcore(error: GradcoreError, where: str = "") -> UMBridgeError:
     return invalid([{"pointer": pointer(p.location), "message": p.message} for p in error.problems], where)
 
 
-Number = Annotated[float, Strict(), Field(allow_inf_nan=False)]
-Vector = list[Number]
+def _vector(value: Any, info: ValidationInfo) -> Array:
+    """A list of finite numbers as a 1-D array, read like the ``/v1`` tensors (:func:`to_array`): as simdjson's
+    ndarray when it made one, else strictly, each entry's error located."""
+    a = to_array(value, info)
+    if a.ndim != 1:
+        raise PydanticCustomError("vector_expected", "must be a list of numbers")
+    return a
+
+
+Vector = Annotated[Array, PlainValidator(_vector, json_schema_input_type=list[float])]
 
 
 class NamedRequest(BaseModel):
     """Every POST: the model's name and its config."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", arbitrary_types_allowed=True)
 
     name: str
     config: dict[str, Any] = Field(default_factory=dict)
@@ -130,7 +140,7 @@ def model_name(body: Any) -> str:
     return str(name)
 
 
-def build(name: str, config: dict[str, Any], settings: Settings) -> Model:
+def build(name: str, config: dict[str, Any], context: dict[str, Any]) -> Model:
     """The model ``name`` with ``config`` (seed case 5 when empty), validated like a ``/v1`` request body.
 
     ``loss``: config is a ``/v1/gradients`` body (network, inputs, targets, loss); its weights give the shapes, the
@@ -138,14 +148,14 @@ def build(name: str, config: dict[str, Any], settings: Settings) -> Model:
     weights are the model's), other members are ignored.
     """
     config = config or SEED_CASE_5
-    context = {"settings": settings}
+    settings: Settings = context["settings"]
     try:
         if name == "loss":
             request = GradientsRequest.model_validate({**config, "include": None, "encoding": "json"}, context=context)
             return LossModel(request.layers, request.inputs, request.targets, request.loss)
         if "network" not in config:
             raise UMBridgeError("InvalidInput", "/config/network: the network model's config needs its network")
-        layers = NetworkSpec.model_validate(config["network"]).to_layers()
+        layers = NetworkSpec.model_validate(config["network"], context=context).to_layers()
         X = np.zeros((1, layers[0].W.shape[0] if layers[0].W.ndim == 2 else 1))
         limits.check_sizes(settings, layers, X)
         problems = shape_problems(layers, X, check_finite=False)
@@ -169,10 +179,14 @@ def build(name: str, config: dict[str, Any], settings: Settings) -> Model:
 R = TypeVar("R", bound=NamedRequest)
 
 
-def parse(model: type[R], body: dict[str, Any]) -> R:
-    """``body`` validated as ``model`` (any error an ``InvalidInput`` naming the field)."""
+def parse(model: type[R], body: dict[str, Any], context: dict[str, Any]) -> R:
+    """``body`` validated as ``model`` with the fast path's ``context`` (any error an ``InvalidInput`` naming the
+    field). simdjson's matrix of ``input`` (one row per input vector) is read as its rows."""
+    inputs = body.get("input")
+    if isinstance(inputs, np.ndarray) and inputs.ndim == 2:
+        body = {**body, "input": list(inputs)}
     try:
-        return model.model_validate(body)
+        return model.model_validate(body, context=context)
     except ValidationError as error:
         raise from_validation(error) from None
 
@@ -185,12 +199,12 @@ def the_input(request: EvaluateRequest, model: Model) -> Array:
             f"/input: the model has 1 input, {model.describe_input()}, but the request has {len(request.input)}",
         )
     values = request.input[0]
-    if len(values) != model.input_size:
+    if values.size != model.input_size:
         raise UMBridgeError(
             "InvalidInput",
-            f"/input/0 has {len(values)} numbers but the model's input is {model.describe_input()}",
+            f"/input/0 has {values.size} numbers but the model's input is {model.describe_input()}",
         )
-    return np.array(values, dtype=np.float64)
+    return values
 
 
 def index(value: int, field: str, count: int, what: str) -> None:
@@ -201,8 +215,8 @@ def index(value: int, field: str, count: int, what: str) -> None:
         )
 
 
-def sized(values: list[float], field: str, size: int, what: str) -> Array:
-    """``sens`` or ``vec`` as an array, refused unless it has ``size`` numbers."""
-    if len(values) != size:
-        raise UMBridgeError("InvalidInput", f"/{field} has {len(values)} numbers but {what} has {size}")
-    return np.array(values, dtype=np.float64)
+def sized(values: Array, field: str, size: int, what: str) -> Array:
+    """``sens`` or ``vec``, refused unless it has ``size`` numbers."""
+    if values.size != size:
+        raise UMBridgeError("InvalidInput", f"/{field} has {values.size} numbers but {what} has {size}")
+    return values

@@ -136,7 +136,7 @@ async def test_wrong_indices(client: httpx.AsyncClient, method: str, field: str,
     ("method", "change", "words"),
     [
         ("Gradient", {"sens": [1.0, 2.0]}, ("/sens has 2 numbers", "output 0 has 1")),
-        ("ApplyHessian", {"sens": []}, ("/sens has 0 numbers",)),
+        ("ApplyHessian", {"sens": []}, ("/sens", "must not be empty")),
         ("ApplyJacobian", {"vec": [1.0]}, ("/vec has 1 numbers", "θ, 8 numbers (W_1 3 × 2, W_2 2 × 1")),
         ("ApplyHessian", {"vec": [1.0] * 9}, ("/vec has 9 numbers",)),
         ("Evaluate", {"input": [[0.5] * 7 + ["x"]]}, ("/input/0/7",)),
