@@ -1,10 +1,10 @@
-"""A UM-Bridge ``Gradient`` against ``/v1/gradients`` on the same network: ``python -m bench.umbridge``.
+"""A UM-Bridge ``Gradient`` against ``/v1/gradients`` on the same network: ``python -m bench.umbridge [ROUNDS]``.
 
 In-process (httpx.ASGITransport, no socket), requests of the three kinds interleaved round by round, the median
-time of each: the loss model's Gradient of the ``medium`` workload (64 examples through 32-16-4, θ of 576 numbers,
-the workload's network and data as its config), ``/v1/gradients`` of the same body with its default answer, and
-with ``include`` the loss and ∂L/∂W_k only, the closest to what UM-Bridge answers. The goal: the UM-Bridge
-Gradient costs at most 1.2× ``/v1/gradients``.
+time of each: the loss model's Gradient of the ``medium`` workload (64 examples through 32-16-4, θ of 576
+numbers; its config the workload's data and its network's shapes, ``{"outputs": n_k}``), ``/v1/gradients`` of
+the same network and data with its default answer, and with ``include`` the loss and ∂L/∂W_k only, the closest
+to what UM-Bridge answers. The goal: the UM-Bridge Gradient costs at most 1.2× ``/v1/gradients``.
 """
 
 from __future__ import annotations
@@ -30,9 +30,10 @@ def bodies() -> dict[str, tuple[str, bytes]]:
     """Each kind of request: its path and its body, on the medium workload."""
     medium = network_request(64, [32, 16, 4])
     theta = np.concatenate([np.ravel(layer["weights"]) for layer in medium["network"]["layers"]])
+    shapes = [{"outputs": len(layer["weights"][0])} for layer in medium["network"]["layers"]]  # sigmoid, no bias
     gradient: dict[str, Any] = {
         "name": "loss",
-        "config": medium,
+        "config": {**medium, "network": {"layers": shapes}},
         "input": [theta.tolist()],
         "outWrt": 0,
         "inWrt": 0,

@@ -144,14 +144,16 @@ def build(name: str, config: dict[str, Any], context: dict[str, Any]) -> Model:
     """The model ``name`` with ``config`` (seed case 5 when empty), validated like a ``/v1`` request body.
 
     ``loss``: config is a ``/v1/gradients`` body (network, inputs, targets, loss); its weights give the shapes, the
-    activations and which layers have a bias, θ comes from the input. ``network``: config holds ``network`` (its
+    activations and which layers have a bias, θ comes from the input. A layer may give ``outputs`` n_k (and
+    ``bias``: true) instead of its weights (:func:`with_shapes`). ``network``: config holds ``network`` (its
     weights are the model's), other members are ignored.
     """
     config = config or SEED_CASE_5
     settings: Settings = context["settings"]
     try:
         if name == "loss":
-            request = GradientsRequest.model_validate({**config, "include": None, "encoding": "json"}, context=context)
+            body = {**with_shapes(config, settings), "include": None, "encoding": "json"}
+            request = GradientsRequest.model_validate(body, context=context)
             return LossModel(request.layers, request.inputs, request.targets, request.loss)
         if "network" not in config:
             raise UMBridgeError("InvalidInput", "/config/network: the network model's config needs its network")
@@ -174,6 +176,61 @@ def build(name: str, config: dict[str, Any], context: dict[str, Any]) -> Model:
         raise from_problem(problem, "/config") from None
     except GradcoreError as error:
         raise from_gradcore(error, "/config") from None
+
+
+SHAPE_KEYS = frozenset({"outputs", "activation", "bias"})
+
+
+def with_shapes(config: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """The loss model's config with every layer ``{"outputs": n_k, "activation": f_k, "bias": true}`` written as a
+    ``/v1`` layer of zero weights (n_{k−1} × n_k, n_0 the columns of the inputs) and, with ``bias``, a zero bias:
+    the loss model needs only the shapes, and a config without the weights' numbers is smaller to send and read."""
+    network = config.get("network")
+    if not isinstance(network, dict):
+        return config
+    layers = network.get("layers")
+    if not isinstance(layers, list) or not any(isinstance(layer, dict) and "outputs" in layer for layer in layers):
+        return config
+    inputs = np.asarray(
+        config.get("inputs"), dtype=object if not isinstance(config.get("inputs"), np.ndarray) else None
+    )
+    n_prev = int(inputs.shape[-1]) if inputs.ndim in (1, 2) and inputs.size else 1
+    written = []
+    for k, layer in enumerate(layers):
+        if not (isinstance(layer, dict) and "outputs" in layer):
+            written.append(layer)
+            n_prev = _columns(layer.get("weights") if isinstance(layer, dict) else None)
+            continue
+        where = f"/config/network/layers/{k}"
+        n_k, unknown = layer["outputs"], sorted(str(key) for key in layer.keys() - SHAPE_KEYS)
+        if unknown:
+            raise UMBridgeError("InvalidInput", f"{where}/{unknown[0]}: a layer given by its outputs has no weights")
+        if not isinstance(n_k, int) or isinstance(n_k, bool) or not 1 <= n_k <= settings.max_width:
+            most = f"max_width = {settings.max_width}"
+            raise UMBridgeError("InvalidInput", f"{where}/outputs: must be a whole number n_{k + 1} from 1 to {most}")
+        shaped: dict[str, Any] = {"weights": np.zeros((n_prev, n_k))}
+        if "activation" in layer:
+            shaped["activation"] = layer["activation"]
+        if layer.get("bias", False) is not False:
+            if layer["bias"] is not True:
+                raise UMBridgeError("InvalidInput", f"{where}/bias: true or false for a layer given by its outputs")
+            shaped["bias"] = np.zeros(n_k)
+        written.append(shaped)
+        n_prev = n_k
+    return {**config, "network": {**network, "layers": written}}
+
+
+def _columns(value: Any) -> int:
+    """The columns of a tensor as a request writes it (rows, one row, a number, a compact tensor, an ndarray); 1 when
+    there is no telling (validation then names what is wrong)."""
+    if isinstance(value, np.ndarray):
+        return int(value.shape[-1]) if value.ndim else 1
+    if isinstance(value, dict) and isinstance(value.get("shape"), list) and value["shape"]:
+        last = value["shape"][-1]
+        return last if isinstance(last, int) else 1
+    if isinstance(value, list) and value:
+        return len(value[0]) if isinstance(value[0], list) else len(value)
+    return 1
 
 
 R = TypeVar("R", bound=NamedRequest)

@@ -219,3 +219,38 @@ async def test_an_overflow_is_invalid_input_not_a_500(client: httpx.AsyncClient)
     request = body("Evaluate", "network", input=[[1e308, 1e308, 1e308]])
     request["config"] = {"network": {"layers": [{"weights": [[10.0], [10.0], [10.0]], "activation": "linear"}]}}
     invalid(await client.post(f"{BASE}/Evaluate", json=request), "overflows float64")
+
+
+SHAPES_CONFIG: dict[str, Any] = {
+    **LOSS_CONFIG,
+    "network": {"layers": [{"outputs": 2, "bias": True, "activation": "tanh"}, {"outputs": 1, "activation": "linear"}]},
+}
+"""LOSS_CONFIG with its layers given by their outputs n_k, without weights."""
+
+
+async def test_layers_given_by_their_outputs_are_the_same_model(client: httpx.AsyncClient) -> None:
+    theta = [0.3, -0.7, 0.1, 0.2, 1.5, -0.5]
+    for method in METHODS:
+        answers = []
+        for config in (LOSS_CONFIG, SHAPES_CONFIG):
+            request = body(method, "loss", config=config, input=[theta])
+            if "vec" in request:
+                request["vec"] = [1.0] * 6
+            answers.append((await client.post(f"{BASE}/{method}", json=request)).json())
+        assert "output" in answers[0]
+        assert answers[0] == answers[1]
+
+
+@pytest.mark.parametrize(
+    ("layer", "words"),
+    [
+        ({"outputs": 0}, "/config/network/layers/1/outputs: must be a whole number n_2 from 1 to max_width"),
+        ({"outputs": 1.5}, "/config/network/layers/1/outputs"),
+        ({"outputs": 1, "weights": [[1.0], [1.0]]}, "/config/network/layers/1/weights: a layer given by its outputs"),
+        ({"outputs": 1, "bias": 1}, "/config/network/layers/1/bias: true or false"),
+        ({"outputs": 2, "activation": "linear"}, "/config/targets: the targets Y are 1 × 3 but the output ŷ is 3 × 2"),
+    ],
+)
+async def test_wrong_outputs_layers(client: httpx.AsyncClient, layer: dict[str, Any], words: str) -> None:
+    config = {**SHAPES_CONFIG, "network": {"layers": [SHAPES_CONFIG["network"]["layers"][0], layer]}}
+    invalid(await client.post(f"{BASE}/InputSizes", json={"name": "loss", "config": config}), words)
