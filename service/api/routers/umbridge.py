@@ -13,14 +13,15 @@ of two (ApplyHessian).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from gradcore import GradcoreError
+from gradcore import Array, GradcoreError
 from service.api.schemas.umbridge import (
     MODELS,
     PROTOCOL_VERSION,
@@ -42,28 +43,39 @@ from service.api.schemas.umbridge import (
 from service.api.umbridge import cost
 from service.fastpath import fastjson
 from service.fastpath.context import FAST, FINITE, fast_context
+from service.fastpath.screen import could_flood, screen_body
 from service.http.body import app_settings, read_body
 from service.http.compute import compute
 from service.http.problems import ProblemError
 from service.http.responses import ArrayJSONResponse
-from service.limits import body_cost
+from service.limits import Cost, body_cost
 from service.settings import Settings
 
 PREFIX = "/umbridge"
 router = APIRouter()
 
 
-def error_response(error: UMBridgeError) -> Response:
-    return ArrayJSONResponse(error.body, status_code=error.status)
+@dataclass(frozen=True)
+class Job:
+    """The numeric work of a request, for the compute seam: ``run(*args)`` is output 0 (of Evaluate, ``nested``
+    in the list of outputs) or the derivative asked for."""
+
+    run: Callable[..., Array]
+    args: tuple[Any, ...]
+    cost: Cost
+    nested: bool = False
 
 
-Work = Callable[[dict[str, Any], dict[str, Any]], Awaitable[dict[str, Any]]]
-"""``work(body, context)``: the answer's content, from the JSON body and its validation context."""
+Prepare = Callable[[dict[str, Any], dict[str, Any]], "Job | dict[str, Any]"]
+"""``prepare(body, context)``: a validated request's :class:`Job`, or its answer when no numeric work is needed."""
 
 
 def read_json(raw: bytes, settings: Settings) -> tuple[Any, dict[str, Any]]:
     """The JSON value of a body and the validation context of the fast path (:mod:`service.fastpath`): simdjson's
-    float64 arrays for a large body (its numbers vouched finite), orjson's objects otherwise."""
+    float64 arrays for a large body (its numbers vouched finite), orjson's objects otherwise; a body that could hold
+    more numbers than ``max_numbers`` is screened first (:func:`service.fastpath.screen.screen_body`)."""
+    if could_flood(raw, settings):
+        screen_body(raw, settings)
     if len(raw) >= fastjson.MIN_BYTES:
         data = fastjson.loads(raw)
         if data is not None:
@@ -74,14 +86,24 @@ def read_json(raw: bytes, settings: Settings) -> tuple[Any, dict[str, Any]]:
         raise UMBridgeError("InvalidInput", f"/: the body is not valid JSON: {error}") from None
 
 
-async def answered(request: Request, work: Work) -> Response:
-    """Read the body as JSON, check the model's name, run ``work(body, context)``; every error as the protocol's."""
+def read_and_prepare(raw: bytes, settings: Settings, prepare: Prepare) -> Job | dict[str, Any]:
+    """Read the body, check the model's name first (``ModelNotFound``), then validate the rest (``prepare``)."""
+    body, context = read_json(raw, settings)
+    model_name(body)
+    return prepare(body, context)
+
+
+async def answered(request: Request, prepare: Prepare) -> Response:
+    """Read and validate the body (through the compute seam, as a body), run its job (through the seam, at its
+    cost) and answer; every error as the protocol's."""
     settings = app_settings(request)
     try:
         raw = await read_body(request, settings)
-        body, context = await compute(read_json, raw, settings, cost=body_cost(len(raw)), reading=True)
-        model_name(body)
-        return ArrayJSONResponse(await work(body, context))
+        job = await compute(read_and_prepare, raw, settings, prepare, cost=body_cost(len(raw)), reading=True)
+        if isinstance(job, dict):
+            return ArrayJSONResponse(job)
+        output = await compute(job.run, *job.args, cost=job.cost)
+        return ArrayJSONResponse({"output": [output] if job.nested else output})
     except UMBridgeError as error:
         return error_response(error)
     except ProblemError as problem:
@@ -90,96 +112,99 @@ async def answered(request: Request, work: Work) -> Response:
         return error_response(from_gradcore(error))
 
 
+def error_response(error: UMBridgeError) -> Response:
+    """The protocol's error answer: its status and ``{"error": {"type", "message"}}``."""
+    return ArrayJSONResponse(error.body, status_code=error.status)
+
+
 async def info(request: Request) -> Response:
     """The protocol version and the models."""
     return ArrayJSONResponse({"protocolVersion": PROTOCOL_VERSION, "models": list(MODELS)})
 
 
+def _model_info(body: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
+    return {"support": dict.fromkeys(("Evaluate", "Gradient", "ApplyJacobian", "ApplyHessian"), True)}
+
+
+def _input_sizes(body: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
+    return {"inputSizes": [build(body["name"], parse(NamedRequest, body, context).config, context).input_size]}
+
+
+def _output_sizes(body: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
+    return {"outputSizes": [build(body["name"], parse(NamedRequest, body, context).config, context).output_size]}
+
+
+def _evaluate(body: dict[str, Any], context: dict[str, Any]) -> Job:
+    parsed = parse(EvaluateRequest, body, context)
+    model = build(parsed.name, parsed.config, context)
+    return Job(model.evaluate, (the_input(parsed, model),), cost("Evaluate", model), nested=True)
+
+
+def _gradient(body: dict[str, Any], context: dict[str, Any]) -> Job:
+    parsed = parse(GradientRequest, body, context)
+    model = build(parsed.name, parsed.config, context)
+    u = the_input(parsed, model)
+    index(parsed.outWrt, "outWrt", 1, "output")
+    index(parsed.inWrt, "inWrt", 1, "input")
+    sens = sized(parsed.sens, "sens", model.output_size, "output 0")
+    return Job(model.gradient, (u, sens), cost("Gradient", model))
+
+
+def _apply_jacobian(body: dict[str, Any], context: dict[str, Any]) -> Job:
+    parsed = parse(ApplyJacobianRequest, body, context)
+    model = build(parsed.name, parsed.config, context)
+    u = the_input(parsed, model)
+    index(parsed.outWrt, "outWrt", 1, "output")
+    index(parsed.inWrt, "inWrt", 1, "input")
+    vec = sized(parsed.vec, "vec", model.input_size, f"input 0, {model.describe_input()},")
+    return Job(model.apply_jacobian, (u, vec), cost("ApplyJacobian", model))
+
+
+def _apply_hessian(body: dict[str, Any], context: dict[str, Any]) -> Job:
+    parsed = parse(ApplyHessianRequest, body, context)
+    model = build(parsed.name, parsed.config, context)
+    u = the_input(parsed, model)
+    index(parsed.outWrt, "outWrt", 1, "output")
+    index(parsed.inWrt1, "inWrt1", 1, "input")
+    index(parsed.inWrt2, "inWrt2", 1, "input")
+    sens = sized(parsed.sens, "sens", model.output_size, "output 0")
+    vec = sized(parsed.vec, "vec", model.input_size, f"input 0, {model.describe_input()},")
+    return Job(model.apply_hessian, (u, sens, vec), cost("ApplyHessian", model))
+
+
 async def model_info(request: Request) -> Response:
     """What each model supports: everything."""
-
-    async def work(body: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
-        support = dict.fromkeys(("Evaluate", "Gradient", "ApplyJacobian", "ApplyHessian"), True)
-        return {"support": support}
-
-    return await answered(request, work)
+    return await answered(request, _model_info)
 
 
 async def input_sizes(request: Request) -> Response:
     """The size of the one input: θ's P numbers (loss), or n_0 (network)."""
-
-    async def work(body: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
-        return {"inputSizes": [build(body["name"], parse(NamedRequest, body, context).config, context).input_size]}
-
-    return await answered(request, work)
+    return await answered(request, _input_sizes)
 
 
 async def output_sizes(request: Request) -> Response:
     """The size of the one output: 1 (loss), or n_L (network)."""
-
-    async def work(body: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
-        return {"outputSizes": [build(body["name"], parse(NamedRequest, body, context).config, context).output_size]}
-
-    return await answered(request, work)
+    return await answered(request, _output_sizes)
 
 
 async def evaluate(request: Request) -> Response:
     """Output 0: [L(θ)] (loss) or ŷ(x) (network)."""
-
-    async def work(body: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
-        parsed = parse(EvaluateRequest, body, context)
-        model = build(parsed.name, parsed.config, context)
-        u = the_input(parsed, model)
-        return {"output": [await compute(model.evaluate, u, cost=cost("Evaluate", model))]}
-
-    return await answered(request, work)
+    return await answered(request, _evaluate)
 
 
 async def gradient(request: Request) -> Response:
     """sensᵀ J, the size of input ``inWrt``: backpropagation."""
-
-    async def work(body: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
-        parsed = parse(GradientRequest, body, context)
-        model = build(parsed.name, parsed.config, context)
-        u = the_input(parsed, model)
-        index(parsed.outWrt, "outWrt", 1, "output")
-        index(parsed.inWrt, "inWrt", 1, "input")
-        sens = sized(parsed.sens, "sens", model.output_size, "output 0")
-        return {"output": await compute(model.gradient, u, sens, cost=cost("Gradient", model))}
-
-    return await answered(request, work)
+    return await answered(request, _gradient)
 
 
 async def apply_jacobian(request: Request) -> Response:
     """J · vec, the size of output ``outWrt``: forward mode."""
-
-    async def work(body: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
-        parsed = parse(ApplyJacobianRequest, body, context)
-        model = build(parsed.name, parsed.config, context)
-        u = the_input(parsed, model)
-        index(parsed.outWrt, "outWrt", 1, "output")
-        index(parsed.inWrt, "inWrt", 1, "input")
-        vec = sized(parsed.vec, "vec", model.input_size, f"input 0, {model.describe_input()},")
-        return {"output": await compute(model.apply_jacobian, u, vec, cost=cost("ApplyJacobian", model))}
-
-    return await answered(request, work)
+    return await answered(request, _apply_jacobian)
 
 
 async def apply_hessian(request: Request) -> Response:
     """∇²(sensᵀ output ``outWrt``) with respect to inputs ``inWrt1`` and ``inWrt2``, times vec: forward-over-reverse."""
-
-    async def work(body: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
-        parsed = parse(ApplyHessianRequest, body, context)
-        model = build(parsed.name, parsed.config, context)
-        u = the_input(parsed, model)
-        index(parsed.outWrt, "outWrt", 1, "output")
-        index(parsed.inWrt1, "inWrt1", 1, "input")
-        index(parsed.inWrt2, "inWrt2", 1, "input")
-        sens = sized(parsed.sens, "sens", model.output_size, "output 0")
-        vec = sized(parsed.vec, "vec", model.input_size, f"input 0, {model.describe_input()},")
-        return {"output": await compute(model.apply_hessian, u, sens, vec, cost=cost("ApplyHessian", model))}
-
-    return await answered(request, work)
+    return await answered(request, _apply_hessian)
 
 
 ROUTES = (

@@ -215,6 +215,15 @@ async def test_the_service_limits_apply() -> None:
         assert "max_body_bytes = 100" in answer.json()["error"]["message"]
 
 
+async def test_a_flood_of_numbers_is_refused_before_parsing() -> None:
+    app = create_app(Settings(max_numbers=100))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        answer = await client.post(f"{BASE}/Evaluate", json={"name": "loss", "input": [[0] * 500]})
+    assert answer.status_code == 413
+    assert answer.json()["error"]["type"] == "InvalidInput"
+    assert "max_numbers = 100 (GRADSERVICE_MAX_NUMBERS)" in answer.json()["error"]["message"]
+
+
 async def test_an_overflow_is_invalid_input_not_a_500(client: httpx.AsyncClient) -> None:
     request = body("Evaluate", "network", input=[[1e308, 1e308, 1e308]])
     request["config"] = {"network": {"layers": [{"weights": [[10.0], [10.0], [10.0]], "activation": "linear"}]}}
