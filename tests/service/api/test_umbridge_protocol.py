@@ -263,3 +263,13 @@ async def test_layers_given_by_their_outputs_are_the_same_model(client: httpx.As
 async def test_wrong_outputs_layers(client: httpx.AsyncClient, layer: dict[str, Any], words: str) -> None:
     config = {**SHAPES_CONFIG, "network": {"layers": [SHAPES_CONFIG["network"]["layers"][0], layer]}}
     invalid(await client.post(f"{BASE}/InputSizes", json={"name": "loss", "config": config}), words)
+
+
+async def test_with_an_api_key_the_routes_need_it() -> None:
+    app = create_app(Settings(api_key="secret-key-for-the-test"))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        refused = await client.post(f"{BASE}/Evaluate", json=body("Evaluate", "loss"))
+        assert refused.status_code == 401
+        headers = {"Authorization": "Bearer secret-key-for-the-test"}
+        answered = await client.post(f"{BASE}/Evaluate", json=body("Evaluate", "loss"), headers=headers)
+        assert answered.status_code == 200
