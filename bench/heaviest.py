@@ -1,8 +1,8 @@
 """The heaviest valid request of each endpoint under the default settings, and how long it really takes.
 
-For every endpoint (forward, loss, gradients, train, check, verify, derivation as JSON and as Markdown) a grid
-over L, the widths n_k (all equal) and the steps of training is searched; for each point, the largest batch m
-that the limits admit (sizes, activations, work, the endpoint's own budgets, ``max_request_work`` on
+For every endpoint (forward, loss, gradients, hessian-vector, train, check, verify, derivation as JSON and as
+Markdown) a grid over L, the widths n_k (all equal) and the steps of training is searched; for each point, the
+largest batch m that the limits admit (sizes, activations, work, the endpoint's own budgets, ``max_request_work`` on
 :func:`service.domain.limits.cost`, the memory of :mod:`service.http.compute`). The heaviest point of each L is then
 sent, in process, to the app (so every real limit decides: a refused one is replaced by the next heaviest) with
 one BLAS thread, and timed.
@@ -40,6 +40,7 @@ ENDPOINTS = {
     "forward": "/v1/forward",
     "loss": "/v1/loss",
     "gradients": "/v1/gradients",
+    "hessian_vector": "/v1/gradients/hessian-vector",
     "train": "/v1/train",
     "check": "/v1/gradients/check",
     "verify": "/v1/gradients/verify",
@@ -95,7 +96,7 @@ def admitted(endpoint: str, shape: Shape, settings: Settings) -> bool:
     """Whether the limits admit ``shape`` on ``endpoint``, counted from the shapes alone (the app decides last)."""
     L, n, m, name = shape.L, shape.width, shape.m, kind(endpoint)
     P = L * (n * n + n)
-    numbers = P + 2 * m * n + (P if name == "verify" else 0)
+    numbers = P + 2 * m * n + (P if name in ("verify", "hessian_vector") else 0)
     activations, macs = m * L * n, m * L * n * n
     body = BODY_BYTES_PER_NUMBER * numbers
     checks = [
@@ -153,6 +154,8 @@ def body(endpoint: str, shape: Shape, rng: np.random.Generator) -> bytes:
         content |= {"steps": shape.steps, "learning_rate": 0.1}
     if kind(endpoint) == "verify":
         content["claimed_gradients"] = [numbers(n, n) for _ in range(shape.L)]
+    if kind(endpoint) == "hessian_vector":
+        content["vector"] = [{"weights": numbers(n, n), "bias": numbers(n)} for _ in range(shape.L)]
     return orjson.dumps(content, option=orjson.OPT_SERIALIZE_NUMPY)
 
 

@@ -11,6 +11,7 @@ detail, type and the JSON pointer and message of each offending field.
 from gradclient.bodies import Network
 from gradclient.client import AsyncGradientClient, GradientClient
 from gradclient.errors import FieldError, ProblemError, ServiceUnreachableError
+from gradclient.hessian import HessianVectorLayer, HessianVectorPart, HessianVectorResult
 from gradclient.results import (
     AssignedProblem,
     AssignmentsResult,
@@ -51,6 +52,9 @@ __all__ = [
     "GradientClient",
     "GradientsLayer",
     "GradientsResult",
+    "HessianVectorLayer",
+    "HessianVectorPart",
+    "HessianVectorResult",
     "LossResult",
     "Network",
     "Operand",

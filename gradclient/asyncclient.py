@@ -14,6 +14,7 @@ from gradclient.assignments import ASSIGNMENTS, assignment_body
 from gradclient.bodies import Network, auth_headers, decode, decode_text, encode, request_body
 from gradclient.calls import DEFAULT_LOSS, DEFAULT_URL, IN_PROCESS_URL, MARKDOWN, Call, Encoding, Include, R
 from gradclient.errors import ServiceUnreachableError
+from gradclient.hessian import HessianVectorResult, Vector
 from gradclient.results import (
     AssignmentsResult,
     CheckResult,
@@ -106,6 +107,20 @@ class AsyncGradientClient:
     ) -> GradientsResult:
         """Loss, ŷ and each layer's z_k, l_k, Δ_k, ∂L/∂W_k (∂L/∂b_k); with ``input_gradient``, ∂L/∂X (m × n_0)."""
         return await self.call(calls.gradients(network, inputs, targets, loss, include, encoding, input_gradient))
+
+    async def hessian_vector(
+        self,
+        network: Network,
+        inputs: ArrayLike,
+        targets: ArrayLike,
+        vector: Vector,
+        loss: str = DEFAULT_LOSS,
+        *,
+        include: Include = None,
+        encoding: Encoding | None = None,
+    ) -> HessianVectorResult:
+        """The exact ∇²L · v (``vector``: one V_k per layer, shaped like W_k), the gradient, slope and curvature."""
+        return await self.call(calls.hessian_vector(network, inputs, targets, vector, loss, include, encoding))
 
     async def check(
         self,

@@ -13,6 +13,7 @@ from typing import Any, Generic, Literal, NamedTuple, TypeVar
 from numpy.typing import ArrayLike
 
 from gradclient.bodies import Network, request_body
+from gradclient.hessian import HessianVectorResult, Vector, vector_json
 from gradclient.results import (
     CheckResult,
     DerivationResult,
@@ -84,6 +85,19 @@ def gradients(
         include = [*(GRADIENTS_FIELDS if include is None else include), "input_gradient"]
     body = request_body(network, inputs, targets=targets, loss=loss)
     return Call("/v1/gradients", options(body, include, encoding), GradientsResult)
+
+
+def hessian_vector(
+    network: Network,
+    inputs: ArrayLike,
+    targets: ArrayLike,
+    vector: Vector,
+    loss: str,
+    include: Sequence[str] | None,
+    encoding: Encoding | None,
+) -> Call[HessianVectorResult]:
+    body = request_body(network, inputs, targets=targets, loss=loss, vector=vector_json(vector))
+    return Call("/v1/gradients/hessian-vector", options(body, include, encoding), HessianVectorResult)
 
 
 def check(

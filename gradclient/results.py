@@ -62,7 +62,8 @@ class Result:
 
 
 def _converters_of(cls: type[Result]) -> dict[str, Callable[[Any], Any]]:
-    hints = get_type_hints(cls, vars(sys.modules[cls.__module__]))
+    # the names of this module (Result's own annotations) and of the class's module, which may be another one
+    hints = get_type_hints(cls, {**vars(sys.modules[__name__]), **vars(sys.modules[cls.__module__])})
     return {name: _converter(hints[name]) for name in cls.field_names()}
 
 

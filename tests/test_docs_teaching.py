@@ -68,7 +68,7 @@ async def run(command: str) -> tuple[int, str]:
 
 def test_every_section_has_its_sessions() -> None:
     paths = [re.search(r"/v1/\w+", command).group() for command, _, _ in SESSIONS]  # type: ignore[union-attr]
-    assert paths == ["/v1/derivation", "/v1/derivation", "/v1/train", "/v1/train", "/v1/gradients"]
+    assert paths == ["/v1/derivation", "/v1/derivation", "/v1/train", "/v1/train", "/v1/gradients", "/v1/gradients"]
 
 
 @pytest.mark.anyio

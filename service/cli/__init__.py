@@ -2,7 +2,7 @@
 
     gradserve serve [--host HOST] [--port PORT] [--workers N]
     gradserve gradients FILE.json [--url URL] [--json] [--input-gradient]
-    gradserve forward | loss | check | verify FILE.json [--url URL] [--json]
+    gradserve forward | loss | check | verify | hessian-vector FILE.json [--url URL] [--json]
     gradserve derivation FILE.json [--markdown]
     gradserve train FILE.json [--save TRAINED.json]
     gradserve assign TEMPLATE.json --out DIR [--students IDS.txt] [--url URL]
@@ -35,6 +35,10 @@ COMMANDS = {
     "gradients": ("/v1/gradients", "backpropagation: Δ_k and ∂L/∂W_k of every layer (and ∂L/∂X on request)"),
     "check": ("/v1/gradients/check", "compare ∂L/∂W_k with central differences; exit 4 if a layer fails"),
     "verify": ("/v1/gradients/verify", "diagnose claimed gradients (claimed_gradients in the file); exit 4 if wrong"),
+    "hessian-vector": (
+        "/v1/gradients/hessian-vector",
+        "the exact Hessian–vector product ∇²L · v (vector in the file), slope, curvature and Newton step",
+    ),
     "derivation": ("/v1/derivation", "backpropagation written out step by step, with shapes and values"),
     "train": ("/v1/train", "gradient descent: the loss history as a sparkline, the trained network"),
 }

@@ -87,7 +87,25 @@ def human(command: str, data: dict[str, Any], digits: int) -> str:
         return derivation_text(data, digits)
     if command == "train":
         return training_text(data, digits)
+    if command == "hessian-vector":
+        return render(hessian_vector_tables(data), digits)
     return render(data, digits)
+
+
+def hessian_vector_tables(data: dict[str, Any]) -> dict[str, Any]:
+    """A Hessian–vector answer for the tables: each layer's blocks as ``hessian_vector_weights`` (and ``_bias``),
+    and the Newton step along v, −slope / curvature, when both are there."""
+    data = dict(data)
+    if isinstance(data.get("slope"), float) and isinstance(data.get("curvature"), float) and data["curvature"] != 0:
+        data["newton_step"] = -data["slope"] / data["curvature"]
+    layers = []
+    for layer in data.get("layers") or ():
+        layer = dict(layer)
+        blocks = layer.pop("hessian_vector", None) or {}
+        layers.append(layer | {f"hessian_vector_{name}": value for name, value in blocks.items()})
+    if "layers" in data:
+        data["layers"] = layers
+    return data
 
 
 def verdict(command: str, data: dict[str, Any]) -> str | None:

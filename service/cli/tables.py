@@ -28,6 +28,8 @@ SYMBOLS = {
     "weights_gradient": "∂L/∂W_{k}",
     "bias_gradient": "∂L/∂b_{k}",
     "input_gradient": "∂L/∂X",
+    "hessian_vector_weights": "(∇²L·v) for W_{k}",
+    "hessian_vector_bias": "(∇²L·v) for b_{k}",
 }
 """The seed's symbol for each field of an answer; ``{k}`` is the layer's number."""
 

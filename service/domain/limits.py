@@ -151,7 +151,7 @@ ANSWER_BYTES = 24
 ANSWER_COPIES = 2
 """An answer is held about twice at the peak of its rendering (the arrays' text as it grows, then the bytes sent):
 the largest /v1/gradients, 97 MiB estimated with one copy, peaks at +145 MiB alone (tests/server/test_memory.py)."""
-ENDPOINT_PASSES = {"forward": 1, "loss": 1, "gradients": 3, "derivation": 3}
+ENDPOINT_PASSES = {"forward": 1, "loss": 1, "gradients": 3, "derivation": 3, "hessian_vector": 6}
 """Forward-pass equivalents of each endpoint (train, check and verify depend on the request)."""
 
 
@@ -197,6 +197,10 @@ def cost(
         held, answered = inputs + 2 * activations, 2 * activations
     elif endpoint == "train":
         passes, held, answered = 3 * steps, inputs + 3 * activations + 3 * P, 2 * P + steps + m
+    elif endpoint == "hessian_vector":
+        # two gradients (gradcore.core.secondorder): the forward pass and its tangent R{z_k}, R{l_k}, then Δ_k and
+        # R{Δ_k}; held: those six, v, the gradient and ∇²L·v; answered: the gradient, ∇²L·v and ŷ
+        held, answered = inputs + 6 * activations + 3 * P, 2 * P + m * int(layers[-1].W.shape[-1]) + 2
     elif endpoint == "check":
         # forward and backward (3), the round-off bound δL (2: |l_{k−1}|·|W_k| and |Δ_k|·|W_kᵀ|), then
         # L(θ ± ε) and L(θ ± 2ε) for every parameter (gradcore.gradcheck): 4 passes each

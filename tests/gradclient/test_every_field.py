@@ -29,6 +29,7 @@ RESULTS: dict[str, type[Result]] = {
     "/v1/train": gradclient.TrainResult,
     "/v1/derivation": gradclient.DerivationResult,
     "/v1/assignments": gradclient.AssignmentsResult,
+    "/v1/gradients/hessian-vector": gradclient.HessianVectorResult,
 }
 """The client's result class of each route that answers a response model."""
 

@@ -2,10 +2,11 @@
 
 from pydantic import BaseModel
 
-from service.api.routers import assignments, check, derivation, health, network, train, verify
+from service.api.routers import assignments, check, derivation, health, hessian, network, train, umbridge, verify
 from service.api.schemas.assignments import AssignmentsRequest
 from service.api.schemas.check import GradientsCheckRequest
 from service.api.schemas.derivation import DerivationRequest
+from service.api.schemas.hessian import HessianVectorRequest
 from service.api.schemas.requests import ForwardRequest, GradientsRequest, LossRequest
 from service.api.schemas.train import TrainRequest
 from service.api.schemas.verify import GradientsVerifyRequest
@@ -15,9 +16,11 @@ ROUTERS = (
     train.router,
     check.router,
     verify.router,
+    hessian.router,
     derivation.router,
     assignments.router,
     health.router,
+    umbridge.router,
 )
 """The API's routers, each with its own prefix, the busiest first."""
 
@@ -28,6 +31,7 @@ REQUEST_MODELS: dict[str, type[BaseModel]] = {
     "/v1/train": TrainRequest,
     "/v1/gradients/check": GradientsCheckRequest,
     "/v1/gradients/verify": GradientsVerifyRequest,
+    "/v1/gradients/hessian-vector": HessianVectorRequest,
     "/v1/derivation": DerivationRequest,
     "/v1/assignments": AssignmentsRequest,
 }

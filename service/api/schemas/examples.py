@@ -92,6 +92,36 @@ GRADIENTS_ANSWER: dict[str, Any] = {
 }
 """The answer of ``/v1/gradients`` to :data:`SEED_TWO_LAYER`."""
 
+SEED_HESSIAN_VECTOR: dict[str, Any] = {
+    **SEED_TWO_LAYER,
+    "vector": [{"weights": [[1.0, 0.0], [0.0, 0.0], [0.0, 0.0]]}, {"weights": [[0.0], [0.0]]}],
+}
+"""The seed's case 5 and v = the unit vector of W_1[0, 0]: the answer is the first column of ∇²L."""
+
+HESSIAN_VECTOR_ANSWER: dict[str, Any] = {
+    "loss": 0.08105458279800112,
+    "output": [[0.5973721748363605]],
+    "slope": -0.013017090077211916,
+    "curvature": 0.007654380622972185,
+    "layers": [
+        {
+            "weights_gradient": GRADIENTS_ANSWER["layers"][0]["weights_gradient"],
+            "hessian_vector": {
+                "weights": [
+                    [0.007654380622972185, -0.0007501209859808891],
+                    [0.0038271903114860924, -0.00037506049299044456],
+                    [-0.011481570934458278, 0.0011251814789713338],
+                ]
+            },
+        },
+        {
+            "weights_gradient": GRADIENTS_ANSWER["layers"][1]["weights_gradient"],
+            "hessian_vector": {"weights": [[-0.010957674349691257], [0.004262407702165599]]},
+        },
+    ],
+}
+"""The answer of ``/v1/gradients/hessian-vector`` to :data:`SEED_HESSIAN_VECTOR`."""
+
 DERIVATION_ANSWER: dict[str, Any] = {
     "steps": [
         {
@@ -365,5 +395,6 @@ ANSWERS: dict[str, dict[str, Any]] = {
     "GradientsVerifyRequest": VERIFY_ANSWER,
     "TrainRequest": TRAIN_ANSWER,
     "AssignmentsRequest": ASSIGNMENTS_ANSWER,
+    "HessianVectorRequest": HESSIAN_VECTOR_ANSWER,
 }
 """The 200 example of each operation, by the name of its request model (:func:`service.api.openapi.documented_body`)."""

@@ -69,6 +69,9 @@ VerifyField = Literal[
     "wrong_count",
     "bias",
 ]
+HessianVectorField = Literal[
+    "loss", "output", "slope", "curvature", "layers", "weights_gradient", "bias_gradient", "hessian_vector"
+]
 DerivationField = Literal["steps", "kind", "layer", "symbol", "description", "equation", "latex", "shapes", "value"]
 """Each endpoint's response fields, top-level and per item of its list (``layers`` or ``steps``); a test checks
 that each names exactly the fields of its response model. ``input_gradient`` (∂L/∂X) is the one field sent only

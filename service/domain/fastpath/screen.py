@@ -18,8 +18,9 @@ from service.domain.fastpath.counting import count_bytes
 from service.domain.limits import limit_exceeded
 from service.domain.settings import Settings
 
-OBJECTS_PER_LAYER = 5
-"""A layer object, its weights and bias as compact tensors, and claimed gradients of both as compact tensors."""
+OBJECTS_PER_LAYER = 6
+"""A layer object, its weights and bias as compact tensors, and either claimed gradients of both as compact tensors
+or a layer of the Hessian–vector request's ``vector`` with V_k and v_k as compact tensors."""
 OTHER_OBJECTS = 4
 """The body, the network, and the inputs and targets as compact tensors."""
 MEMBERS_PER_OBJECT = 16
@@ -75,8 +76,8 @@ def screen_body(body: bytes, settings: Settings) -> None:
             "max_layers",
             settings.max_layers,
             f"the body holds {objects} JSON objects: at most {OBJECTS_PER_LAYER} per layer (the layer, its weights "
-            f"and bias as compact tensors, and the claimed gradients of both), plus {OTHER_OBJECTS} (the body, the "
-            "network, the inputs and the targets)",
+            f"and bias as compact tensors, and the claimed gradients of both or the vector's layer with V_k and v_k), "
+            f"plus {OTHER_OBJECTS} (the body, the network, the inputs and the targets)",
         )
     if members > MEMBERS_PER_OBJECT * max(objects, 1):
         raise ServiceError(
@@ -126,7 +127,7 @@ def screen_include(body: bytes) -> None:
         raise _too_many("include", entries, MAX_INCLUDE, "entries")
 
 
-LISTS = (("network", "layers"), ("claimed_gradients",), ("claimed_bias_gradients",), ("include",))
+LISTS = (("network", "layers"), ("claimed_gradients",), ("claimed_bias_gradients",), ("vector",), ("include",))
 """The lists of a request whose items are validated one by one, and so are counted first."""
 
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from service.api.schemas import options
 from service.api.schemas.check import CheckResponse, GradientsCheckRequest
 from service.api.schemas.derivation import DerivationRequest, DerivationResponse
+from service.api.schemas.hessian import HessianVectorRequest, HessianVectorResponse
 from service.api.schemas.requests import ForwardRequest, GradientsRequest, LossRequest
 from service.api.schemas.responses import ForwardResponse, GradientsResponse, LossResponse
 from service.api.schemas.train import TrainRequest, TrainResponse
@@ -33,6 +34,7 @@ ENDPOINTS: dict[str, tuple[type[BaseModel], type[BaseModel], str]] = {
     "/v1/gradients/check": (GradientsCheckRequest, CheckResponse, "seed_case_5.json"),
     "/v1/gradients/verify": (GradientsVerifyRequest, VerifyResponse, "verify_wrong_sign.json"),
     "/v1/derivation": (DerivationRequest, DerivationResponse, "seed_case_5.json"),
+    "/v1/gradients/hessian-vector": (HessianVectorRequest, HessianVectorResponse, "hessian_vector.json"),
 }
 
 

@@ -14,7 +14,7 @@ from texts import CHECK_NOISE, same_json
 
 import gradcore
 from service.api.schemas.check import GradientsCheckRequest
-from service.api.schemas.examples import SEED_TWO_LAYER, SEED_WRONG_SIGN
+from service.api.schemas.examples import SEED_HESSIAN_VECTOR, SEED_TWO_LAYER, SEED_WRONG_SIGN
 from service.api.schemas.network import LayerSpec
 from service.api.schemas.requests import ForwardRequest, GradientsRequest, LossRequest
 from service.api.schemas.verify import GradientsVerifyRequest
@@ -27,6 +27,7 @@ ENDPOINTS = {
     "/v1/gradients": "GradientsRequest",
     "/v1/gradients/check": "GradientsCheckRequest",
     "/v1/gradients/verify": "GradientsVerifyRequest",
+    "/v1/gradients/hessian-vector": "HessianVectorRequest",
 }
 TEACHING_ENDPOINTS = {
     "/v1/derivation": "DerivationRequest",
@@ -181,7 +182,8 @@ async def test_the_200_examples_show_the_seed_case(document: dict[str, Any]) -> 
 
 
 async def test_the_example_is_not_mutated_by_requests(client: httpx.AsyncClient) -> None:
-    examples = {path: SEED_WRONG_SIGN if path == "/v1/gradients/verify" else SEED_TWO_LAYER for path in ENDPOINTS}
+    special = {"/v1/gradients/verify": SEED_WRONG_SIGN, "/v1/gradients/hessian-vector": SEED_HESSIAN_VECTOR}
+    examples = {path: special.get(path, SEED_TWO_LAYER) for path in ENDPOINTS}
     before = copy.deepcopy(examples)
     for path, example in examples.items():
         assert (await client.post(path, json=example)).status_code == 200
