@@ -80,6 +80,10 @@ class Settings(BaseSettings):
     max_header_bytes: int = Field(65_536, gt=0)
     """Bytes of a request's line and headers; more get a 431 problem and the connection closes
     (``GRADSERVICE_MAX_HEADER_BYTES``; :mod:`service.http.protocol`)."""
+    header_timeout: float = Field(5.0, gt=0)
+    """Seconds a connection may take to send a request's line and headers, from its opening or from the first
+    byte of a later request on it; slower ones get a 408 problem and the connection closes (slowloris)
+    (``GRADSERVICE_HEADER_TIMEOUT``; :mod:`service.http.protocol`)."""
     api_key: SecretStr | None = None
     """When set, every request but ``/healthz`` needs ``Authorization: Bearer KEY`` or ``X-API-Key: KEY``
     (``GRADSERVICE_API_KEY``); off by default, and when empty."""

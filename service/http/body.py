@@ -63,7 +63,13 @@ def json_body(model: type[M]) -> Any:
             )
         settings = app_settings(request)
         body = await read_body(request, settings)
-        payload: M = await compute(read_request, model, body, settings, cost=body_cost(len(body)), reading=True)
+        try:
+            payload: M = await compute(read_request, model, body, settings, cost=body_cost(len(body)), reading=True)
+        except Exception as error:
+            # The error came from a thread through a future that its traceback's frames hold: a reference cycle
+            # that would keep the body and the parser's objects (a 16 MB body: some 100 MB) until the cyclic
+            # garbage collector ran. Without that traceback they go with the request.
+            raise error.with_traceback(None) from None
         note_network(request, payload)
         return payload
 

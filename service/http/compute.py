@@ -30,6 +30,7 @@ When the last request of a burst ends the freed memory goes back to the system (
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections import deque
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -137,6 +138,7 @@ class Pool:
     def _trim(self, freed: int) -> None:
         if self.admitted == 0 and self.freed == freed:  # nothing admitted since: the burst is over
             self.freed = 0
+            gc.collect()  # what reference cycles hold (an error's traceback, say) first
             asyncio.get_running_loop().run_in_executor(None, trim_freed_memory)
 
     def lane(self, work: int) -> CapacityLimiter:
