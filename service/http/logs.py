@@ -50,13 +50,16 @@ CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\\\u2028\u2029]")
 """What :func:`escaped` writes as ``\\xNN`` (``\\uNNNN``): C0 and C1 control characters, DEL, the Unicode line and
 paragraph separators, and the backslash itself."""
 
+ONLY_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+"""The same, backslash left as it is: for a whole message, whose fields are escaped already."""
 
-def escaped(text: str) -> str:
+
+def escaped(text: str, controls: re.Pattern[str] = CONTROLS) -> str:
     """``text`` with every control character (and backslash) written ``\\xNN``: a client's path can then neither
     start a forged log line (``%0a``) nor reach a terminal (``%1b``), and an escape in the log is never ambiguous."""
     if text.isascii() and text.isprintable() and "\\" not in text:
         return text
-    return CONTROLS.sub(_escape, text)
+    return controls.sub(_escape, text)
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -120,11 +123,11 @@ def json_line(created: float, level: str, logger: str, message: str, fields: dic
 
 
 class TextFormatter(logging.Formatter):
-    """The text format: each record's message :func:`escaped`, so that a message is one line whatever it quotes
+    """The text format: each record's message :func:`escaped` (its control characters), so that a message is one line whatever it quotes
     (a traceback, added after the message, keeps its lines)."""
 
     def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 (logging's name)
-        record.message = escaped(record.message)
+        record.message = escaped(record.message, ONLY_CONTROLS)
         return super().formatMessage(record)
 
 

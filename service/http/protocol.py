@@ -143,6 +143,8 @@ class BoundedHeaders(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self.in_headers = False
         self.watch.waiting.pop(self, None)
+        # the request line's method, spaces and version ("GET " + url + " HTTP/1.1\r\n"), and the empty line
+        self.parsed_bytes += len(self.parser.get_method()) + 14
         if self.parsed_bytes > self.max_header_bytes:
             self.refuse(header_problem(self.max_header_bytes))
             raise _RefusedError  # stops the parser: uvicorn never sees the request
