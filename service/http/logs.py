@@ -123,8 +123,8 @@ def json_line(created: float, level: str, logger: str, message: str, fields: dic
 
 
 class TextFormatter(logging.Formatter):
-    """The text format: each record's message :func:`escaped` (its control characters), so that a message is one line whatever it quotes
-    (a traceback, added after the message, keeps its lines)."""
+    """The text format: each record's message :func:`escaped` (its control characters), so that a message is one
+    line whatever it quotes (a traceback, added after the message, keeps its lines)."""
 
     def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 (logging's name)
         record.message = escaped(record.message, ONLY_CONTROLS)
