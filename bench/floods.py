@@ -9,7 +9,8 @@ sends its requests all at once, one connection each:
 
 The table shows the answers by status, the server's baseline RSS (after one small request), its peak (VmHWM)
 and its RSS a few seconds after the burst (``settled``: how long it took to come within 64 MiB of the
-baseline, or ``-`` if it did not within :data:`SETTLE_SECONDS`). ``--quick`` sends a quarter of each flood.
+baseline, or ``-`` if it did not within :data:`SETTLE_SECONDS`), and the slowest of the /healthz asked every 0.25 s
+meanwhile. ``--quick`` sends a quarter of each flood.
 ``--root DIR`` runs the service of another checkout (``git worktree add DIR 8a547b7``) for a before figure.
 Never part of a timed test; ``tests/server/test_floods.py`` holds one flood to a generous bound.
 """
@@ -142,9 +143,21 @@ def server(root: Path, env: dict[str, str] | None = None) -> Iterator[tuple[subp
                 process.wait()
 
 
-async def send(flood: Flood, url: str) -> collections.Counter[str]:
-    """Every request of ``flood`` at once; the answers by status (``error`` for a request with no answer)."""
+async def probe(url: str, slowest: list[float]) -> None:
+    """Ask /healthz every 0.25 s, on its own connection, until cancelled; ``slowest[0]``: the slowest answer."""
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        while True:
+            start = time.perf_counter()
+            await client.get("/healthz")
+            slowest[0] = max(slowest[0], time.perf_counter() - start)
+            await asyncio.sleep(0.25)
+
+
+async def send(flood: Flood, url: str, slowest: list[float]) -> collections.Counter[str]:
+    """Every request of ``flood`` at once; the answers by status (``error`` for a request with no answer), and the
+    slowest /healthz meanwhile in ``slowest[0]``."""
     statuses: collections.Counter[str] = collections.Counter()
+    prober = asyncio.create_task(probe(url, slowest))
     limits = httpx.Limits(max_connections=flood.count, max_keepalive_connections=0)
     headers = {**JSON, "accept": flood.accept}
     async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
@@ -159,6 +172,7 @@ async def send(flood: Flood, url: str) -> collections.Counter[str]:
                 statuses[f"error ({type(error).__name__})"] += 1
 
         await asyncio.gather(*(one() for _ in range(flood.count)))
+    prober.cancel()
     return statuses
 
 
@@ -170,13 +184,14 @@ class Result:
     peak: float
     after: float
     settled: float | None
+    healthz: float
 
     def row(self) -> str:
         answers = ", ".join(f"{count} × {status}" for status, count in sorted(self.statuses.items()))
         settled = "-" if self.settled is None else f"{self.settled:.1f} s"
         return (
             f"| {self.flood.name} | {self.flood.count} × {len(self.flood.body) / 1e6:.1f} MB | {answers} "
-            f"| {self.baseline:.0f} | {self.peak:.0f} | {self.after:.0f} | {settled} |"
+            f"| {self.baseline:.0f} | {self.peak:.0f} | {self.after:.0f} | {settled} | {self.healthz * 1000:.0f} |"
         )
 
 
@@ -184,7 +199,8 @@ def run(flood: Flood, root: Path) -> Result:
     with server(root) as (process, url):
         httpx.post(url + "/v1/gradients", content=b'{"network":{"layers":[[[1]]]},"inputs":[[1]],"targets":[[0]]}')
         baseline = status_kib(process.pid, "VmRSS") / 1024
-        statuses = asyncio.run(send(flood, url))
+        slowest = [0.0]
+        statuses = asyncio.run(send(flood, url, slowest))
         end = time.monotonic()
         settled = None
         while time.monotonic() - end < SETTLE_SECONDS:
@@ -200,6 +216,7 @@ def run(flood: Flood, root: Path) -> Result:
             status_kib(process.pid, "VmHWM") / 1024,
             status_kib(process.pid, "VmRSS") / 1024,
             settled,
+            slowest[0],
         )
 
 
@@ -209,8 +226,11 @@ def main() -> None:
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout whose service to run")
     parser.add_argument("--only", choices=["junk", "gradients", "derivation"], action="append")
     args = parser.parse_args()
-    print("| flood | requests | answers | baseline RSS MiB | VmHWM MiB | RSS after MiB | back within 64 MiB |")
-    print("|---|---|---|---:|---:|---:|---:|")
+    print(
+        "| flood | requests | answers | baseline RSS MiB | VmHWM MiB | RSS after MiB | back within 64 MiB "
+        "| slowest /healthz ms |"
+    )
+    print("|---|---|---|---:|---:|---:|---:|---:|")
     for flood in floods(args.quick):
         if args.only and flood.name not in args.only:
             continue
