@@ -64,6 +64,7 @@ async def test_api_key(headers: dict[str, str], status: int) -> None:
 async def test_api_key_guards_every_path_but_healthz() -> None:
     async with client_of(KEYED) as http:
         assert (await http.get("/healthz")).json() == {"status": "ok"}
+        assert (await http.get("/readyz")).status_code == 200  # a probe too: documented in docs/operations.md
         for path in ("/openapi.json", "/docs", "/v1/nowhere"):
             assert (await http.get(path)).status_code == 401, path
         assert (await http.get("/openapi.json", headers=utf8({"x-api-key": KEY}))).status_code == 200
