@@ -143,21 +143,39 @@ def server(root: Path, env: dict[str, str] | None = None) -> Iterator[tuple[subp
                 process.wait()
 
 
-async def probe(url: str, slowest: list[float]) -> None:
-    """Ask /healthz every 0.25 s, on its own connection, until cancelled; ``slowest[0]``: the slowest answer."""
-    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
-        while True:
-            start = time.perf_counter()
-            await client.get("/healthz")
-            slowest[0] = max(slowest[0], time.perf_counter() - start)
-            await asyncio.sleep(0.25)
+PROBE = """
+import sys, threading, time, http.client
+host, port = sys.argv[1], int(sys.argv[2])
+stop, slowest = threading.Event(), [0.0]
+def watch():
+    sys.stdin.read()
+    stop.set()
+threading.Thread(target=watch, daemon=True).start()
+while not stop.is_set():
+    start = time.perf_counter()
+    try:
+        connection = http.client.HTTPConnection(host, port, timeout=60)
+        connection.request("GET", "/healthz")
+        connection.getresponse().read()
+        connection.close()
+    except OSError:
+        slowest[0] = float("inf")
+    slowest[0] = max(slowest[0], time.perf_counter() - start)
+    stop.wait(0.25)
+print(slowest[0])
+"""
+"""Asks /healthz every 0.25 s until its standard input closes, then prints the slowest answer's seconds: in a
+process of its own, so that the flood's client, busy sending, does not delay it."""
 
 
 async def send(flood: Flood, url: str, slowest: list[float]) -> collections.Counter[str]:
     """Every request of ``flood`` at once; the answers by status (``error`` for a request with no answer), and the
     slowest /healthz meanwhile in ``slowest[0]``."""
     statuses: collections.Counter[str] = collections.Counter()
-    prober = asyncio.create_task(probe(url, slowest))
+    host, port = url.removeprefix("http://").split(":")
+    prober = subprocess.Popen(
+        [sys.executable, "-c", PROBE, host, port], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     limits = httpx.Limits(max_connections=flood.count, max_keepalive_connections=0)
     headers = {**JSON, "accept": flood.accept}
     async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
@@ -172,7 +190,7 @@ async def send(flood: Flood, url: str, slowest: list[float]) -> collections.Coun
                 statuses[f"error ({type(error).__name__})"] += 1
 
         await asyncio.gather(*(one() for _ in range(flood.count)))
-    prober.cancel()
+    slowest[0] = float(prober.communicate("")[0])
     return statuses
 
 

@@ -80,7 +80,7 @@ class Settings(BaseSettings):
     max_header_bytes: int = Field(65_536, gt=0)
     """Bytes of a request's line and headers; more get a 431 problem and the connection closes
     (``GRADSERVICE_MAX_HEADER_BYTES``; :mod:`service.http.protocol`)."""
-    header_timeout: float = Field(5.0, gt=0)
+    header_timeout: float = Field(10.0, gt=0)
     """Seconds a connection may take to send a request's line and headers, from its opening or from the first
     byte of a later request on it; slower ones get a 408 problem and the connection closes (slowloris)
     (``GRADSERVICE_HEADER_TIMEOUT``; :mod:`service.http.protocol`)."""

@@ -24,6 +24,7 @@ app has not read: the rest waits in the kernel's socket buffers, and then in the
 from __future__ import annotations
 
 import asyncio
+import logging
 import weakref
 
 import orjson
@@ -34,6 +35,7 @@ from service.limits import setting_of
 from service.settings import get_settings
 
 STATUS = 431
+logger = logging.getLogger("service.protocol")
 TICK = 0.5
 """Seconds between two looks at the connections whose headers are incomplete."""
 REASONS = {408: "Request Timeout", 431: "Request Header Fields Too Large"}
@@ -168,5 +170,6 @@ class BoundedHeaders(HttpToolsProtocol):
         if self.refused or self.transport.is_closing():
             return
         self.refused = True
+        logger.info("refused %s: %s", self.client, answer.split(b"\r\n", 1)[0].decode("ascii"))
         self.transport.write(answer)
         self.transport.close()
