@@ -92,7 +92,9 @@ async def test_openapi_documents_the_key_only_when_it_is_set() -> None:
 
 
 async def test_clients_still_sending_their_bodies_hold_no_slot() -> None:
-    """Two slow bodies with max_concurrency = 1: a third request still gets 200, then both slow ones do too."""
+    """Two slow small bodies (read on the event loop: they reserve nothing) with max_concurrency = 1: a third
+    request still gets 200, then both slow ones do too. A large body reserves its memory before it is read
+    (test_body_budget.py)."""
     app = create_app(Settings(max_concurrency=1, retry_after=7))
     release = anyio.Event()
     body = json.dumps(SEED_TWO_LAYER).encode()
