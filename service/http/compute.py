@@ -33,6 +33,7 @@ import asyncio
 import gc
 from collections import deque
 from collections.abc import Callable
+from contextlib import suppress
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
@@ -133,7 +134,8 @@ class Pool:
         self.admitted -= 1
         self.freed += size
         if self.admitted == 0 and self.freed >= TRIM_AFTER_BYTES:
-            asyncio.get_running_loop().call_later(TRIM_DELAY, self._trim, self.freed)
+            with suppress(RuntimeError):  # no event loop (a test ending a ticket by hand): nothing to wait on
+                asyncio.get_running_loop().call_later(TRIM_DELAY, self._trim, self.freed)
 
     def _trim(self, freed: int) -> None:
         if self.admitted == 0 and self.freed == freed:  # nothing admitted since: the burst is over
@@ -186,6 +188,10 @@ class Ticket:
 
     async def reserve_reading(self, size: int) -> None:
         """Hold ``size`` bytes in the reading budget in all: reserve what this request does not hold there yet."""
+        budget = self.pool.reading
+        if size > budget.capacity:  # in all, though each step alone would fit: a 413, not a wait for ever
+            what = f"the request needs an estimated {size} bytes for its body, more than the {budget.capacity} bytes"
+            raise limit_exceeded("max_inflight_bytes", self.pool.settings.max_inflight_bytes, what, status=413)
         if size > self.reading:
             await self.reserve(self.pool.reading, size - self.reading, "body")
 

@@ -114,3 +114,18 @@ async def test_a_content_encoding_other_than_identity_is_a_415_problem(encoding:
     assert response.headers["accept-encoding"] == "identity"
     assert "Content-Encoding" in response.json()["detail"]
     assert identity.status_code == 200
+
+
+async def test_a_chunked_body_whose_steps_outgrow_the_reading_budget_is_a_413() -> None:
+    # reading budget: a quarter of 16 MiB = 4 MiB; max_body_bytes allows more than that budget can read
+    app = create_app(Settings(max_inflight_bytes=16 * MiB, max_body_bytes=8 * MiB))
+    body = padded(2 * MiB)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for start in range(0, len(body), 256 * 1024):
+            yield body[start : start + 256 * 1024]
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
+        response = await http.post("/v1/gradients", content=chunks(), headers=JSON)
+    assert response.status_code == 413
+    assert response.json()["limit"]["name"] == "max_inflight_bytes"
