@@ -17,8 +17,9 @@ Between requests, uvicorn's keep-alive timeout (5 s) closes an idle connection.
 
 **Bodies.** The protocol appends a request's body to a buffer that the app empties with each ``receive()``; past
 64 KiB (uvicorn's ``HIGH_WATER_LIMIT``) it pauses reading the socket until the app asks for more. One read takes
-up to 256 KiB (asyncio's and uvloop's read size), so a connection holds at most about 320 KiB of body that the
-app has not read: the rest waits in the kernel's socket buffers, and then in the client, by TCP flow control.
+up to 256,000 bytes (uvloop, uvicorn's loop when installed; asyncio's: 262,144), so a connection holds at
+most about 320 KB of body that the app has not read: the rest waits in the kernel's socket buffers, and then
+in the client, by TCP flow control.
 """
 
 from __future__ import annotations
