@@ -24,6 +24,12 @@ process: allocations up to 32 MiB (glibc's largest mmap threshold) come from
 the heap, and up to ``mib`` MiB of freed heap stay mapped for the next request.
 The process then keeps its high-water mark of memory, up to that much, instead
 of returning it. Without glibc (musl, macOS) nothing changes.
+
+**After a burst.** Kept memory is for the next request, not for a burst's: after a flood of large bodies the
+heap is full of freed holes that glibc keeps whatever the thresholds say (only its top is ever trimmed).
+:func:`trim_freed_memory` (``malloc_trim(0)``) returns every free page of every arena to the system;
+:class:`service.http.compute.Pool` calls it once a burst is over (no request admitted for a second after
+requests that reserved 64 MiB or more), so RSS comes back to its baseline within seconds (``bench/floods.py``).
 """
 
 from __future__ import annotations
@@ -54,6 +60,18 @@ def keep_freed_memory(mib: int) -> bool:
     mallopt.restype = ctypes.c_int
     keep = min(mib * MiB, 2**31 - 1)
     return bool(mallopt(M_MMAP_THRESHOLD, min(keep, MMAP_THRESHOLD_MAX))) and bool(mallopt(M_TRIM_THRESHOLD, keep))
+
+
+def trim_freed_memory() -> bool:
+    """Return the free memory of every malloc arena to the system (glibc's ``malloc_trim(0)``); ``False`` without
+    glibc, or when there was nothing to return."""
+    try:
+        malloc_trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return False
+    malloc_trim.argtypes = [ctypes.c_size_t]
+    malloc_trim.restype = ctypes.c_int
+    return bool(malloc_trim(0))
 
 
 def limit_blas_threads(threads: int) -> None:

@@ -87,12 +87,17 @@ class Settings(BaseSettings):
     max_header_bytes: int = Field(65_536, gt=0)
     """Bytes of a request's line and headers; more get a 431 problem and the connection closes
     (``GRADSERVICE_MAX_HEADER_BYTES``; :mod:`service.http.protocol`)."""
+    header_timeout: float = Field(10.0, gt=0)
+    """Seconds a connection may take to send a request's line and headers, from its opening or from the first
+    byte of a later request on it; slower ones get a 408 problem and the connection closes (slowloris)
+    (``GRADSERVICE_HEADER_TIMEOUT``; :mod:`service.http.protocol`)."""
     api_key: SecretStr | None = None
-    """When set, every request but ``/healthz`` needs ``Authorization: Bearer KEY`` or ``X-API-Key: KEY``
-    (``GRADSERVICE_API_KEY``); off by default, and when empty."""
+    """When set, every request but the probes ``/healthz`` and ``/readyz`` needs ``Authorization: Bearer KEY`` or
+    ``X-API-Key: KEY`` (``GRADSERVICE_API_KEY``); off by default, and when empty."""
     max_concurrency: int = Field(32, gt=0)
-    """Most requests whose bodies have arrived and that are read, waiting or computed at once; more get 503 with
-    ``Retry-After``. Clients still sending their bodies are not counted (``GRADSERVICE_MAX_CONCURRENCY``)."""
+    """Most requests that hold or wait for memory at once (:mod:`service.http.compute`): bodies over 125 kB being
+    read or waiting to be, bodies being parsed, work waiting or computed; more get 503 with ``Retry-After``
+    (``GRADSERVICE_MAX_CONCURRENCY``)."""
     retry_after: int = Field(1, ge=0)
     """Seconds a 503 asks the client to wait (``GRADSERVICE_RETRY_AFTER``)."""
     shutdown_timeout: int = Field(30, ge=0)

@@ -10,7 +10,10 @@ large body go through :func:`compute`, with a :class:`~service.domain.limits.Cos
 3. **Memory.** The request waits, first come first served, until ``cost.bytes`` fit in its worker's
    ``max_inflight_bytes``: bodies and their parsed inputs in a quarter of it, activations and answers in
    the rest. Two budgets, taken in that order, so that requests holding the first never block the second.
-   A wait over ``queue_timeout`` is a 503 with ``Retry-After``; a cost over a budget alone, a 413.
+   A body's share of the first is reserved before its first byte is read (:func:`reserve_body`, from
+   :func:`service.api.body.read_body`: by ``Content-Length``, or step by step for a chunked body), and its
+   parsing takes only what that left out. A wait over ``queue_timeout`` is a 503 with ``Retry-After``; a cost
+   over a budget alone, a 413.
 4. **Lanes.** Work up to ``light_work`` runs in the light lane (``light_threads`` threads), heavier work in
    the heavy lane (``compute_threads``): heavy requests queue behind each other, never in front of light
    ones, and the event loop stays free to answer ``/healthz``. numpy releases the GIL in its loops.
@@ -19,14 +22,18 @@ A request's reservations last until its answer is sent (:class:`Admission`, the 
 gives each request its :class:`Ticket`, sends a large answer in pieces of ``SEND_CHUNK``, each after the
 socket has drained, so that the answer leaves before the reservation does), and until its threads end:
 a thread cut off by the shutdown timeout goes on, still counted. At most ``max_concurrency`` requests hold
-a ticket's reservations at once; clients still sending their bodies hold none.
+or wait for a ticket's reservations at once, bodies being read included; a body small enough to be read on the
+event loop reserves nothing (uvicorn holds as much of every connection's body before the app reads it).
+When the last request of a burst ends the freed memory goes back to the system (:meth:`Pool.ended`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections import deque
 from collections.abc import Callable
+from contextlib import suppress
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
@@ -35,15 +42,22 @@ from anyio import CapacityLimiter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.domain.errors import ServiceError
-from service.domain.limits import Cost, check_budget, limit_exceeded
+from service.domain.limits import PER_BODY_BYTE, Cost, body_cost, check_budget, limit_exceeded
 from service.domain.settings import Settings
 from service.http.problems import problem_response
+from service.process import trim_freed_memory
 
 T = TypeVar("T")
 READING_SHARE = 4
 """Bodies and parsed inputs may hold 1/READING_SHARE of ``max_inflight_bytes``; activations and answers the rest."""
 SEND_CHUNK = 1 << 20
 """Answers are sent in pieces of at most this many bytes, each once the socket has taken the one before."""
+BODY_STEP = 1 << 20
+"""A body without ``Content-Length`` (chunked) reserves its memory in steps of this many bytes of body."""
+TRIM_AFTER_BYTES = 64 << 20
+TRIM_DELAY = 1.0
+"""Freed memory goes back to the system after a burst whose requests reserved at least TRIM_AFTER_BYTES in all,
+once no request has been admitted for TRIM_DELAY seconds (:meth:`Pool.ended`)."""
 
 
 def overloaded(settings: Settings, detail: str) -> ServiceError:
@@ -110,7 +124,25 @@ class Pool:
         reading = settings.max_inflight_bytes // READING_SHARE
         self.reading, self.working = ByteBudget(reading), ByteBudget(settings.max_inflight_bytes - reading)
         self.admitted = 0
+        self.freed = 0
+        """Bytes of reservations ended since the last :func:`service.process.trim_freed_memory`."""
         self._lanes: tuple[CapacityLimiter, CapacityLimiter] | None = None
+
+    def ended(self, size: int) -> None:
+        """A request that held ``size`` bytes has ended. When it was the last one admitted and the requests since
+        the last trim held :data:`TRIM_AFTER_BYTES` or more, the freed memory goes back to the system once no
+        request has been admitted for :data:`TRIM_DELAY` seconds (:func:`service.process.trim_freed_memory`)."""
+        self.admitted -= 1
+        self.freed += size
+        if self.admitted == 0 and self.freed >= TRIM_AFTER_BYTES:
+            with suppress(RuntimeError):  # no event loop (a test ending a ticket by hand): nothing to wait on
+                asyncio.get_running_loop().call_later(TRIM_DELAY, self._trim, self.freed)
+
+    def _trim(self, freed: int) -> None:
+        if self.admitted == 0 and self.freed == freed:  # nothing admitted since: the burst is over
+            self.freed = 0
+            gc.collect()  # what reference cycles hold (an error's traceback, say) first
+            asyncio.get_running_loop().run_in_executor(None, trim_freed_memory)
 
     def lane(self, work: int) -> CapacityLimiter:
         """The light or the heavy lane for ``work`` (made in the event loop, on first use)."""
@@ -125,6 +157,8 @@ class Ticket:
     def __init__(self, pool: Pool) -> None:
         self.pool = pool
         self.held: list[tuple[ByteBudget, int]] = []
+        self.reading = 0
+        """Bytes this request holds in the reading budget: its body's and its parsing's."""
         self.threads = 0
         self.finished = False
 
@@ -150,6 +184,17 @@ class Ticket:
             self._forget()
             raise overloaded(settings, f"No memory was free for this request within {settings.queue_timeout} s")
         self.held.append((budget, size))
+        if budget is self.pool.reading:
+            self.reading += size
+
+    async def reserve_reading(self, size: int) -> None:
+        """Hold ``size`` bytes in the reading budget in all: reserve what this request does not hold there yet."""
+        budget = self.pool.reading
+        if size > budget.capacity:  # in all, though each step alone would fit: a 413, not a wait for ever
+            what = f"the request needs an estimated {size} bytes for its body, more than the {budget.capacity} bytes"
+            raise limit_exceeded("max_inflight_bytes", self.pool.settings.max_inflight_bytes, what, status=413)
+        if size > self.reading:
+            await self.reserve(self.pool.reading, size - self.reading, "body")
 
     def _forget(self) -> None:
         """A first reservation that failed leaves ``max_concurrency`` as it was."""
@@ -169,11 +214,32 @@ class Ticket:
         if self.finished and self.threads == 0 and self.held:
             for budget, size in self.held:
                 budget.release(size)
+            self.pool.ended(sum(size for _, size in self.held))
             self.held.clear()
-            self.pool.admitted -= 1
+            self.reading = 0
 
 
 _ticket: ContextVar[Ticket | None] = ContextVar("gradservice_ticket", default=None)
+
+
+async def reserve_body(size: int) -> bool:
+    """Reserve what a body of ``size`` bytes holds as it is read and parsed (:func:`~service.domain.limits.body_cost`,
+    some 3 bytes a byte), beyond what the request holds in the reading budget already, before the bytes are read.
+
+    ``False``, and nothing reserved, outside a request or for a body whose reading runs on the event loop (its
+    work within ``inline_work``: uvicorn holds that much of every connection's body before the app reads it).
+    Raises the 413 of a body over the reading budget, or the 503 of one that did not fit within ``queue_timeout``.
+    """
+    ticket = _ticket.get()
+    if ticket is None or size <= unreserved_body_bytes(ticket.pool.settings):
+        return False
+    await ticket.reserve_reading(body_cost(size).bytes)
+    return True
+
+
+def unreserved_body_bytes(settings: Settings) -> int:
+    """The largest body read without a reservation: one whose reading runs on the event loop (``inline_work``)."""
+    return settings.inline_work // PER_BODY_BYTE
 
 
 async def compute(func: Callable[..., T], *args: Any, cost: Cost, reading: bool = False) -> T:
@@ -190,7 +256,10 @@ async def compute(func: Callable[..., T], *args: Any, cost: Cost, reading: bool 
     if cost.work <= settings.inline_work:
         return func(*args)
     pool = ticket.pool
-    await ticket.reserve(pool.reading if reading else pool.working, cost.bytes, "body" if reading else "work")
+    if reading:  # the body's bytes were reserved as they arrived (reserve_body): only the rest of the parsing's
+        await ticket.reserve_reading(cost.bytes)
+    else:
+        await ticket.reserve(pool.working, cost.bytes, "work")
     loop = asyncio.get_running_loop()
 
     def run() -> T:

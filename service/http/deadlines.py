@@ -12,7 +12,10 @@ while the set is not empty, checks the set every :data:`TICK` seconds: a body is
 from __future__ import annotations
 
 import asyncio
+import math
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Literal
 
@@ -55,6 +58,7 @@ class Deadline:
     def __init__(self, total: float, idle: float) -> None:
         self.total, self.idle = total, idle
         self.expired: Literal["total", "idle"] | None = None
+        self.paused_at: float | None = None
         """``"total"`` or ``"idle"`` once the deadline has passed; the block then raises :class:`TimeoutError`."""
 
     def __enter__(self) -> Deadline:
@@ -77,8 +81,20 @@ class Deadline:
         self.last = self.loop.time()
 
     def due(self) -> float:
-        """The loop time at which the block is cut off."""
-        return min(self.until, self.last + self.idle)
+        """The loop time at which the block is cut off; never while :meth:`paused`."""
+        return math.inf if self.paused_at is not None else min(self.until, self.last + self.idle)
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """A wait of the server's own (for memory to read a body into) within the block: it counts in neither
+        deadline, which both start again from where they stood when it ends."""
+        self.paused_at = self.loop.time()
+        try:
+            yield
+        finally:
+            now = self.loop.time()
+            self.until += now - self.paused_at
+            self.last, self.paused_at = now, None
 
     def expire(self, now: float) -> None:
         """The deadline has passed at loop time ``now``: cancel the block's task."""

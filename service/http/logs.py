@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +27,7 @@ from service.http.records import Answered
 
 access_logger = logging.getLogger("service.access")
 MAX_LOGGED_PATH = 256
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 ACCESS_LINE = "%(method)s %(path)s %(status)d %(duration_ms).1f ms id=%(request_id)s"
 
 
@@ -42,11 +44,32 @@ def log_requests(answered: Sequence[Answered]) -> None:
         handler.write_access(lines)
 
 
+CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\\\u2028\u2029]")
+"""What :func:`escaped` writes as ``\\xNN`` (``\\uNNNN``): C0 and C1 control characters, DEL, the Unicode line and
+paragraph separators, and the backslash itself."""
+
+ONLY_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+"""The same, backslash left as it is: for a whole message, whose fields are escaped already."""
+
+
+def escaped(text: str, controls: re.Pattern[str] = CONTROLS) -> str:
+    """``text`` with every control character (and backslash) written ``\\xNN``: a client's path can then neither
+    start a forged log line (``%0a``) nor reach a terminal (``%1b``), and an escape in the log is never ambiguous."""
+    if text.isascii() and text.isprintable() and "\\" not in text:
+        return text
+    return controls.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def access_fields(request: Answered) -> dict[str, Any]:
-    """The fields of the access line of ``request``."""
+    """The fields of the access line of ``request``; the client's path and method :func:`escaped`."""
     return {
-        "method": request.method,
-        "path": request.path,
+        "method": escaped(request.method),
+        "path": escaped(request.path),
         "status": request.status,
         "duration_ms": round(request.seconds * 1000, 3),
         "request_id": request.request_id,
@@ -95,6 +118,15 @@ def json_line(created: float, level: str, logger: str, message: str, fields: dic
         **fields,
     }
     return orjson.dumps(entry, default=str).decode()
+
+
+class TextFormatter(logging.Formatter):
+    """The text format: each record's message :func:`escaped` (its control characters), so that a message is one
+    line whatever it quotes (a traceback, added after the message, keeps its lines)."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 (logging's name)
+        record.message = escaped(record.message, ONLY_CONTROLS)
+        return super().formatMessage(record)
 
 
 class JsonFormatter(logging.Formatter):
@@ -173,7 +205,7 @@ def log_config(settings: Settings) -> dict[str, Any]:
         "disable_existing_loggers": False,
         "formatters": {
             "json": {"()": JsonFormatter},
-            "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+            "text": {"()": TextFormatter, "format": TEXT_FORMAT},
         },
         "handlers": {
             "stdout": {

@@ -18,6 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.routing import Match
 
@@ -29,6 +30,11 @@ MAX_ERRORS = 20
 """The most ``errors`` items an answer lists; ``detail`` counts the others."""
 MAX_PART = 64
 """The longest key a JSON pointer in an answer repeats."""
+CLIENT_CLOSED = 499
+"""The status recorded for a request whose client went away before it was read ("Client Closed Request", as nginx
+logs it): not a server error, so it never counts as a 5xx in the metrics or the logs. It is never sent."""
+MAX_SHOWN_PATH = 100
+"""The most characters of a request's path that an answer repeats."""
 logger = logging.getLogger("service")
 
 
@@ -175,11 +181,23 @@ async def _on_http_exception(request: Request, exc: HTTPException) -> Response:
             return problem_response(
                 ServiceError(
                     404,
-                    f"There is no {path[:200]}: the path is {unslashed}, without the trailing slash.",
-                    extensions={"path": unslashed},
+                    f"There is no {shown(path)}: the path is {shown(unslashed)}, without the trailing slash.",
+                    extensions={"path": shown(unslashed)},
                 )
             )
     return problem_response(ServiceError(exc.status_code, str(exc.detail), headers=exc.headers))
+
+
+def shown(path: str) -> str:
+    """``path`` as an answer repeats it: its first :data:`MAX_SHOWN_PATH` characters, then "…" if it is longer."""
+    return path if len(path) <= MAX_SHOWN_PATH else path[: MAX_SHOWN_PATH - 1] + "…"
+
+
+async def _on_client_disconnect(request: Request, exc: ClientDisconnect) -> Response:
+    """The client closed the connection before its request was read: logged at info level, without a traceback,
+    and recorded (access line, metrics) with the status :data:`CLIENT_CLOSED`; the answer reaches no one."""
+    logger.info("client disconnected before its request was read: %s %s", request.method, shown(request.url.path))
+    return Response(status_code=CLIENT_CLOSED)
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> Response:
@@ -205,6 +223,7 @@ def install(app: FastAPI, request_models: Mapping[str, type[BaseModel]]) -> None
         GradcoreError: _on_gradcore_error,
         ServiceError: _on_problem,
         HTTPException: _on_http_exception,
+        ClientDisconnect: _on_client_disconnect,
         Exception: _on_unexpected,
     }
     for exception, handler in handlers.items():

@@ -19,6 +19,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from servers import HOST, ROOT, SERVICE, Server, Servers, free_port, require_program, stop_process, wait_until_ready
+from waiting import until_sync
 
 from service.api.schemas.examples import SEED_TWO_LAYER
 
@@ -27,6 +28,10 @@ UPSTREAM = re.compile(r"^(\s*)server replica:8000( [^;]*)?;$", re.MULTILINE)
 LISTEN = re.compile(r"^(\s*)listen 8080;$", re.MULTILINE)
 REQUESTS = 24
 STARTUP_TIMEOUT = 10.0
+SAFETY = 30.0
+"""Seconds after which a wait for an event fails: a safety net, never a synchronisation."""
+GENEROUS = 3.0
+"""A bound on one request's time that no loaded machine misses, far below the timeouts it tells apart (60 s)."""
 
 
 def render(backends: list[str], port: int, prefix: Path) -> Path:
@@ -95,12 +100,21 @@ def black_hole() -> Iterator[str]:
             filler = stack.enter_context(socket.socket())
             filler.setblocking(False)
             filler.connect_ex(address)
-        time.sleep(0.1)
-        with socket.socket() as probe:
-            probe.settimeout(0.5)
-            with pytest.raises(TimeoutError):
-                probe.connect(address)
+        until_sync(lambda: connect_times_out(address), "a full accept queue")  # the kernel completes the fillers
         yield f"{address[0]}:{address[1]}"
+
+
+def connect_times_out(address: tuple[str, int]) -> bool:
+    """Whether a connection to ``address`` waits (its SYN dropped) rather than completes or is refused."""
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        try:
+            probe.connect(address)
+        except TimeoutError:
+            return True
+        except OSError:
+            return False
+        return False
 
 
 def timed_posts(base_url: str, count: int) -> list[tuple[int, float]]:
@@ -161,11 +175,13 @@ def test_nginx_fails_over_in_well_under_a_second_when_a_replica_is_gone(servers:
     (live,) = servers.start(1)
     with black_hole() as gone, running_nginx([live.removeprefix("http://"), gone], tmp_path) as base_url:
         results = timed_posts(base_url, REQUESTS)
-        time.sleep(1.1)  # past fail_timeout: the silent replica is tried again
+        time.sleep(1.1)  # past fail_timeout, so that the silent replica is tried again: more time cannot hurt
         results += timed_posts(base_url, REQUESTS)
     assert [status for status, _ in results] == [200] * (2 * REQUESTS)
     slowest = max(seconds for _, seconds in results)
-    assert slowest < 0.6, f"the slowest request took {slowest:.2f} s"
+    # One proxy_connect_timeout (0.3 s) per request that meets the silent replica, not nginx's default 60 s: the
+    # bound is generous for a loaded machine (the figure itself is a benchmark's business).
+    assert slowest < GENEROUS, f"the slowest request took {slowest:.2f} s"
     assert served(live) == 2 * REQUESTS
     log = (tmp_path / "nginx.log").read_text(errors="replace")
     assert "upstream timed out" in log  # the silent replica was tried, and cost a connect timeout
@@ -191,12 +207,13 @@ def test_nginx_sends_requests_to_a_replica_that_starts_listening_late(servers: S
                 wait_until_ready(late)
                 started = time.monotonic()
                 with httpx.Client(base_url=base_url, timeout=10.0) as client:
-                    while served(late.base_url) == 0 and time.monotonic() - started < 5:
+                    while served(late.base_url) == 0 and time.monotonic() - started < SAFETY:
                         assert client.post("/v1/gradients", json=SEED_TWO_LAYER).status_code == 200
                         time.sleep(0.02)
                 waited = time.monotonic() - started
             finally:
                 stop_process(process)
     assert [status for status, _ in before] == [200] * REQUESTS
-    assert max(seconds for _, seconds in before) < 0.5
-    assert waited < 2.0, f"the late replica got its first request {waited:.1f} s after it was ready"
+    assert max(seconds for _, seconds in before) < GENEROUS
+    # after fail_timeout (1 s), not 10 s: a bound between the two that a loaded machine does not miss
+    assert waited < 8.0, f"the late replica got its first request {waited:.1f} s after it was ready"

@@ -8,7 +8,6 @@ must hold exactly one JSON line per request. The run is bounded in requests and 
 from __future__ import annotations
 
 import json
-import time
 from collections import Counter
 from typing import Any
 
@@ -16,6 +15,7 @@ import anyio
 import httpx
 import numpy as np
 from servers import Serve, Server
+from waiting import until_sync
 
 CLIENTS = 32
 REQUESTS = 3000
@@ -94,17 +94,11 @@ async def run(server: Server, first: int, count: int, statuses: Counter[int], rs
         outer.cancel_scope.cancel()
 
 
-def settled_log(server: Server, timeout: float = 5.0) -> str:
-    """The server's log once it stops growing: access lines are written some milliseconds after their requests
-    (service.http.batch)."""
-    deadline = time.monotonic() + timeout
-    log = server.log()
-    while time.monotonic() < deadline:
-        time.sleep(0.2)
-        log, before = server.log(), log
-        if log == before:
-            break
-    return log
+def settled_log(server: Server, lines: int) -> str:
+    """The server's log once it holds ``lines`` access lines of the load: they are written some milliseconds after
+    their requests (service.http.batch); :data:`waiting.SAFETY` seconds are a safety net."""
+    until_sync(lambda: server.log().count('"request_id":"load-') >= lines, f"{lines} access lines")
+    return server.log()
 
 
 def test_load(serve: Serve) -> None:
@@ -121,7 +115,7 @@ def test_load(serve: Serve) -> None:
                     await run(server, quarter * size, size, statuses, quarters[-1])
 
         anyio.run(main)
-        log = settled_log(server)
+        log = settled_log(server, REQUESTS + WARM_UP)
 
     assert sum(statuses.values()) == REQUESTS
     assert not [status for status in statuses if status >= 500]

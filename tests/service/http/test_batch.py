@@ -7,15 +7,15 @@ import threading
 
 import httpx
 import pytest
+from fastapi import FastAPI
+from waiting import until
 
 from service.api.schemas.examples import SEED_TWO_LAYER
 from service.app import create_app
-from service.http.batch import DELAY, SIZE, Batch, flush_batches
+from service.http.batch import SIZE, Batch, flush_batches
 from service.http.observe import Observe
 
 pytestmark = pytest.mark.anyio
-SLACK = 0.5
-"""Seconds a busy test machine may add to a timer."""
 
 
 def recording() -> tuple[Batch[int], list[list[int]]]:
@@ -28,10 +28,10 @@ async def test_items_added_on_a_loop_are_handled_together_within_the_delay() -> 
     for item in range(5):
         batch.add(item)
     assert calls == []  # they wait
-    await asyncio.sleep(DELAY + SLACK)
+    await until(lambda: calls, "the timer's call")
     assert calls == [[0, 1, 2, 3, 4]]  # in one call, in order
     batch.add(5)
-    await asyncio.sleep(DELAY + SLACK)
+    await until(lambda: len(calls) == 2, "the next timer's call")
     assert calls == [[0, 1, 2, 3, 4], [5]]  # a new timer for the next ones
 
 
@@ -73,7 +73,7 @@ async def test_handle_may_add_to_its_own_batch_and_take_other_locks() -> None:
         batch.add(1)
         batch.flush()
     assert calls == [[1]]
-    await asyncio.sleep(DELAY + SLACK)
+    await until(lambda: len(calls) == 2, "the next round")
     assert calls == [[1], [2]]
 
 
@@ -82,7 +82,7 @@ def test_a_loop_that_stops_before_its_timer_leaves_the_items_to_the_next_loop() 
 
     async def added(item: int) -> None:
         batch.add(item)
-        await asyncio.sleep(DELAY + SLACK)
+        await until(lambda: calls, "the new loop's timer")
 
     left_open = asyncio.new_event_loop()  # a loop whose timer never runs
     left_open.call_soon(batch.add, 1)
@@ -98,15 +98,20 @@ async def test_the_metrics_of_a_request_are_recorded_within_the_delay_without_a_
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         assert (await client.post("/v1/gradients", json=SEED_TWO_LAYER)).status_code == 200
-        await asyncio.sleep(DELAY + SLACK)
-    recorded = {
+        await until(lambda: recorded(app).get("gradservice_batch_size_count"), "the recording of the metrics")
+    recorded_now = recorded(app)
+    assert recorded_now["gradservice_batch_size_count"] == 1  # recorded, with m = 1, though nothing scraped
+    assert recorded_now["gradservice_batch_size_sum"] == 1
+
+
+def recorded(app: FastAPI) -> dict[str, float]:
+    """The batch-size samples of /v1/gradients recorded so far."""
+    return {
         sample.name: sample.value
         for metric in observe_of(app).counters.network.batch_size.collect()
         for sample in metric.samples
         if sample.labels.get("handler") == "/v1/gradients"
     }
-    assert recorded["gradservice_batch_size_count"] == 1  # recorded, with m = 1, though nothing scraped
-    assert recorded["gradservice_batch_size_sum"] == 1
 
 
 def observe_of(app: object) -> Observe:

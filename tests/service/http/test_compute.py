@@ -6,6 +6,7 @@ import threading
 
 import anyio
 import pytest
+from waiting import until
 
 from service.domain.errors import ServiceError
 from service.domain.limits import Cost
@@ -58,9 +59,9 @@ async def test_requests_wait_for_memory_first_come_first_served_then_get_503() -
 
     async with anyio.create_task_group() as tasks:
         tasks.start_soon(wait, "first", 50)
-        await anyio.sleep(0.01)
+        await until(lambda: len(budget.waiters) == 1, "the first waiter")
         tasks.start_soon(wait, "second", 10)  # would fit now, but waits its turn
-        await anyio.sleep(0.01)
+        await until(lambda: len(budget.waiters) == 2, "the second waiter")
         assert order == []
         budget.release(60)
     assert order == ["first", "second"]

@@ -12,6 +12,7 @@ import anyio
 import httpx
 import pytest
 from fastapi import FastAPI
+from waiting import until
 
 from service.api.schemas.examples import SEED_TWO_LAYER
 from service.app import create_app
@@ -63,6 +64,7 @@ async def test_api_key(headers: dict[str, str], status: int) -> None:
 async def test_api_key_guards_every_path_but_healthz() -> None:
     async with client_of(KEYED) as http:
         assert (await http.get("/healthz")).json() == {"status": "ok"}
+        assert (await http.get("/readyz")).status_code == 200  # a probe too: documented in docs/operations.md
         for path in ("/openapi.json", "/docs", "/v1/nowhere"):
             assert (await http.get(path)).status_code == 401, path
         assert (await http.get("/openapi.json", headers=utf8({"x-api-key": KEY}))).status_code == 200
@@ -90,7 +92,9 @@ async def test_openapi_documents_the_key_only_when_it_is_set() -> None:
 
 
 async def test_clients_still_sending_their_bodies_hold_no_slot() -> None:
-    """Two slow bodies with max_concurrency = 1: a third request still gets 200, then both slow ones do too."""
+    """Two slow small bodies (read on the event loop: they reserve nothing) with max_concurrency = 1: a third
+    request still gets 200, then both slow ones do too. A large body reserves its memory before it is read
+    (test_body_budget.py)."""
     app = create_app(Settings(max_concurrency=1, retry_after=7))
     release = anyio.Event()
     body = json.dumps(SEED_TWO_LAYER).encode()
@@ -113,9 +117,7 @@ async def test_clients_still_sending_their_bodies_hold_no_slot() -> None:
     async with client_of(app) as http, anyio.create_task_group() as tasks:
         tasks.start_soon(slow_request, http)
         tasks.start_soon(slow_request, http)
-        with anyio.fail_after(5):
-            while started < 2:
-                await anyio.sleep(0.001)
+        await until(lambda: started == 2, "both slow bodies' first bytes")
         assert (await http.post("/v1/gradients", json=SEED_TWO_LAYER)).status_code == 200
         assert (await http.get("/healthz")).status_code == 200
         release.set()
@@ -128,12 +130,11 @@ async def test_a_body_that_stops_gets_408_problem() -> None:
 
     async def stalled() -> AsyncIterator[bytes]:
         yield body[:10]
-        await anyio.sleep(3)
+        await anyio.Event().wait()  # the rest never comes: only the idle deadline ends the request
         yield body[10:]
 
     async with client_of(app) as http:
-        with anyio.fail_after(2.5):
-            answer = await http.post("/v1/gradients", content=stalled(), headers={"content-type": "application/json"})
+        answer = await http.post("/v1/gradients", content=stalled(), headers={"content-type": "application/json"})
     assert answer.status_code == 408
     assert answer.headers["content-type"] == "application/problem+json"
     assert answer.json()["type"] == "/problems/request-timeout"
