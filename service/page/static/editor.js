@@ -2,19 +2,20 @@
 import { ACTIVATIONS, cellValue } from "./state.js";
 import { el, shapeText } from "./format.js";
 
-/** A line's cells: tabs, then semicolons, then commas or spaces. A comma is read as a decimal comma when the line
- * has no dot and reading it so (and splitting on spaces) gives the expected number of columns, or when the line is
- * one entry with one comma and one column is expected; otherwise commas separate entries, as in CSV. */
+/** A line's cells: tabs, then semicolons, then commas or spaces. A comma is read as a decimal comma (-0,01302) when
+ * splitting on spaces gives entries with at most one comma and no dot beside it, every one a number, and the expected
+ * number of columns (one entry when none is expected), while reading commas as separators does not; otherwise
+ * commas separate entries, as in CSV. */
 function cellsOf(line, cols) {
   if (line.includes("\t")) return line.split("\t");
   if (line.includes(";")) return line.split(";");
   const spaced = line.trim().split(/\s+/);
   if (!line.includes(",")) return spaced;
   const csv = line.split(",");
-  const decimal = !line.includes(".") && spaced.every((cell) => (cell.match(/,/g) ?? []).length <= 1);
-  if (decimal && cols !== null && spaced.length === cols && csv.length !== cols) return spaced;
-  if (decimal && cols === null && spaced.length === 1 && csv.length === 2 && !/,\s/.test(line)) return spaced;
-  return csv;
+  const numbers = (cells) => cells.every((cell) => typeof cellValue(cell) === "number");
+  const fits = (cells) => numbers(cells) && (cols === null ? cells === spaced && cells.length === 1 : cells.length === cols);
+  const decimal = spaced.every((cell) => (cell.match(/,/g) ?? []).length <= 1 && !(cell.includes(",") && cell.includes(".")));
+  return decimal && fits(spaced) && !fits(csv) ? spaced : csv;
 }
 
 /** Rows pasted from a spreadsheet (tabs), a CSV file (commas or semicolons), plain text (spaces) or JSON, each cell

@@ -1,119 +1,19 @@
 """The playground (``/playground``) in a real browser, offline: Debian's Chromium driven by Playwright.
 
-One server and one browser for the module. Every request a page makes is recorded; any that would leave
-127.0.0.1 is aborted and fails the test. Numbers are read off the page as a student sees them and compared with
-the service's own answers numerically (the page shows 4 decimals). Screenshots go to ``test-artifacts/``.
+One server and one browser for all the page's tests (``conftest.py``). Every request a page makes is recorded; any
+that would leave 127.0.0.1 is aborted and fails the test. Numbers are read off the page as a student sees them and
+compared with the service's own answers numerically (the page shows 4 significant digits). Screenshots go to
+``test-artifacts/``.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
-from browsers import CHROMIUM_ARGS, TIMEOUT_MS, is_local
-from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
-from servers import require_program, running
-
-ROOT = Path(__file__).resolve().parents[3]
-ARTIFACTS = ROOT / "test-artifacts"
-EXAMPLES = ROOT / "examples"
-SHOWN = 1e-4  # the page writes 4 decimals: an entry is within half a unit of the 4th decimal, plus rounding
-NUMBER = re.compile(r"[−-]?\d+\.\d+(?:e[−-]?\d+)?")
-
-
-def example(name: str) -> dict[str, Any]:
-    body: dict[str, Any] = json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"))
-    return body
-
-
-def number(text: str) -> float:
-    """A number as the page writes it: a real minus sign, maybe an exponent."""
-    return float(text.strip().replace("\u2212", "-"))
-
-
-@dataclass
-class Site:
-    """The server, the browser and every URL its pages asked for."""
-
-    base_url: str
-    browser: Browser
-    requested: list[str] = field(default_factory=list)
-    blocked: list[str] = field(default_factory=list)
-
-    def guard(self, route: Route) -> None:
-        url = route.request.url
-        self.requested.append(url)
-        if is_local(url):
-            route.continue_()
-        else:
-            self.blocked.append(url)
-            route.abort()
-
-    def open(self, url: str = "/playground", width: int = 1280, height: int = 800) -> Page:
-        """A new page at ``url``, once its numbers are up to date."""
-        page = self.browser.new_page(viewport={"width": width, "height": height})
-        page.set_default_timeout(TIMEOUT_MS)
-        page.route("**/*", self.guard)
-        page.goto(url if url.startswith("http") else self.base_url + url)
-        up_to_date(page)
-        return page
-
-    def api(self, path: str, body: dict[str, Any]) -> Any:
-        response = httpx.post(self.base_url + path, json=body, timeout=10)
-        return response.json()
-
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[Site]:
-    chromium = require_program("chromium")
-    with running() as server, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield Site(server.base_url, browser)
-        finally:
-            browser.close()
-
-
-@pytest.fixture(autouse=True)
-def nothing_leaves_the_machine(site: Site) -> Iterator[None]:
-    yield
-    assert site.blocked == [], f"the playground tried to leave the machine: {site.blocked}"
-
-
-def up_to_date(page: Page) -> None:
-    expect(page.locator("#status")).to_have_attribute("data-state", "ok")
-
-
-def shown_matrix(page: Page, selector: str) -> list[list[float]]:
-    """A matrix as the page shows it: the text of each entry, read as a number."""
-    cells = page.locator(f"{selector} td").evaluate_all(
-        "cells => cells.map(td => [Number(td.dataset.i), Number(td.dataset.j), td.textContent])"
-    )
-    rows = 1 + max(i for i, _, _ in cells)
-    cols = 1 + max(j for _, j, _ in cells)
-    matrix = [[float("nan")] * cols for _ in range(rows)]
-    for i, j, text in cells:
-        matrix[i][j] = number(text)
-    return matrix
-
-
-def assert_close(shown: list[list[float]], expected: list[list[float]], tolerance: float = SHOWN) -> None:
-    assert [len(row) for row in shown] == [len(row) for row in expected], (shown, expected)
-    for row, want in zip(shown, expected, strict=True):
-        assert row == pytest.approx(want, abs=tolerance), (shown, expected)
-
-
-def set_weight(page: Page, layer: int, i: int, j: int, value: str) -> None:
-    cell = page.locator(f'input[data-pointer="/network/layers/{layer - 1}/weights/{i}/{j}"]')
-    cell.fill(value)
-    up_to_date(page)
+from pages import ARTIFACTS, NUMBER, SHOWN, Site, assert_close, example, number, set_weight, shown_matrix, up_to_date
+from playwright.sync_api import expect
 
 
 def test_seed_case_5_shows_the_api_gradients_and_explains_them(site: Site) -> None:
@@ -132,9 +32,9 @@ def test_seed_case_5_shows_the_api_gradients_and_explains_them(site: Site) -> No
     text = formula.inner_text()
     assert "∂L/∂W_2[1,0] = l_1[0,1] · Δ_2[0,0] = " in text
     l_1, delta_2, gradient = (number(n) for n in NUMBER.findall(text.split(" = ", 2)[2]))
-    assert l_1 == pytest.approx(answer["layers"][0]["activation"][0][1], abs=SHOWN)
-    assert delta_2 == pytest.approx(answer["layers"][1]["delta"][0][0], abs=SHOWN)
-    assert gradient == pytest.approx(answer["layers"][1]["weights_gradient"][1][0], abs=SHOWN)
+    assert l_1 == pytest.approx(answer["layers"][0]["activation"][0][1], rel=SHOWN)
+    assert delta_2 == pytest.approx(answer["layers"][1]["delta"][0][0], rel=SHOWN)
+    assert gradient == pytest.approx(answer["layers"][1]["weights_gradient"][1][0], rel=SHOWN)
 
     # Keyboard: focus the first entry of ∂L/∂W_1, move right with the arrow key; its formula shows.
     page.locator('#dW-1 td[data-i="0"][data-j="0"]').focus()
