@@ -1,4 +1,5 @@
-"""The playground's browser tests: one server and one Chromium for all of them, offline."""
+"""The playground's browser tests: one server and one Chromium per test module (a running
+Playwright loop must not outlive its module: the async tests of other modules run their own), offline."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from playwright.sync_api import sync_playwright
 from servers import require_program, running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def site() -> Iterator[Site]:
     chromium = require_program("chromium")
     with running() as server, sync_playwright() as playwright:

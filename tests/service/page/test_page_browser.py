@@ -191,6 +191,14 @@ def test_xor_trains_draws_its_loss_curve_and_shows_the_trained_network(site: Sit
     expect(ratings).to_have_count(2)
     checked = site.api("/v1/gradients/check", body)
     expect(ratings).to_have_text([layer["rating"] for layer in checked["layers"]])
+    # Each row names its parameters, and its worst entry by the parameter it is in: b_1[0], not ∂L/∂W_1.
+    worst = page.locator("#check-result tbody td.worst")
+    for k, layer in enumerate(checked["layers"], start=1):
+        entry = layer["worst"]
+        where = f"b_{k}[{entry['column']}]" if entry["parameter"] == "b" else f"W_{k}[{entry['row']},{entry['column']}]"
+        expect(worst.nth(k - 1)).to_contain_text(f"{where}: backpropagation ")
+    expect(page.locator("#check-result tbody th")).to_have_text(["layer 1: W_1, b_1", "layer 2: W_2, b_2"])
+    expect(page.locator("#check-result")).to_contain_text("the service's backpropagation against central differences")
     ARTIFACTS.mkdir(exist_ok=True)
     page.locator("#train").screenshot(path=ARTIFACTS / "playground-training.png")
     page.close()
