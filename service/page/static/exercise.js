@@ -19,6 +19,8 @@ export const markOf = (id) => marks[id] ?? null;
 
 export function setOn(flag) { on = Boolean(flag); }
 export function reveal(id) { revealed.add(id); }
+/** The learner changed their value of `id`: its mark no longer describes it. */
+export function forget(id) { delete marks[id]; }
 /** A new network is a new exercise: forget the marks and hide everything again. */
 export function reset() { marks = {}; revealed.clear(); }
 
@@ -85,8 +87,9 @@ export function shapeOf(id, ctx) {
   return Array.isArray(value[0]) ? [value.length, value[0].length] : [1, value.length];
 }
 
-/** Check every entered quantity; `done()` redraws the page with the marks. */
-export async function checkAnswers(body, ctx, answers, done) {
+/** Check every entered quantity; `done()` redraws the page with the marks, unless `current()` says that the network
+ * changed while the service checked them. */
+export async function checkAnswers(body, ctx, answers, done, current = () => true) {
   const scope = document.getElementById("numbers");
   const out = document.getElementById("exercise-result");
   clearProblems(scope);
@@ -97,6 +100,7 @@ export async function checkAnswers(body, ctx, answers, done) {
   }
   out.textContent = "Checking…";
   const { data, problem } = await post("/v1/gradients/verify", { ...body, claimed });
+  if (!current()) { out.textContent = ""; return; }
   if (problem) {
     out.textContent = problemSummary(problem);
     showProblem(problem, scope);
@@ -161,7 +165,11 @@ export function exerciseCard({ id, label, pointer, rows, cols, text, onInput, on
   const area = el("textarea", {
     id: `answer-${id}`, rows: Math.min(6, Math.max(1, rows)), cols: 24, spellcheck: "false", "data-pointer": `/claimed${pointer}`,
     placeholder: rows * cols === 1 ? "a number" : "one row per line", "aria-label": `Your ${label} (${rows} × ${cols})`,
-    oninput: () => onInput(area.value),
+    oninput: () => {
+      onInput(area.value);
+      forget(id);
+      area.closest("figure")?.querySelector(".mark")?.remove();
+    },
   });
   area.value = text ?? "";
   return el("figure", { class: "matrix exercise field", id, "data-quantity": id, "data-pointer": `/claimed${pointer}` },

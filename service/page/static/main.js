@@ -38,6 +38,8 @@ function networkChanged() {
   results.refresh(key);
   clearProblems($("verify"));
   clearProblems($("train"));
+  clearProblems($("numbers"));
+  $("exercise-result").textContent = "";
   exercise.reset();
 }
 
@@ -80,7 +82,10 @@ function saveSoon() { clearTimeout(saveSoon.timer); saveSoon.timer = setTimeout(
 const hooks = {
   get answers() { return state.answers; },
   onInput(id, text) { state.answers[id] = text; saveSoon(); },
-  check() { if (ctx) exercise.checkAnswers(ctx.req, ctx, state.answers, renderResults); },
+  check() {
+    const asked = ctx;
+    if (asked) exercise.checkAnswers(asked.req, asked, state.answers, renderResults, () => ctx === asked && $("status").dataset.state === "ok");
+  },
   reveal(id) { exercise.reveal(id); renderResults(); },
 };
 

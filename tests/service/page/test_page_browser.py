@@ -202,3 +202,13 @@ def test_xor_trains_draws_its_loss_curve_and_shows_the_trained_network(site: Sit
     ARTIFACTS.mkdir(exist_ok=True)
     page.locator("#train").screenshot(path=ARTIFACTS / "playground-training.png")
     page.close()
+
+
+def test_words_one_name_for_the_series_and_none_of_them_seed(site: Site) -> None:
+    page = site.open()
+    text = page.locator("body").inner_text()
+    assert text.count("Gradients for Neural Nets") == 1  # attributed once, beside the presets that need it
+    assert "2016" in page.locator("#series").inner_text()
+    assert re.search(r"\bseed\b", text, flags=re.IGNORECASE) is None, "“seed” means three things: the page uses none"
+    expect(page.get_by_label("Random weights: number")).to_have_value("1")
+    page.close()

@@ -152,6 +152,10 @@ def test_each_checked_quantity_is_marked_with_its_mistake_or_carried_forward(sit
     assert_close(shown_matrix(page, "#dW-2 .scroll"), true[1]["weights_gradient"])
     formula = page.locator('#dW-2 .scroll td[data-i="0"][data-j="0"]').get_attribute("aria-description") or ""
     assert "= ? · ?" in formula  # l_1 and Δ_2 are not found yet
+    # The learner corrects Δ_2: its old mark no longer describes it and goes.
+    delta_2.locator("textarea").fill("-0.09684")
+    expect(delta_2.locator(".mark")).to_have_count(0)
+    expect(delta_1.locator(".mark")).to_have_count(1)
     # Reveal: the learner gives up on z_1.
     page.get_by_role("button", name="Reveal z_1").click()
     assert_close(shown_matrix(page, "#z-1"), true[0]["pre_activation"])
