@@ -23,7 +23,7 @@ def test_seed_case_5_shows_the_api_gradients_and_explains_them(site: Site) -> No
         assert_close(shown_matrix(page, f"#dW-{k}"), answer["layers"][k - 1]["weights_gradient"])
         assert_close(shown_matrix(page, f"#delta-{k}"), answer["layers"][k - 1]["delta"])
 
-    page.evaluate("document.getElementById('picture').scrollIntoView(); window.scrollBy(0, 130)")
+    page.evaluate("document.getElementById('numbers').scrollIntoView(); window.scrollBy(0, -110)")
     page.locator('#dW-2 td[data-i="1"][data-j="0"]').hover()
     formula = page.locator("#formula")
     expect(formula).to_be_visible()
