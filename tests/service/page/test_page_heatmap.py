@@ -89,4 +89,7 @@ def test_xor_is_drawn_over_its_input_plane_and_redrawn_while_it_trains(site: Sit
     page.set_viewport_size({"width": 1280, "height": 1100})
     page.evaluate("document.getElementById('picture').scrollIntoView()")
     page.screenshot(path=ARTIFACTS / "playground-exercise.png")  # docs/page-exercise.png is a copy of this one
+    page.set_viewport_size({"width": 390, "height": 844})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page is {width} px wide at phone width in exercise mode"
     page.close()
