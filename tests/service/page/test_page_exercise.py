@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pages import Site, assert_close, example, shown_matrix, up_to_date
+from pages import ARTIFACTS, Site, assert_close, example, shown_matrix, up_to_date
 from playwright.sync_api import Page, Route, expect
 
 QUANTITIES = ("pre_activation", "activation", "delta", "weights_gradient")
@@ -152,6 +152,8 @@ def test_each_checked_quantity_is_marked_with_its_mistake_or_carried_forward(sit
     assert_close(shown_matrix(page, "#dW-2 .scroll"), true[1]["weights_gradient"])
     formula = page.locator('#dW-2 .scroll td[data-i="0"][data-j="0"]').get_attribute("aria-description") or ""
     assert "= ? · ?" in formula  # l_1 and Δ_2 are not found yet
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("#numbers").screenshot(path=ARTIFACTS / "playground-exercise-marks.png")
     # The learner corrects Δ_2: its old mark no longer describes it and goes.
     delta_2.locator("textarea").fill("-0.09684")
     expect(delta_2.locator(".mark")).to_have_count(0)
