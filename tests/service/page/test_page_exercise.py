@@ -56,9 +56,8 @@ def test_nothing_the_learner_is_to_compute_is_shown_before_they_ask(site: Site) 
         if text in shown
     ]
     assert leaked == []
-    assert (
-        "?" in page.locator("#diagram").inner_text() or page.locator("#diagram text.value").first.text_content() == "?"
-    )
+    for node in ("1:0", "1:1", "2:0"):  # l_1 and ŷ in the diagram
+        expect(page.locator(f'#diagram [data-node="{node}"] text.value')).to_have_text("?")
     page.get_by_role("button", name="Copy link").click()
     assert page.locator("#share-url").input_value().endswith("&exercise=1")  # a teacher shares the exercise
     page.close()
