@@ -1,4 +1,7 @@
-// Calls to the service's /v1 endpoints. A failure comes back as the service's RFC 9457 problem.
+// Calls to the service's /v1 endpoints. A failure comes back as the service's RFC 9457 problem, shown in the
+// seed's notation (notation.js) beside the field it names; the JSON pointer stays in the span's data-pointer.
+import { humane, problemText } from "./notation.js";
+
 export async function post(path, body) {
   let response;
   try {
@@ -28,11 +31,21 @@ export function showProblem(problem, scope = document) {
     best.setAttribute("aria-invalid", "true");
     const field = best.closest(".field") ?? document.getElementById("problems");
     const slot = field.querySelector(":scope > .problem");
-    slot.append(Object.assign(document.createElement("span"), { textContent: `${pointer || "/"}: ${message}` }));
+    const span = Object.assign(document.createElement("span"), { textContent: problemText({ pointer, message }), title: pointer || "/" });
+    span.dataset.pointer = pointer;
+    slot.append(span);
   }
 }
 
 export function clearProblems(scope = document) {
   scope.querySelectorAll(".problem").forEach((p) => p.replaceChildren());
   scope.querySelectorAll("[aria-invalid]").forEach((f) => f.removeAttribute("aria-invalid"));
+}
+
+/** One line for a status or a result: the first problem in the page's words, and how many more there are. */
+export function problemSummary(problem) {
+  const errors = problem.errors ?? [];
+  if (errors.length === 0) return humane(problem.detail ?? problem.title ?? "the service refused the request");
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? "s" : ""}, shown beside their fields)` : "";
+  return problemText(errors[0]) + more;
 }

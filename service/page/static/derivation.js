@@ -1,5 +1,6 @@
 // The steps of /v1/derivation: each equation's LaTeX rendered as MathML by the vendored Temml, its shape check,
-// and its value.
+// and its value (in exercise mode, not the value of a quantity the learner has yet to find).
+import { isHidden } from "./exercise.js";
 import { el, fmt } from "./format.js";
 import { matrixFigure } from "./matrices.js";
 
@@ -14,9 +15,20 @@ function mathml(latex) {
   return holder;
 }
 
+const IDS = { pre_activation: "z", activation: "l", delta: "delta", weights_gradient: "dW", bias_gradient: "db" };
+
+/** The exercise quantity of a step ("dW-2" for ∂L/∂W_2, "L" for the loss), or null. */
+function quantityOf(step) {
+  if (step.kind === "loss") return "L";
+  return IDS[step.kind] && step.layer ? `${IDS[step.kind]}-${step.layer}` : null;
+}
+
 export function renderDerivation(steps) {
   document.getElementById("steps").replaceChildren(...steps.map((step, index) => {
-    const value = Array.isArray(step.value)
+    const id = quantityOf(step);
+    const value = id && isHidden(id)
+      ? el("p", { class: "scalar hidden-value", text: `${step.symbol} = ? (hidden until you check your own value or reveal it)` })
+      : Array.isArray(step.value)
       ? matrixFigure({ id: `step-${index}`, label: step.symbol, matrix: step.value })
       : el("p", { class: "scalar", text: `${step.symbol} = ${fmt(step.value)}` });
     return el("li", { class: `step ${step.kind}`, "data-kind": step.kind },

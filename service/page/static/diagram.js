@@ -1,5 +1,7 @@
 // The network as TensorFlow Playground draws it: nodes show their activation for one example, edges are blue
-// for a positive weight and orange for a negative one, and as wide as |∂L/∂W|.
+// for a positive weight and orange for a negative one, and as wide as |∂L/∂W|. In exercise mode what the learner
+// has yet to find (l_k, ∂L/∂W_k) is drawn as "?" and edges of one width.
+import { isHidden } from "./exercise.js";
 import * as formulas from "./formulas.js";
 import { fmt } from "./format.js";
 import { colour, hideFormula, showFormula } from "./matrices.js";
@@ -23,24 +25,28 @@ export function renderDiagram(ctx, row) {
   const maxGrad = Math.max(1e-300, ...grads.flat(2).map(Math.abs));
   const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", class: "diagram" });
   const title = svg("title");
-  title.textContent = `Network ${layers.map((A) => A[0].length).join("-")}, example ${row}, loss ${fmt(ctx.res.loss)}`;
+  const loss = isHidden("L") ? "" : `, loss ${fmt(ctx.res.loss)}`;
+  title.textContent = `Network ${layers.map((A) => A[0].length).join("-")}, example ${row}${loss}`;
   root.append(title);
 
   ctx.res.layers.forEach((layer, index) => {
     const k = index + 1;
     const W = ctx.req.network.layers[index].weights;
+    const hidden = isHidden(`dW-${k}`);
     for (let i = 0; i < counts[k - 1]; i += 1) {
       for (let j = 0; j < counts[k]; j += 1) {
         const g = layer.weights_gradient[i][j];
         const line = svg("line", {
           x1: x(k - 1) + 18, y1: y(k - 1, i), x2: x(k) - 18, y2: y(k, j), class: W[i][j] < 0 ? "edge neg" : "edge pos",
-          "stroke-width": (0.75 + (7 * Math.abs(g)) / maxGrad).toFixed(2), "data-edge": `${k}:${i}:${j}`,
+          "stroke-width": hidden ? "2" : (0.75 + (7 * Math.abs(g)) / maxGrad).toFixed(2), "data-edge": `${k}:${i}:${j}`,
         });
         const label = svg("title");
-        label.textContent = `W_${k}[${i},${j}] = ${fmt(W[i][j])}, ∂L/∂W_${k}[${i},${j}] = ${fmt(g)}`;
+        label.textContent = `W_${k}[${i},${j}] = ${fmt(W[i][j])}` + (hidden ? "" : `, ∂L/∂W_${k}[${i},${j}] = ${fmt(g)}`);
         line.append(label);
-        line.addEventListener("mouseenter", () => showFormula(line, formulas.weightsGradient(ctx, k, i, j)));
-        line.addEventListener("mouseleave", hideFormula);
+        if (!hidden) {
+          line.addEventListener("mouseenter", () => showFormula(line, formulas.weightsGradient(ctx, k, i, j)));
+          line.addEventListener("mouseleave", hideFormula);
+        }
         root.append(line);
       }
     }
@@ -51,15 +57,16 @@ export function renderDiagram(ctx, row) {
     const heading = svg("text", { x: x(k), y: 18, class: "column" });
     heading.textContent = name + (values.length > MAX_NODES ? ` (${MAX_NODES} of ${values.length})` : "");
     root.append(heading);
+    const hidden = k > 0 && isHidden(`l-${k}`);
     for (let i = 0; i < counts[k]; i += 1) {
-      const circle = svg("circle", { cx: x(k), cy: y(k, i), r: 18, fill: colour(values[i], 1), class: "node" });
+      const circle = svg("circle", { cx: x(k), cy: y(k, i), r: 18, fill: hidden ? "#eee" : colour(values[i], 1), class: "node" });
       const value = svg("text", { x: x(k), y: y(k, i) + 4, class: "value" });
-      value.textContent = fmt(values[i]).replace(/(\.\d\d)\d\d$/, "$1");
+      value.textContent = hidden ? "?" : fmt(values[i], 2);
       const group = svg("g", { "data-node": `${k}:${i}` });
       const label = svg("title");
-      label.textContent = `${name}[${row},${i}] = ${fmt(values[i])}`;
+      label.textContent = `${name}[${row},${i}] = ${hidden ? "?" : fmt(values[i])}`;
       group.append(label, circle, value);
-      if (k > 0) {
+      if (k > 0 && !hidden) {
         group.addEventListener("mouseenter", () => showFormula(circle, formulas.activation(ctx, k, row, i)));
         group.addEventListener("mouseleave", hideFormula);
       }

@@ -2,20 +2,39 @@
 import { ACTIVATIONS, cellValue } from "./state.js";
 import { el, shapeText } from "./format.js";
 
-/** Rows pasted from a spreadsheet (tabs), a CSV file (commas or semicolons), plain text (spaces) or JSON. */
-export function parseRows(text) {
+/** A line's cells: tabs, then semicolons, then commas or spaces. A comma is read as a decimal comma (-0,01302) when
+ * splitting on spaces gives entries with at most one comma and no dot beside it, every one a number, and the expected
+ * number of columns (one entry when none is expected), while reading commas as separators does not; otherwise
+ * commas separate entries, as in CSV. */
+function cellsOf(line, cols) {
+  if (line.includes("\t")) return line.split("\t");
+  if (line.includes(";")) return line.split(";");
+  const spaced = line.trim().split(/\s+/);
+  if (!line.includes(",")) return spaced;
+  const csv = line.split(",");
+  const numbers = (cells) => cells.every((cell) => typeof cellValue(cell) === "number");
+  const fits = (cells) => numbers(cells) && (cols === null ? cells === spaced && cells.length === 1 : cells.length === cols);
+  const decimal = spaced.every((cell) => (cell.match(/,/g) ?? []).length <= 1 && !(cell.includes(",") && cell.includes(".")));
+  return decimal && fits(spaced) && !fits(csv) ? spaced : csv;
+}
+
+/** Rows pasted from a spreadsheet (tabs), a CSV file (commas or semicolons), plain text (spaces) or JSON, each cell
+ * with the text as typed and its value (a number, or the text so that the service names the problem). */
+export function readRows(text, cols = null) {
   const t = text.trim();
   if (t.startsWith("[")) {
     try {
       const value = JSON.parse(t);
-      if (Array.isArray(value)) return value.map((row) => (Array.isArray(row) ? row : [row]));
+      if (Array.isArray(value)) {
+        return value.map((row) => (Array.isArray(row) ? row : [row]).map((v) => ({ text: String(v), value: v })));
+      }
     } catch { /* not JSON: read it as rows of text */ }
   }
-  return t.split(/\r?\n/).filter((line) => line.trim() !== "").map((line) => {
-    const cells = line.includes("\t") ? line.split("\t") : /[,;]/.test(line) ? line.split(/[,;]/) : line.trim().split(/\s+/);
-    return cells.map((cell) => cellValue(cell.replace(/[[\]]/g, "")));
-  });
+  return t.split(/\r?\n/).filter((line) => line.trim() !== "").map((line) =>
+    cellsOf(line.replace(/[[\]]/g, " ").trim().replace(/,$/, ""), cols).map((cell) => ({ text: cell.trim(), value: cellValue(cell) })));
 }
+
+export const parseRows = (text, cols = null) => readRows(text, cols).map((row) => row.map((cell) => cell.value));
 
 /** An editable table of a matrix (or of a vector, one row); `changed(true)` when its shape changed. */
 function matrixEditor({ id, label, pointer, matrix, vector = false, changed }) {

@@ -1,11 +1,15 @@
-// Wiring: the state, the controls, and one round trip to the service after every change.
-import { clearProblems, post, showProblem } from "./api.js";
+// Wiring: the state, the controls, and one round trip to the service after every change. Every result belongs to
+// the network it was computed for (results.js); exercise mode hides what the learner is to compute (exercise.js).
+import { clearProblems, post, problemSummary, showProblem } from "./api.js";
 import { renderDerivation } from "./derivation.js";
 import { renderDiagram } from "./diagram.js";
 import { renderEditors } from "./editor.js";
-import { el, fmt } from "./format.js";
+import * as exercise from "./exercise.js";
+import { el, fmt, setDigits } from "./format.js";
+import { renderHeatmap } from "./heatmap.js";
 import { renderMatrices } from "./matrices.js";
 import { PRESETS } from "./presets.js";
+import * as results from "./results.js";
 import * as S from "./state.js";
 import { check, currentChart, train } from "./train.js";
 import { renderClaims, verify } from "./verify.js";
@@ -16,6 +20,7 @@ let ctx = null;
 let sequence = 0;
 let timer = null;
 let ownHash = "";
+let networkKey = "";
 
 function setStatus(kind, text) {
   $("status").dataset.state = kind;
@@ -24,6 +29,19 @@ function setStatus(kind, text) {
 }
 
 const body = () => JSON.parse(JSON.stringify(S.requestBody(state)));
+
+/** The network may have changed: results of another network go, and so do the exercise's marks. */
+function networkChanged() {
+  const key = results.networkKey(body());
+  if (key === networkKey) return;
+  networkKey = key;
+  results.refresh(key);
+  clearProblems($("verify"));
+  clearProblems($("train"));
+  clearProblems($("numbers"));
+  $("exercise-result").textContent = "";
+  exercise.reset();
+}
 
 function renderAll() {
   renderEditors(state, changed);
@@ -34,6 +52,8 @@ function renderAll() {
   $("seed").value = state.seed;
   $("train-eta").value = state.eta;
   $("train-steps").value = state.steps;
+  $("digits").value = state.digits;
+  $("exercise").checked = exercise.isOn();
   $("preset").value = PRESETS[state.preset] ? state.preset : "seed5";
 }
 
@@ -45,18 +65,45 @@ function changed(structure) {
 
 function schedule() {
   clearTimeout(timer);
+  networkChanged();
   setStatus("loading", "Computing…");
   timer = setTimeout(compute, 150);
 }
 
 async function saveUrl() {
-  const hash = "#s=" + (await S.encodeState(state));
+  const hash = "#s=" + (await S.encodeState(state)) + (exercise.isOn() ? "&exercise=1" : "");
   ownHash = hash;
   history.replaceState(null, "", hash);
   $("share-url").value = location.href;
 }
 
 function saveSoon() { clearTimeout(saveSoon.timer); saveSoon.timer = setTimeout(saveUrl, 200); }
+
+const hooks = {
+  get answers() { return state.answers; },
+  onInput(id, text) { state.answers[id] = text; saveSoon(); },
+  check() {
+    const asked = ctx;
+    if (asked) exercise.checkAnswers(asked.req, asked, state.answers, renderResults, () => ctx === asked && $("status").dataset.state === "ok");
+  },
+  reveal(id) { exercise.reveal(id); renderResults(); },
+};
+
+/** Draw everything computed for the current network from `ctx` (no request): after a change of digits or mode too. */
+function renderResults() {
+  const on = exercise.isOn();
+  $("verify").hidden = on;
+  $("exercise-help").hidden = !on;
+  if (!ctx) return;
+  renderDiagram(ctx, state.row);
+  renderMatrices(ctx, hooks);
+  if (ctx.steps) renderDerivation(ctx.steps);
+  const L = exercise.isHidden("L") ? "?" : fmt(ctx.res.loss);
+  $("loss-value").textContent = `L = ${L}`;
+  if ($("status").dataset.state === "ok") setStatus("ok", upToDate());
+}
+
+const upToDate = () => `Up to date${exercise.isHidden("L") ? "" : `: L = ${fmt(ctx.res.loss)}`} (${state.loss.replace(/_/g, " ")})`;
 
 async function compute() {
   const id = ++sequence;
@@ -67,23 +114,31 @@ async function compute() {
   clearProblems($("build"));
   if (gradients.problem) {
     showProblem(gradients.problem);
-    setStatus("problem", `The service refused this network: ${gradients.problem.detail ?? gradients.problem.title}`);
+    setStatus("problem", `The service refused this network: ${problemSummary(gradients.problem)}`);
+    $("heatmap-box").hidden = true;
     return;
   }
-  ctx = { req, res: gradients.data };
+  ctx = { req, res: gradients.data, steps: derivation.data?.steps ?? null };
   const m = req.inputs.length;
   state.row = Math.min(state.row, m - 1);
   $("row").replaceChildren(...req.inputs.map((_, r) => el("option", { value: r, text: `row ${r}`, selected: r === state.row })));
-  renderDiagram(ctx, state.row);
-  renderMatrices(ctx);
-  if (derivation.data) renderDerivation(derivation.data.steps);
-  $("loss-value").textContent = `L = ${fmt(ctx.res.loss)}`;
-  setStatus("ok", `Up to date: L = ${fmt(ctx.res.loss)} (${state.loss.replace(/_/g, " ")})`);
+  setStatus("ok", upToDate());
+  renderResults();
+  renderHeatmap(req);
+}
+
+function loadPreset(name) {
+  state = S.fromPreset(name);
+  $("link-problem").replaceChildren();
+  results.clearAll();
+  clearProblems(document);
+  renderAll();
+  schedule();
 }
 
 function bind() {
   $("preset").replaceChildren(...Object.entries(PRESETS).map(([name, p]) => el("option", { value: name, text: p.title })));
-  $("load-preset").addEventListener("click", () => { state = S.fromPreset($("preset").value); renderAll(); schedule(); });
+  $("load-preset").addEventListener("click", () => loadPreset($("preset").value));
   $("sizes").addEventListener("change", () => {
     const n = ($("sizes").value.match(/\d+/g) ?? []).map(Number);
     if (n.length < 2 || n.some((x) => x < 1 || x > 64)) {
@@ -106,16 +161,31 @@ function bind() {
   $("train-eta").addEventListener("change", () => { state.eta = S.cellValue($("train-eta").value); saveSoon(); });
   $("train-steps").addEventListener("change", () => { state.steps = S.cellValue($("train-steps").value); saveSoon(); });
   $("row").addEventListener("change", () => { state.row = Number($("row").value); if (ctx) renderDiagram(ctx, state.row); saveSoon(); });
-  $("verify-button").addEventListener("click", () => verify(body(), state));
-  $("check-button").addEventListener("click", () => check(body()));
+  $("digits").addEventListener("change", () => {
+    setDigits($("digits").value);
+    state.digits = Number($("digits").value) || 4;
+    renderResults();
+    saveSoon();
+  });
+  $("exercise").addEventListener("change", () => { exercise.setOn($("exercise").checked); renderResults(); saveUrl(); });
+  $("check-all").addEventListener("click", () => hooks.check());
+  $("reveal-all").addEventListener("click", () => {
+    document.querySelectorAll("#matrices [data-quantity]").forEach((card) => exercise.reveal(card.dataset.quantity));
+    renderResults();
+  });
+  $("verify-button").addEventListener("click", () => verify(body(), state, networkKey));
+  $("check-button").addEventListener("click", () => check(body(), networkKey));
   $("train-button").addEventListener("click", async () => {
-    const trained = await train(body(), state.eta, state.steps);
+    const progress = (trainedBody) => renderHeatmap(trainedBody);
+    const trained = await train(body(), state.eta, state.steps, progress);
     if (!trained) return;
     trained.network.layers.forEach((layer, k) => {
       state.layers[k].W = layer.weights;
       if (state.layers[k].b) state.layers[k].b = layer.bias;
     });
+    delete $("train-result").dataset.for;
     changed(true);
+    results.own($("train-result"), networkKey, "The loss curve is of a training run that ended before your last change.");
   });
   $("share-button").addEventListener("click", async () => {
     await saveUrl();
@@ -126,16 +196,26 @@ function bind() {
 }
 
 async function load() {
-  const match = location.hash.match(/^#s=(.+)$/);
-  if (match) {
+  const params = S.hashParams(location.hash);
+  exercise.setOn(params.exercise === "1");
+  if (params.s !== undefined) {
     try {
-      state = await S.decodeState(match[1]);
+      state = await S.decodeState(params.s);
+      $("link-problem").replaceChildren();
     } catch (error) {
-      setStatus("problem", `This link does not hold a network (${error.message}); showing seed case 5.`);
       state = S.fromPreset("seed5");
+      $("link-problem").replaceChildren(el("p", {
+        text: `This link does not hold a network (${error.message}), so the page shows case 5 of the series instead. `
+          + "Ask for the link again, or copy it whole: everything after #s= is the network.",
+      }));
     }
   }
+  setDigits(state.digits ?? 4);
+  results.clearAll();
+  exercise.reset();
+  networkKey = "";
   renderAll();
+  networkChanged();
   await compute();
 }
 

@@ -1,4 +1,4 @@
-// The presets: the seed series' six cases (examples/seed_case_*.json), XOR and a few rows of Iris.
+// The presets: the six cases of the series “Gradients for Neural Nets” (examples/seed_case_*.json), XOR and a few rows of Iris.
 const sig = (W, extra = {}) => ({ W, activation: "sigmoid", b: null, ...extra });
 const seed = (layers, X, Y) => ({ layers, X, Y, loss: "half_squared_error", eta: 0.5, steps: 100 });
 
@@ -12,25 +12,25 @@ const IRIS_X = [
 const IRIS_Y = [[1, 0, 0], [1, 0, 0], [0, 1, 0], [0, 1, 0], [0, 0, 1], [0, 0, 1]];
 
 export const PRESETS = {
-  seed1: { title: "Seed case 1: one weight, one example", ...seed([sig([[0.5]])], [[1.5]], [[1.0]]) },
-  seed2: { title: "Seed case 2: n inputs → 1, one example", ...seed([sig([[0.2], [-0.4], [0.1]])], [[1.0, 0.5, -1.5]], [[1.0]]) },
+  seed1: { title: "Case 1 of the series: one weight, one example", ...seed([sig([[0.5]])], [[1.5]], [[1.0]]) },
+  seed2: { title: "Case 2 of the series: n inputs → 1, one example", ...seed([sig([[0.2], [-0.4], [0.1]])], [[1.0, 0.5, -1.5]], [[1.0]]) },
   seed3: {
-    title: "Seed case 3: n inputs → 1, a batch",
+    title: "Case 3 of the series: n inputs → 1, a batch",
     ...seed([sig([[0.2], [-0.4], [0.1]])], [[1.0, 0.5, -1.5], [0.0, 1.0, 2.0], [-1.0, 0.5, 0.5], [2.0, -1.0, 0.0]],
       [[1.0], [0.0], [1.0], [0.0]]),
   },
   seed4: {
-    title: "Seed case 4: n → 1 hidden node → 1",
+    title: "Case 4 of the series: n → 1 hidden node → 1",
     ...seed([sig([[0.3], [-0.2], [0.5]]), sig([[0.8]])], [[1.0, 0.5, -1.5]], [[1.0]]),
   },
   seed5: {
-    title: "Seed case 5: n → 2 hidden nodes → 1",
+    title: "Case 5 of the series: n → 2 hidden nodes → 1",
     ...seed([sig([[0.1, -0.2], [0.4, 0.3], [-0.5, 0.2]]), sig([[0.7], [-0.3]])], [[1.0, 0.5, -1.5]], [[1.0]]),
     // The series' own answer for this network, with its stray minus sign (examples/verify_wrong_sign.json).
     slip: "[[0.01302, -0.007045], [0.006509, -0.003522], [-0.01953, 0.01057]]\n[[0.07174], [0.04003]]",
   },
   seed6: {
-    title: "Seed case 6: n → h → k, a batch",
+    title: "Case 6 of the series: n → h → k, a batch",
     ...seed([
       sig([[0.1, -0.2, 0.3, 0.4], [0.4, 0.3, -0.1, 0.2], [-0.5, 0.2, 0.1, -0.3]]),
       sig([[0.7, -0.1], [-0.3, 0.5], [0.2, 0.2], [0.6, -0.4]]),

@@ -8,13 +8,14 @@ export function fromPreset(name) {
   const p = PRESETS[name];
   return {
     preset: name, layers: copy(p.layers), X: copy(p.X), Y: copy(p.Y), loss: p.loss,
-    eta: p.eta, steps: p.steps, seed: 1, claims: p.layers.map(() => ""), row: 0,
+    eta: p.eta, steps: p.steps, seed: 1, claims: p.layers.map(() => ""), row: 0, answers: {}, digits: 4,
   };
 }
 
 /** A cell's text as a number when it is one; otherwise the text, so that the service names the problem. */
 export function cellValue(text) {
-  const t = String(text).trim().replace(/\u2212/g, "-");
+  let t = String(text).trim().replace(/\u2212/g, "-");
+  if (/^[+-]?\d*,\d+$/.test(t)) t = t.replace(",", "."); // one decimal comma, no dot: -0,01302
   return t !== "" && Number.isFinite(Number(t)) ? Number(t) : String(text);
 }
 
@@ -90,6 +91,14 @@ export function setExamples(state, m) {
   state.row = Math.min(state.row, m - 1);
 }
 
+/** The URL's hash: "#s=<state>&exercise=1" → { s: "<state>", exercise: "1" } (either part may be missing). */
+export function hashParams(hash) {
+  return Object.fromEntries(hash.replace(/^#/, "").split("&").filter(Boolean).map((part) => {
+    const at = part.indexOf("=");
+    return at < 0 ? [part, ""] : [part.slice(0, at), part.slice(at + 1)];
+  }));
+}
+
 // The URL: "#s=" and the state as JSON, deflated and base64url-encoded (uncompressed where the browser can't).
 const toBase64 = (bytes) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 const fromBase64 = (text) => Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
@@ -100,8 +109,8 @@ async function pipe(bytes, stream) {
 }
 
 export async function encodeState(state) {
-  const { preset, layers, X, Y, loss, eta, steps, seed, claims, row } = state;
-  const bytes = new TextEncoder().encode(JSON.stringify({ v: 1, preset, layers, X, Y, loss, eta, steps, seed, claims, row }));
+  const { preset, layers, X, Y, loss, eta, steps, seed, claims, row, answers, digits } = state;
+  const bytes = new TextEncoder().encode(JSON.stringify({ v: 1, preset, layers, X, Y, loss, eta, steps, seed, claims, row, answers, digits }));
   if (typeof CompressionStream === "function") return "z." + toBase64(await pipe(bytes, new CompressionStream("deflate-raw")));
   return "j." + toBase64(bytes);
 }
@@ -112,5 +121,5 @@ export async function decodeState(text) {
   if (kind === "z.") bytes = await pipe(bytes, new DecompressionStream("deflate-raw"));
   const state = JSON.parse(new TextDecoder().decode(bytes));
   if (!Array.isArray(state.layers) || !Array.isArray(state.X)) throw new Error("not a playground state");
-  return { claims: [], row: 0, seed: 1, ...state };
+  return { claims: [], row: 0, seed: 1, answers: {}, digits: 4, ...state };
 }

@@ -1,6 +1,11 @@
-// Watch it learn: /v1/train's loss history drawn by the vendored uPlot; /v1/gradients/check's ratings.
-import { clearProblems, post, showProblem } from "./api.js";
+// Watch it learn: /v1/train's loss history drawn by the vendored uPlot, in up to CHUNKS calls so that the picture
+// follows the training; /v1/gradients/check's ratings of the service's own backpropagation.
+import { clearProblems, post, problemSummary, showProblem } from "./api.js";
+import { isHidden } from "./exercise.js";
 import { el, fmt } from "./format.js";
+import { own } from "./results.js";
+
+const CHUNKS = 10;
 
 let chart = null;
 
@@ -30,52 +35,70 @@ window.addEventListener("resize", () => {
   if (chart) chart.setSize(chartSize(document.getElementById("loss-chart")));
 });
 
-/** Train, then hand the trained network back (or null after a problem). */
-export async function train(body, eta, steps) {
+/** Train in up to CHUNKS calls of /v1/train (gradient descent continued from where the last call stopped gives the
+ * same steps as one call), drawing the loss and calling `progress(body)` after each; the trained network, or null. */
+export async function train(body, eta, steps, progress = () => {}) {
   const scope = document.getElementById("train");
   clearProblems(scope);
   const out = document.getElementById("train-result");
   out.textContent = `Training ${steps} steps…`;
-  const { data, problem } = await post("/v1/train", { ...body, learning_rate: eta, steps });
-  if (problem) {
-    out.textContent = problem.detail ?? problem.title;
-    showProblem(problem);
-    return null;
+  if (!Number.isInteger(steps) || steps < 1) return trainProblem(await post("/v1/train", { ...body, learning_rate: eta, steps }), out);
+  const size = Math.ceil(steps / Math.min(CHUNKS, steps));
+  let current = body;
+  let history = [];
+  for (let done = 0; done < steps;) {
+    const n = Math.min(size, steps - done);
+    const { data, problem } = await post("/v1/train", { ...current, learning_rate: eta, steps: n });
+    if (problem) return trainProblem({ problem }, out);
+    history = history.length ? history.concat(data.loss_history.slice(1)) : data.loss_history;
+    current = { ...current, network: data.network };
+    done += n;
+    drawLoss(history);
+    out.textContent = `Training: ${done} of ${steps} steps…`;
+    await progress(current);
   }
-  const history = data.loss_history;
-  drawLoss(history);
   out.textContent = `After ${history.length - 1} steps of η = ${eta}: L went from ${fmt(history[0])} to ${fmt(history.at(-1))}. `
     + "The diagram and the matrices now show the trained network.";
-  return data;
+  return { network: current.network, loss_history: history };
 }
 
-/** The check's worst entry of a layer: which parameter, and both of its numbers. */
-function worstEntry(layer) {
+function trainProblem({ problem }, out) {
+  out.textContent = problem ? problemSummary(problem) : "";
+  if (problem) showProblem(problem, document.getElementById("train"));
+  return null;
+}
+
+/** The check's worst entry of layer k: which parameter (W_k[i,j] or b_k[j]), and its two numbers unless hidden. */
+function worstEntry(layer, k) {
   const worst = layer.worst;
   if (!worst) return "";
-  const where = worst.row === null ? `b[${worst.column}]` : `W[${worst.row},${worst.column}]`;
-  return `${where}: analytic ${fmt(worst.analytic)}, numerical ${fmt(worst.numerical)}`;
+  const bias = worst.parameter === "b" || worst.row === null;
+  const where = bias ? `b_${k}[${worst.column}]` : `W_${k}[${worst.row},${worst.column}]`;
+  if (isHidden(bias ? `db-${k}` : `dW-${k}`)) return where;
+  return `${where}: backpropagation ${fmt(worst.analytic)}, central differences ${fmt(worst.numerical)}`;
 }
 
-export async function check(body) {
+export async function check(body, key) {
   const out = document.getElementById("check-result");
+  own(out, key, "The last gradient check was for the network as it was before your change: check again.");
   out.replaceChildren(el("p", { text: "Checking against central differences…" }));
   const { data, problem } = await post("/v1/gradients/check", body);
+  if (out.dataset.for !== key) return; // the network changed while the service checked it
   if (problem) {
-    out.replaceChildren(el("p", { class: "bad", text: problem.detail ?? problem.title }));
-    showProblem(problem);
+    out.replaceChildren(el("p", { class: "bad", text: problemSummary(problem) }));
+    showProblem(problem, document.getElementById("train"));
     return;
   }
   const rows = data.layers.map((layer, index) => el("tr", { class: layer.rating },
-    el("th", { scope: "row", text: `∂L/∂W_${index + 1}` }),
+    el("th", { scope: "row", text: `layer ${index + 1}: W_${index + 1}${body.network.layers[index].bias ? `, b_${index + 1}` : ""}` }),
     el("td", {}, el("span", { class: `badge ${layer.rating}`, text: layer.rating })),
     el("td", { text: layer.max_relative_error.toExponential(2) }),
     el("td", { text: layer.max_abs_error.toExponential(2) }),
-    el("td", { text: worstEntry(layer) })));
+    el("td", { class: "worst", text: worstEntry(layer, index + 1) })));
   out.replaceChildren(
-    el("p", { class: data.passed ? "good" : "bad", text: `Gradient check ${data.passed ? "passed" : "failed"}: backpropagation against central differences with ε = ${data.epsilon}.` }),
+    el("p", { class: data.passed ? "good" : "bad", text: `Gradient check ${data.passed ? "passed" : "failed"}: the service's backpropagation against central differences with ε = ${data.epsilon}.` }),
     el("table", { class: "check" },
-      el("thead", {}, el("tr", {}, ["layer", "rating", "max relative error", "max absolute error", "worst entry"].map((h) => el("th", { scope: "col", text: h })))),
+      el("thead", {}, el("tr", {}, ["parameters", "rating", "max relative error", "max absolute error", "worst entry"].map((h) => el("th", { scope: "col", text: h })))),
       el("tbody", {}, rows)),
-    el("p", { text: data.note ?? "" }));
+    data.note ? el("p", { text: data.note }) : null);
 }

@@ -22,6 +22,7 @@ XML_NAMESPACES = {
 def test_the_page_has_its_files() -> None:
     names = {path.relative_to(STATIC).as_posix() for path in PAGE_FILES}
     assert {"index.html", "main.js", "diagram.js", "matrices.js", "derivation.js", "verify.js", "train.js"} <= names
+    assert {"exercise.js", "heatmap.js", "notation.js", "results.js", "format.js", "formulas.js"} <= names
     assert {"vendor/uplot/LICENSE", "vendor/temml/LICENSE", "vendor/VERSIONS"} <= names
 
 
