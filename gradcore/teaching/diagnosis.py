@@ -7,27 +7,26 @@ unit of R's d-th digit), or max |C − R| ≤ rtol · max |R| + 10⁻¹² (rtol 
 by default). Every verdict therefore holds for a claim written to 2 or more
 digits, and says so in ``rounded_to``.
 
-The verdicts are tried in this order; the first that holds is the answer:
+The claim is judged in this order; the first that holds is the answer:
 
 1. ``correct``: C ≈ T.
-2. ``sign_flipped``: C ≈ −T: (y − ŷ) where the gradient has (ŷ − y), the
-   descent direction instead of the gradient (the slip of parts 1, 2 and 4-2
-   of the 2016 series "Gradients for Neural Nets").
-3. ``transposed``: Cᵀ ≈ T, the product in the wrong order, Δ_kᵀ · l_{k−1}. A
-   claim of shape n_k × n_{k−1} (the shape of W_kᵀ) is transposed back first
-   and can only be ``transposed`` or ``incorrect``. For a square W_k the test
-   only runs when T is not symmetric (otherwise C ≈ T already held).
-4. ``missing_activation_derivative``: C ≈ the gradient recomputed with
-   f′_j ≡ 1 at one layer j ≥ k, the output layer first, then j = L − 1, …, k.
-   (With binary_cross_entropy or cross_entropy, the output layer's f′ cancels,
-   so only the hidden layers are tried.) This comes before ``scaled``: with one
-   example and one output, a missing f′_L only rescales the gradient, by
-   1 / f′_L(z_L), and the specific cause is the better answer.
-5. ``scaled``: C ≈ α·T. A usual factor c (2, ½, 1/m, m, … and their products,
-   either sign; see :func:`gradcore.teaching.mistakes.candidates`) is tried first and
-   reported exactly; otherwise α is the least-squares ⟨C, T⟩ / ⟨T, T⟩ (for a
-   rounded claim, brought inside the factors that round to C). C must not be ≈ 0.
-6. ``incorrect``: none of the above; ``worst_index`` is the entry (in the
+2. The usual mistakes and their combinations, at most two of them
+   (:func:`gradcore.teaching.combined.search`; fewer mistakes first, then in this order):
+   ``sign_flipped`` (C ≈ −T: (y − ŷ) where the gradient has (ŷ − y), the descent direction,
+   the slip of parts 1, 2 and 4-2 of the 2016 series "Gradients for Neural Nets");
+   ``transposed`` (Cᵀ ≈ T, Δ_kᵀ · l_{k−1}; a claim of the shape of W_kᵀ always has it; for a
+   square W_k only when T is not symmetric); ``missing_activation_derivative`` (C ≈ the gradient
+   recomputed with f′_j ≡ 1 at one layer j ≥ k, the output layer first, then at several; with
+   binary_cross_entropy or cross_entropy the output layer's f′ cancels, so only hidden layers are
+   tried; before ``scaled``, since with one example and one output a missing f′_L only rescales the
+   gradient); ``scaled`` (C ≈ c·T for a usual factor c: 2, ½, 1/m, m, … and their products, see
+   :func:`gradcore.teaching.mistakes.candidates`); ``one_wrong_entry``; ``rounded_to_1_digit``.
+   The verdict is the first mistake found that is a verdict (``scaled`` for a negative factor);
+   ``incorrect`` when the mistakes are only a wrong entry or a 1-digit rounding. ``mistakes``
+   names them all.
+3. ``scaled`` by any other factor: C ≈ α·T, α the least-squares ⟨C, T⟩ / ⟨T, T⟩ (for a rounded
+   claim, brought inside the factors that round to C). C must not be ≈ 0.
+4. ``incorrect``: none of the above; ``worst_index`` is the entry (in the
    claim's own indexing) with the largest |C − T| and ``wrong`` lists the
    entries beyond both rules (the first :data:`MAX_WRONG`, row by row).
 """
@@ -43,8 +42,17 @@ from gradcore.core.errors import Location, NonFiniteError, Problem, ShapeError
 from gradcore.core.network import backward, forward
 from gradcore.core.types import Array, Layer, describe
 from gradcore.teaching.claims import claim_problems
-from gradcore.teaching.mistakes import forgotten, scale_factor, usual_causes, without_derivative
-from gradcore.teaching.rounding import ATOL, Match, digits, match, within_tolerance, wrong_entries
+from gradcore.teaching.combined import Alternative, Finding, search
+from gradcore.teaching.comparison import Comparison
+from gradcore.teaching.mistakes import (
+    candidates,
+    forgetful_sets,
+    forgotten_all,
+    scale_factor,
+    usual_causes,
+    without_derivatives,
+)
+from gradcore.teaching.rounding import Match, digits, match, within_tolerance, wrong_entries
 
 RTOL = 1e-3
 """Default relative tolerance of the tolerance rule."""
@@ -88,6 +96,11 @@ class Diagnosis:
         For ``incorrect``: the first :data:`MAX_WRONG` entries beyond both rules, row by row.
     wrong_count : int
         For ``incorrect``: how many entries are wrong in all.
+    mistakes : tuple of str
+        The usual mistakes found (:data:`gradcore.teaching.combined.MISTAKES`), at most two; empty when the
+        claim is correct or no combination explains it.
+    missing_at_layers : tuple of int
+        For ``missing_activation_derivative``: every layer j whose f′_j was left out.
     """
 
     verdict: str
@@ -100,6 +113,8 @@ class Diagnosis:
     rounded_to: int | None = None
     wrong: tuple[WrongEntry, ...] = ()
     wrong_count: int = 0
+    mistakes: tuple[str, ...] = ()
+    missing_at_layers: tuple[int, ...] = ()
 
 
 def close(C: Array, R: Array, rtol: float = RTOL) -> bool:
@@ -132,10 +147,50 @@ def _incorrect(C: Array, R: Array, hint: str, rtol: float, d: int | None, T: Arr
     )
 
 
-def _judge(
+def _transpose_cause(what: str, k: int | None, C: Array, T: Array) -> str:
+    if k is None or not what.startswith("∂L/∂W"):
+        return "the product in the wrong order"
+    return (
+        f"the product in the wrong order, Δ_{k}ᵀ · l_{k - 1} ({describe(T.T.shape)}) instead of "
+        f"l_{k - 1}ᵀ · Δ_{k} ({describe(T.shape)}, the shape of W_{k})"
+    )
+
+
+def explain(finding: Finding, C: Array, T: Array, rtol: float, d: int | None, what: str) -> Diagnosis:
+    """The diagnosis of a claim C that :func:`gradcore.teaching.combined.search` explained by ``finding``."""
+    R = T.T if C.shape != T.shape else T
+    error = float(np.max(np.abs(C - R)))
+    found = match(C, finding.reference, rtol, d) if finding.wrong_index is None else None
+    rounded_to = 1 if "rounded_to_1_digit" in finding.mistakes else (found.rounded_to if found else None)
+    shown = _rounding(found) if found is not None else ""
+    causes = "; ".join(finding.causes)
+    if finding.mistakes == ("sign_flipped",):
+        causes += "; it is the descent direction, not the gradient"
+    wrong: tuple[WrongEntry, ...] = ()
+    if finding.wrong_index is not None:
+        where = finding.wrong_index
+        wrong = (WrongEntry(where, float(R[where]), float(C[where])),)
+    simple = not {"missing_activation_derivative", "transposed"} & set(finding.mistakes)
+    return Diagnosis(
+        finding.verdict,
+        T,
+        error,
+        finding.factor if simple else None,
+        f"the claim is {finding.text}{shown}: {causes}",
+        finding.wrong_index,
+        finding.missing_at[0] if finding.missing_at else None,
+        rounded_to,
+        wrong,
+        len(wrong),
+        finding.mistakes,
+        finding.missing_at,
+    )
+
+
+def judge(
     C: Array,
     T: Array,
-    alternatives: Sequence[tuple[int, Array, str]],
+    alternatives: Sequence[Alternative],
     what: str,
     m: int,
     n_L: int,
@@ -143,46 +198,40 @@ def _judge(
     rtol: float,
     k: int | None,
 ) -> Diagnosis:
-    """Steps 1 to 6 of the module docstring for a claim C of the shape of T (``what`` names T, e.g. ∂L/∂W_2).
+    """Steps 1 to 6 of the module docstring for a claim C of the shape of T or, for a matrix, of Tᵀ.
 
-    Step 3 runs for a square matrix only; for b_k, ``k`` is None and it never runs.
+    ``what`` names T, e.g. ∂L/∂W_2; ``k`` is the layer of a weights gradient (None for b_k: never transposed).
     """
-    error = float(np.max(np.abs(C - T)))
     d = digits(C)
-    found = match(C, T, rtol, d)
-    if found is not None:
-        return Diagnosis(
-            "correct",
+    if C.shape == T.shape:
+        found = match(C, T, rtol, d)
+        if found is not None:
+            error = float(np.max(np.abs(C - T)))
+            hint = f"the claim is {what}{_rounding(found) or ' within the tolerance'}"
+            return Diagnosis("correct", T, error, 1.0, hint, rounded_to=found.rounded_to)
+    finding = search(
+        C,
+        T,
+        what,
+        alternatives,
+        Comparison(rtol=rtol),
+        candidates(m, n_L, name),
+        transposable=k is not None,
+        transpose_cause=_transpose_cause(what, k, C, T),
+    )
+    if finding is not None:
+        return explain(finding, C, T, rtol, d, what)
+    if C.shape != T.shape:
+        return _incorrect(
+            C,
+            T.T,
+            f"the claim has the shape of W_{k}ᵀ ({describe(C.shape)}) and, transposed, is still not {what}",
+            rtol,
+            d,
             T,
-            error,
-            1.0,
-            f"the claim is {what}{_rounding(found) or ' within the tolerance'}",
-            rounded_to=found.rounded_to,
         )
-    if np.max(np.abs(T)) > ATOL and (found := match(C, -T, rtol, d)) is not None:
-        return Diagnosis(
-            "sign_flipped",
-            T,
-            error,
-            -1.0,
-            f"the claim is −{what}{_rounding(found)}: (y − ŷ) where the gradient has (ŷ − y); "
-            "it is the descent direction, not the gradient",
-            rounded_to=found.rounded_to,
-        )
-    if k is not None and C.ndim == 2 and C.shape[0] == C.shape[1] > 1 and match(C.T, T, rtol, d) is not None:
-        return _transposed(C, T, what, k, rtol)
-    for j, alternative, mistake in alternatives:
-        if match(alternative, T, rtol, d) is None and (found := match(C, alternative, rtol, d)) is not None:
-            return Diagnosis(
-                "missing_activation_derivative",
-                T,
-                error,
-                None,
-                f"the claim is {what} with {mistake}{_rounding(found)}",
-                missing_at_layer=j,
-                rounded_to=found.rounded_to,
-            )
-    scaled = scale_factor(C, T, rtol, d, m, n_L, name)
+    error = float(np.max(np.abs(C - T)))
+    scaled = scale_factor(C, T, rtol, d, m, n_L, name, usual=False)
     if scaled is not None:
         alpha, found = scaled
         return Diagnosis(
@@ -192,8 +241,21 @@ def _judge(
             alpha,
             f"the claim is {alpha:.6g} × {what}{_rounding(found)}: {usual_causes(alpha, m, n_L, name, rtol)}",
             rounded_to=found.rounded_to,
+            mistakes=("sign_flipped", "scaled") if alpha < 0 else ("scaled",),
         )
     return _incorrect(C, T, f"the claim is not {what} nor one of the usual mistakes", rtol, d, T)
+
+
+def alternatives_of(
+    values: Sequence[tuple[tuple[int, ...], Array]], T: Array, layers: Sequence[Layer], rtol: float
+) -> list[Alternative]:
+    """The :class:`Alternative` of each (layers, value) that differs from T and from every earlier one."""
+    kept: list[Alternative] = []
+    for forgotten_layers, R in values:
+        if within_tolerance(R, T, rtol) or any(within_tolerance(R, alt.R, rtol) for alt in kept):
+            continue
+        kept.append(Alternative(R, forgotten_layers, forgotten_all(layers, forgotten_layers)))
+    return kept
 
 
 def diagnose(
@@ -241,57 +303,27 @@ def diagnose(
     problems = claim_problems(layers, claimed_dW, claimed_db)
     if problems:
         raise ShapeError(problems)
-    L, m, n_L = len(layers), X.shape[0], layers[-1].W.shape[1]
-    forgetful = [(j + 1, without_derivative(layers, cache, Y, name, j)) for j in range(L)]
-    mistakes = [(j, grads, forgotten(layers, j)) for j, grads in reversed(forgetful) if grads is not None]
+    m, n_L = X.shape[0], layers[-1].W.shape[1]
+    forgetful = [(S, without_derivatives(layers, cache, Y, name, S)) for S in forgetful_sets(layers, name)]
     weights = []
     for k, C in enumerate(claimed_dW):
-        T, what = true.dW[k], f"∂L/∂W_{k + 1}"
-        alternatives = [(j, grads.dW[k], text) for j, grads, text in mistakes if j > k]
+        T = true.dW[k]
+        alternatives = alternatives_of([(S, g.dW[k]) for S, g in forgetful if min(S) > k], T, layers, rtol)
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-            if C.shape != T.shape:
-                weights.append(_transposed(C, T, what, k + 1, rtol))
-            else:
-                weights.append(_judge(C, T, alternatives, what, m, n_L, name, rtol, k + 1))
+            weights.append(judge(C, T, alternatives, f"∂L/∂W_{k + 1}", m, n_L, name, rtol, k + 1))
         _raise_if_overflow(weights[-1], ("claimed_gradients", k), f"claimed ∂L/∂W_{k + 1}")
     biases: list[Diagnosis | None] = []
-    for k, c in enumerate(claimed_db or [None] * L):
+    for k, c in enumerate(claimed_db or [None] * len(layers)):
         db = true.db[k]
         if c is None or db is None:
             biases.append(None)
             continue
-        alternatives = [
-            (j, grads_db, text) for j, grads, text in mistakes if j > k and (grads_db := grads.db[k]) is not None
-        ]
+        values = [(S, g_db) for S, g in forgetful if min(S) > k and (g_db := g.db[k]) is not None]
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-            biases.append(_judge(c, db, alternatives, f"∂L/∂b_{k + 1}", m, n_L, name, rtol, None))
+            alternatives = alternatives_of(values, db, layers, rtol)
+            biases.append(judge(c, db, alternatives, f"∂L/∂b_{k + 1}", m, n_L, name, rtol, None))
         _raise_if_overflow(biases[-1], ("claimed_bias_gradients", k), f"claimed ∂L/∂b_{k + 1}")
     return weights, biases
-
-
-def _transposed(C: Array, T: Array, what: str, k: int, rtol: float) -> Diagnosis:
-    """Step 3: a claim that is (or has the shape of) the transpose of T."""
-    error = float(np.max(np.abs(C.T - T)))
-    found = match(C.T, T, rtol, digits(C))
-    if found is not None:
-        return Diagnosis(
-            "transposed",
-            T,
-            error,
-            None,
-            f"the claim is ({what})ᵀ{_rounding(found)}: the product in the wrong order, "
-            f"Δ_{k}ᵀ · l_{k - 1} ({describe(C.shape)}) instead of "
-            f"l_{k - 1}ᵀ · Δ_{k} ({describe(T.shape)}, the shape of W_{k})",
-            rounded_to=found.rounded_to,
-        )
-    return _incorrect(
-        C,
-        T.T,
-        f"the claim has the shape of W_{k}ᵀ ({describe(C.shape)}) and, transposed, is still not {what}",
-        rtol,
-        digits(C),
-        T,
-    )
 
 
 def _raise_if_overflow(diagnosis: Diagnosis | None, location: Location, name: str) -> None:
