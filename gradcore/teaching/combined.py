@@ -251,7 +251,7 @@ def _add(
     references.append(sign * c * (base.T if transpose else base))
     i = len(references) - 1
     missing = alternative.layers if alternative is not None else ()
-    variants = [("exact", [], [], text)] if mistakes else []
+    variants: list[tuple[str, list[str], list[str], str]] = [("exact", [], [], text)] if mistakes else []
     if len(mistakes) < max_mistakes:
         variants.append(("one", ["one_wrong_entry"], ["an arithmetic slip in one entry"], f"{text}, but one entry"))
         variants.append(

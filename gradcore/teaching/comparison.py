@@ -92,7 +92,7 @@ class Comparison:
 def _per_reference_max(Rs: Array) -> Array:
     """max |R| of each of the N stacked references, shaped to broadcast against them."""
     N = Rs.shape[0]
-    largest = np.max(np.abs(Rs).reshape(N, -1), axis=1, initial=0.0)
+    largest: Array = np.max(np.abs(Rs).reshape(N, -1), axis=1, initial=0.0)
     return largest.reshape((N,) + (1,) * (Rs.ndim - 1))
 
 
