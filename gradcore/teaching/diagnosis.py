@@ -33,7 +33,7 @@ The claim is judged in this order; the first that holds is the answer:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,7 +43,7 @@ from gradcore.core.network import backward, forward
 from gradcore.core.types import Array, Layer, describe
 from gradcore.teaching.claims import claim_problems
 from gradcore.teaching.combined import Alternative, Finding, search
-from gradcore.teaching.comparison import Comparison
+from gradcore.teaching.comparison import Comparison, is_right, right_entries
 from gradcore.teaching.mistakes import (
     candidates,
     forgetful_sets,
@@ -126,11 +126,16 @@ def _rounding(found: Match) -> str:
     return f" rounded to {found.rounded_to} significant digits" if found.rounded_to else ""
 
 
-def _incorrect(C: Array, R: Array, hint: str, rtol: float, d: int | None, T: Array) -> Diagnosis:
-    """Step 6 for a claim C of the shape of R (R is T, or Tᵀ for a claim of the shape of W_kᵀ)."""
+def _incorrect(
+    C: Array, R: Array, hint: str, comparison: Comparison, d: int | None, T: Array, mistakes: tuple[str, ...] = ()
+) -> Diagnosis:
+    """Step 4 for a claim C of the shape of R (R is T, or Tᵀ for a claim of the shape of W_kᵀ)."""
     error = float(np.max(np.abs(C - R)))
     index = np.unravel_index(int(np.argmax(np.abs(C - R))), C.shape)
-    mask = wrong_entries(C, R, rtol, d)
+    if comparison.mode == "rounding":
+        mask = wrong_entries(C, R, comparison.rtol, d)
+    else:
+        mask = ~right_entries(C, R[np.newaxis], comparison, d)[0][0]
     listed = tuple(
         WrongEntry(tuple(int(i) for i in where), float(R[tuple(where)]), float(C[tuple(where)]))
         for where in np.argwhere(mask)[:MAX_WRONG]
@@ -144,10 +149,11 @@ def _incorrect(C: Array, R: Array, hint: str, rtol: float, d: int | None, T: Arr
         tuple(int(i) for i in index),
         wrong=listed,
         wrong_count=int(mask.sum()),
+        mistakes=mistakes,
     )
 
 
-def _transpose_cause(what: str, k: int | None, C: Array, T: Array) -> str:
+def _transpose_cause(what: str, k: int | None, T: Array) -> str:
     if k is None or not what.startswith("∂L/∂W"):
         return "the product in the wrong order"
     return (
@@ -156,13 +162,20 @@ def _transpose_cause(what: str, k: int | None, C: Array, T: Array) -> str:
     )
 
 
-def explain(finding: Finding, C: Array, T: Array, rtol: float, d: int | None, what: str) -> Diagnosis:
+def _matches(C: Array, R: Array, comparison: Comparison, d: int | None) -> Match | None:
+    """:func:`gradcore.teaching.rounding.match` for the default rule, else whether every entry is right."""
+    if comparison.mode == "rounding":
+        return match(C, R, comparison.rtol, d)
+    return Match(None) if is_right(C, R, comparison, d) else None
+
+
+def explain(finding: Finding, C: Array, T: Array, comparison: Comparison, d: int | None) -> Diagnosis:
     """The diagnosis of a claim C that :func:`gradcore.teaching.combined.search` explained by ``finding``."""
     R = T.T if C.shape != T.shape else T
     error = float(np.max(np.abs(C - R)))
-    found = match(C, finding.reference, rtol, d) if finding.wrong_index is None else None
+    found = _matches(C, finding.reference, comparison, d) if finding.wrong_index is None else None
     rounded_to = 1 if "rounded_to_1_digit" in finding.mistakes else (found.rounded_to if found else None)
-    shown = _rounding(found) if found is not None else ""
+    shown = _rounding(found) if found is not None and rounded_to != 1 else ""
     causes = "; ".join(finding.causes)
     if finding.mistakes == ("sign_flipped",):
         causes += "; it is the descent direction, not the gradient"
@@ -192,19 +205,40 @@ def judge(
     T: Array,
     alternatives: Sequence[Alternative],
     what: str,
-    m: int,
-    n_L: int,
-    name: str,
-    rtol: float,
-    k: int | None,
+    comparison: Comparison,
+    factors: Sequence[tuple[float, str]] = (),
+    causes_of: Callable[[float], str] | None = None,
+    k: int | None = None,
 ) -> Diagnosis:
-    """Steps 1 to 6 of the module docstring for a claim C of the shape of T or, for a matrix, of Tᵀ.
+    """Steps 1 to 4 of the module docstring for a claim C of the shape of T or, for a matrix, of Tᵀ.
 
-    ``what`` names T, e.g. ∂L/∂W_2; ``k`` is the layer of a weights gradient (None for b_k: never transposed).
+    Parameters
+    ----------
+    C, T : ndarray
+        The claim and the true value (of the same shape, or transposed shapes for a matrix).
+    alternatives : sequence of Alternative
+        T with f′ left out at some layers.
+    what : str
+        T's name, e.g. ∂L/∂W_2.
+    comparison : Comparison
+        When a claim is its reference.
+    factors : sequence of (float, str)
+        The usual scale factors c > 0 and their causes.
+    causes_of : callable or None
+        ``causes_of(α)`` names the causes of any factor α; None: no step 3 (``scaled`` by an unusual factor).
+        Step 3 runs with the ``rounding`` rule only.
+    k : int or None
+        The layer of a weights gradient (names the transposed product); None for other quantities.
+        A matrix may be ``transposed``; a vector or a number may not.
+
+    Returns
+    -------
+    Diagnosis
+        The verdict, ``mistakes`` and hint.
     """
     d = digits(C)
     if C.shape == T.shape:
-        found = match(C, T, rtol, d)
+        found = _matches(C, T, comparison, d)
         if found is not None:
             error = float(np.max(np.abs(C - T)))
             hint = f"the claim is {what}{_rounding(found) or ' within the tolerance'}"
@@ -214,36 +248,37 @@ def judge(
         T,
         what,
         alternatives,
-        Comparison(rtol=rtol),
-        candidates(m, n_L, name),
-        transposable=k is not None,
-        transpose_cause=_transpose_cause(what, k, C, T),
+        comparison,
+        factors,
+        transposable=T.ndim == 2,
+        transpose_cause=_transpose_cause(what, k, T),
     )
     if finding is not None:
-        return explain(finding, C, T, rtol, d, what)
+        return explain(finding, C, T, comparison, d)
     if C.shape != T.shape:
         return _incorrect(
             C,
             T.T,
-            f"the claim has the shape of W_{k}ᵀ ({describe(C.shape)}) and, transposed, is still not {what}",
-            rtol,
+            f"the claim has the shape of {what}ᵀ ({describe(C.shape)}) and, transposed, is still not {what}",
+            comparison,
             d,
             T,
         )
     error = float(np.max(np.abs(C - T)))
-    scaled = scale_factor(C, T, rtol, d, m, n_L, name, usual=False)
-    if scaled is not None:
-        alpha, found = scaled
-        return Diagnosis(
-            "scaled",
-            T,
-            error,
-            alpha,
-            f"the claim is {alpha:.6g} × {what}{_rounding(found)}: {usual_causes(alpha, m, n_L, name, rtol)}",
-            rounded_to=found.rounded_to,
-            mistakes=("sign_flipped", "scaled") if alpha < 0 else ("scaled",),
-        )
-    return _incorrect(C, T, f"the claim is not {what} nor one of the usual mistakes", rtol, d, T)
+    if causes_of is not None and comparison.mode == "rounding":
+        scaled = scale_factor(C, T, comparison.rtol, d, 1, 1, "", usual=False)
+        if scaled is not None:
+            alpha, found = scaled
+            return Diagnosis(
+                "scaled",
+                T,
+                error,
+                alpha,
+                f"the claim is {alpha:.6g} × {what}{_rounding(found)}: {causes_of(alpha)}",
+                rounded_to=found.rounded_to,
+                mistakes=("sign_flipped", "scaled") if alpha < 0 else ("scaled",),
+            )
+    return _incorrect(C, T, f"the claim is not {what} nor one of the usual mistakes", comparison, d, T)
 
 
 def alternatives_of(
@@ -304,13 +339,18 @@ def diagnose(
     if problems:
         raise ShapeError(problems)
     m, n_L = X.shape[0], layers[-1].W.shape[1]
+    comparison, factors = Comparison(rtol=rtol), candidates(m, n_L, name)
+
+    def causes_of(alpha: float) -> str:
+        return usual_causes(alpha, m, n_L, name, rtol)
+
     forgetful = [(S, without_derivatives(layers, cache, Y, name, S)) for S in forgetful_sets(layers, name)]
     weights = []
     for k, C in enumerate(claimed_dW):
         T = true.dW[k]
         alternatives = alternatives_of([(S, g.dW[k]) for S, g in forgetful if min(S) > k], T, layers, rtol)
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-            weights.append(judge(C, T, alternatives, f"∂L/∂W_{k + 1}", m, n_L, name, rtol, k + 1))
+            weights.append(judge(C, T, alternatives, f"∂L/∂W_{k + 1}", comparison, factors, causes_of, k + 1))
         _raise_if_overflow(weights[-1], ("claimed_gradients", k), f"claimed ∂L/∂W_{k + 1}")
     biases: list[Diagnosis | None] = []
     for k, c in enumerate(claimed_db or [None] * len(layers)):
@@ -321,7 +361,7 @@ def diagnose(
         values = [(S, g_db) for S, g in forgetful if min(S) > k and (g_db := g.db[k]) is not None]
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
             alternatives = alternatives_of(values, db, layers, rtol)
-            biases.append(judge(c, db, alternatives, f"∂L/∂b_{k + 1}", m, n_L, name, rtol, None))
+            biases.append(judge(c, db, alternatives, f"∂L/∂b_{k + 1}", comparison, factors, causes_of))
         _raise_if_overflow(biases[-1], ("claimed_bias_gradients", k), f"claimed ∂L/∂b_{k + 1}")
     return weights, biases
 
