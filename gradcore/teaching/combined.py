@@ -195,9 +195,10 @@ def search(
     Rs = np.stack(references)
     d = digits(C)
     right, wrong = right_entries(C, Rs, comparison, d)
-    one_digit = None
+    one_digit, one_digit_wrong = None, None
     if d == 1 and np.any(C != 0.0):
-        one_digit = np.all(within_digits(C, Rs, 1).reshape(len(Rs), -1), axis=1)
+        one_digit = within_digits(C, Rs, 1)
+        one_digit_wrong = np.sum(~one_digit.reshape(len(Rs), -1), axis=1)
     for candidate in sorted(candidates, key=lambda item: item.order):
         i = candidate.reference
         if candidate.matcher == "exact" and wrong[i] == 0:
@@ -205,8 +206,12 @@ def search(
         if candidate.matcher == "one" and wrong[i] == 1 and C.size >= (2 if len(candidate.mistakes) == 1 else 3):
             index = tuple(int(k) for k in np.argwhere(~right[i])[0])
             return _finding(candidate, Rs[i], index)
-        if candidate.matcher == "r1" and one_digit is not None and bool(one_digit[i]):
+        if candidate.matcher == "r1" and one_digit_wrong is not None and one_digit_wrong[i] == 0:
             return _finding(candidate, Rs[i], None)
+        if candidate.matcher == "one_r1" and one_digit is not None and one_digit_wrong is not None:
+            if one_digit_wrong[i] == 1 and C.size >= 3:
+                index = tuple(int(k) for k in np.argwhere(~one_digit[i])[0])
+                return _finding(candidate, Rs[i], index)
     return None
 
 
@@ -260,6 +265,15 @@ def _add(
                 ["rounded_to_1_digit"],
                 ["rounded to 1 significant digit: write 2 at least (3 or 4 for work by hand)"],
                 f"{text} rounded to 1 significant digit",
+            )
+        )
+    if not mistakes and max_mistakes >= 2:
+        variants.append(
+            (
+                "one_r1",
+                ["one_wrong_entry", "rounded_to_1_digit"],
+                ["an arithmetic slip in one entry", "rounded to 1 significant digit: write 2 at least"],
+                f"{text} rounded to 1 significant digit, but one entry",
             )
         )
     for matcher, more, more_causes, shown in variants:
