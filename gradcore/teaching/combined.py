@@ -208,10 +208,10 @@ def search(
             return _finding(candidate, Rs[i], index)
         if candidate.matcher == "r1" and one_digit_wrong is not None and one_digit_wrong[i] == 0:
             return _finding(candidate, Rs[i], None)
-        if candidate.matcher == "one_r1" and one_digit is not None and one_digit_wrong is not None:
-            if one_digit_wrong[i] == 1 and C.size >= 3:
-                index = tuple(int(k) for k in np.argwhere(~one_digit[i])[0])
-                return _finding(candidate, Rs[i], index)
+        one_r1 = candidate.matcher == "one_r1" and one_digit is not None and one_digit_wrong is not None
+        if one_r1 and one_digit_wrong[i] == 1 and C.size >= 3:  # type: ignore[index]
+            index = tuple(int(k) for k in np.argwhere(~one_digit[i])[0])  # type: ignore[index]
+            return _finding(candidate, Rs[i], index)
     return None
 
 
