@@ -46,10 +46,15 @@ from gradcore.gradcheck.check import (
     LayerCheck,
     check_gradients,
 )
+from gradcore.teaching.answers import Answer, LayerAnswer, answer_problems, as_answer_matrix, symbol
 from gradcore.teaching.claims import claim_problems
+from gradcore.teaching.combined import MISTAKES
+from gradcore.teaching.comparison import MODES, Comparison
 from gradcore.teaching.derivation import Step, derive
 from gradcore.teaching.diagnosis import MAX_WRONG, RTOL, Diagnosis, diagnose
+from gradcore.teaching.grading import Graded, grade, order, pointer
 from gradcore.teaching.notation import loss_text
+from gradcore.teaching.scoring import MISTAKE_CREDIT, credit, score
 
 __all__ = [
     "ACCEPTABLE",
@@ -59,16 +64,23 @@ __all__ = [
     "LOSSES",
     "MAX_FAILING",
     "MAX_WRONG",
+    "MISTAKES",
+    "MISTAKE_CREDIT",
+    "MODES",
     "RTOL",
     "Activation",
+    "Answer",
     "Array",
     "Cache",
+    "Comparison",
     "Diagnosis",
     "Entry",
     "GradcoreError",
+    "Graded",
     "GradientCheck",
     "Gradients",
     "Layer",
+    "LayerAnswer",
     "LayerCheck",
     "Loss",
     "NonFiniteError",
@@ -78,19 +90,27 @@ __all__ = [
     "Step",
     "Training",
     "all_finite",
+    "answer_problems",
+    "as_answer_matrix",
     "backward",
     "check_gradients",
     "claim_problems",
+    "credit",
     "derive",
     "diagnose",
     "forward",
+    "grade",
     "gradient_descent",
     "input_gradient",
     "loss",
     "loss_text",
+    "order",
     "parameter_count",
+    "pointer",
+    "score",
     "shape_problems",
     "sigmoid",
+    "symbol",
     "unchecked_backward",
     "unchecked_forward",
     "unchecked_loss",

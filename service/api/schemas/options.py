@@ -67,7 +67,9 @@ VerifyField = Literal[
     "rounded_to",
     "wrong_entries",
     "wrong_count",
+    "mistakes",
     "bias",
+    "graded",
 ]
 DerivationField = Literal["steps", "kind", "layer", "symbol", "description", "equation", "latex", "shapes", "value"]
 """Each endpoint's response fields, top-level and per item of its list (``layers`` or ``steps``); a test checks
