@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from starlette.middleware.cors import CORSMiddleware
 
-from service.api.routers import check, derivation, forward, gradients, health, loss, train, verify
+from service.api.routers import check, derivation, forward, grade, gradients, health, loss, train, verify
 from service.http import metrics, problems
 from service.http.compute import Admission
 from service.http.direct import DirectLane
@@ -35,6 +35,7 @@ ROUTERS = (
     check.router,
     verify.router,
     derivation.router,
+    grade.router,
     health.router,
     page_router,
 )

@@ -87,6 +87,30 @@ def check_sizes(settings: Settings, layers: Sequence[Layer], X: Array, Y: Array 
             )
 
 
+def check_submissions(settings: Settings, count: int) -> None:
+    """Refuse (413) a grade request of more than ``max_submissions`` submissions."""
+    if count > settings.max_submissions:
+        raise limit_exceeded(
+            "max_submissions",
+            settings.max_submissions,
+            f"the request has {count} submissions",
+            status=413,
+            pointer="/submissions",
+        )
+
+
+def check_class_numbers(settings: Settings, numbers: int) -> None:
+    """Refuse (413) a grade request whose submissions hold more than ``max_numbers`` numbers in all."""
+    if numbers > settings.max_numbers:
+        raise limit_exceeded(
+            "max_numbers",
+            settings.max_numbers,
+            f"the submissions hold {numbers} numbers in all",
+            status=413,
+            pointer="",
+        )
+
+
 def forward_work(layers: Sequence[Layer], m: int) -> int:
     """Multiply-adds of one forward pass of a batch of m examples: m × Σ n_{k−1}·n_k."""
     return m * sum(layer.W.size for layer in layers)

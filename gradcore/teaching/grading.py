@@ -35,8 +35,8 @@ from gradcore.core.network import backward, forward
 from gradcore.core.types import Array, Cache, Gradients, Layer
 from gradcore.teaching.answers import Answer, answer_problems, symbol
 from gradcore.teaching.combined import Alternative
-from gradcore.teaching.comparison import Comparison, is_right
-from gradcore.teaching.diagnosis import Diagnosis, WrongEntry, alternatives_of, judge
+from gradcore.teaching.comparison import Comparison, is_right, right_entries
+from gradcore.teaching.diagnosis import MAX_WRONG, Diagnosis, WrongEntry, alternatives_of, judge
 from gradcore.teaching.mistakes import candidates, forgetful_sets, usual_causes, without_derivatives
 from gradcore.teaching.rounding import digits
 
@@ -251,13 +251,13 @@ class _Grader:
         verdict = self.judge(C, T, key, self.global_alternatives(key, T))
         self.right[key] = verdict.verdict == "correct"
         if verdict.verdict == "correct":
-            return _graded(where, what, verdict, T)
+            return _graded(where, what, verdict, T, C, self.comparison)
         K, used, local = self.carried(key)
         if K is None:
-            return _graded(where, what, verdict, T)
+            return _graded(where, what, verdict, T, C, self.comparison)
         wrong_inputs = [u for u in used if not self.right.get(u, True)]
         if wrong_inputs and not carry_forward:
-            return _graded(where, what, verdict, T)
+            return _graded(where, what, verdict, T, C, self.comparison)
         own = self.judge(C, K, key, local)
         names = ", ".join(symbol(*u) for u in wrong_inputs)
         if own.verdict == "correct" and not wrong_inputs:
@@ -270,17 +270,28 @@ class _Grader:
                 why = ["zero"]
             if why:
                 hint = f"{verdict.hint} (no credit carried forward: your {names} makes {what} trivial, {why[0]})"
-                return _graded(where, what, replace(verdict, hint=hint), T)
+                return _graded(where, what, replace(verdict, hint=hint), T, C, self.comparison)
             hint = f"the claim is {what} computed from your own {names}: right given them (error carried forward)"
             return Graded(where, what, "correct", (), hint, T, carried_forward=True, rounded_to=own.rounded_to)
         if wrong_inputs and (own.mistakes or not verdict.mistakes):
-            return _graded(where, what, replace(own, hint=f"given your own {names}, {own.hint}"), T)
-        return _graded(where, what, verdict, T)
+            return _graded(where, what, replace(own, hint=f"given your own {names}, {own.hint}"), T, C, self.comparison)
+        return _graded(where, what, verdict, T, C, self.comparison)
 
 
-def _graded(where: str, what: str, diagnosis: Diagnosis, T: Array) -> Graded:
-    wrong = diagnosis.wrong
-    count = diagnosis.wrong_count
+def _graded(where: str, what: str, diagnosis: Diagnosis, T: Array, C: Array, comparison: Comparison) -> Graded:
+    """The grade of a diagnosed claim C; a wrong claim lists its wrong entries against the diagnosis's reference
+    (T, or the value from the learner's own earlier answers), in C's own indexing."""
+    wrong, count = diagnosis.wrong, diagnosis.wrong_count
+    if diagnosis.verdict != "correct" and not wrong:
+        R = diagnosis.expected
+        R = R.T if C.shape != R.shape and C.ndim == 2 else R.reshape(C.shape) if C.size == R.size else R
+        if R.shape == C.shape:
+            mask = ~right_entries(C, R[np.newaxis], comparison, digits(C))[0][0]
+            wrong = tuple(
+                WrongEntry(tuple(int(i) for i in at), float(R[tuple(at)]), float(C[tuple(at)]))
+                for at in np.argwhere(mask)[:MAX_WRONG]
+            )
+            count = int(mask.sum())
     return Graded(
         where, what, diagnosis.verdict, diagnosis.mistakes, diagnosis.hint, T, False, wrong, count, diagnosis.rounded_to
     )

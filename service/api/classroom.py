@@ -1,0 +1,229 @@
+"""Grading a class: each submission read on its own, graded, scored; the class summary and the CSV report.
+
+Used by ``POST /v1/grade`` (:mod:`service.api.routers.grade`). A submission that is not valid (shapes,
+numbers, unknown fields, limits) or whose student is listed twice gets its own problem details and no
+score; every other one is graded.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+
+from gradcore import Graded, credit, grade, score
+from service.api.schemas.answers import graded_content
+from service.api.schemas.grade import GradeRequest, Submission
+from service.fastpath.screen import count_numbers
+from service.http.problems import ProblemError, error_items
+from service.limits import Cost, check_class_numbers, check_submissions, cost
+from service.settings import Settings
+
+DUPLICATE = "/problems/duplicate-student"
+PER_QUANTITY = 60_000
+"""Work units (about 1 ns) per graded quantity: its diagnosis against the truth and the student's own values."""
+
+
+@dataclass
+class Entry:
+    """One submission: its student, the validated submission or its error, then its grades."""
+
+    student: str | None
+    submission: Submission | None = None
+    error: dict[str, Any] | None = None
+    graded: list[Graded] | None = None
+    credits: list[float] | None = None
+    score: float | None = None
+
+
+def _problem(status: int, detail: str, type_: str, errors: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"type": type_, "title": "Unprocessable Content", "status": status, "detail": detail}
+    if errors:
+        body["errors"] = errors[:20]
+    return body
+
+
+def read_class(body: bytes, settings: Settings) -> tuple[GradeRequest, list[Entry]]:
+    """The request's options and each submission, validated one by one.
+
+    Raises
+    ------
+    ProblemError
+        400 when the body is not a JSON object; 413/422 beyond ``max_submissions``.
+    ValidationError
+        When the options are not valid (the whole request is refused).
+    """
+    check_class_numbers(settings, count_numbers(body))
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError as error:
+        raise ProblemError(
+            400, f"The request body is not valid JSON: {error}.", type_="/problems/malformed-json"
+        ) from None
+    if isinstance(data, dict) and isinstance(data.get("submissions"), list):
+        check_submissions(settings, len(data["submissions"]))
+    request = GradeRequest.model_validate(data)
+    entries = [_read(index, item, settings) for index, item in enumerate(request.submissions)]
+    counts = Counter(entry.student for entry in entries if entry.error is None)
+    for index, entry in enumerate(entries):
+        if entry.error is None and counts[entry.student] > 1:
+            detail = f"student {entry.student!r} is listed {counts[entry.student]} times: none of them is graded"
+            entry.submission = None
+            entry.error = _problem(
+                422, detail, DUPLICATE, [{"pointer": f"/submissions/{index}/student", "message": detail}]
+            )
+    return request, entries
+
+
+def _read(index: int, item: Any, settings: Settings) -> Entry:
+    student = item.get("student") if isinstance(item, dict) and isinstance(item.get("student"), str) else None
+    try:
+        return Entry(student, Submission.model_validate(item, context={"settings": settings}))
+    except ValidationError as error:
+        items = error_items(error.errors(include_url=False))
+        for problem in items:
+            problem["pointer"] = f"/submissions/{index}{problem['pointer']}"
+        shown = "; ".join(f"{problem['pointer']}: {problem['message']}" for problem in items[:3])
+        return Entry(
+            student,
+            error=_problem(
+                422,
+                f"The submission is invalid: {shown}" + ("" if shown.endswith("?") else "."),
+                "/problems/invalid-request",
+                items,
+            ),
+        )
+    except ProblemError as error:
+        body = _problem(error.status, error.detail, error.type, error.errors)
+        return Entry(student, error={**body, **(error.extensions or {})})
+
+
+def class_cost(entries: list[Entry]) -> Cost:
+    """The estimated cost of grading the valid submissions: a verification and the quantities' diagnoses each."""
+    work, held = 0, 0
+    for entry in entries:
+        if entry.submission is not None:
+            problem = entry.submission.problem
+            one = cost("verify", problem.layers, problem.inputs.shape[0])
+            work += 2 * one.work + PER_QUANTITY * (5 * len(problem.layers) + 2)
+            held = max(held, one.bytes)
+    return Cost(work, held + 2_000 * len(entries))
+
+
+def grade_class(request: GradeRequest, entries: list[Entry]) -> None:
+    """Grade every valid submission in place: its graded quantities, their credits and its score."""
+    comparison = request.comparison.to_comparison()
+    mistake_credit = {str(name): value for name, value in request.mistake_credit.items()}
+    for entry in entries:
+        if entry.submission is None:
+            continue
+        problem, answer = entry.submission.problem, entry.submission.answer
+        entry.graded = grade(
+            problem.layers,
+            problem.inputs,
+            problem.targets,
+            answer.to_answer(problem.inputs.shape[0]),
+            problem.loss,
+            comparison,
+            request.carry_forward,
+            unanswered=True,
+        )
+        entry.credits = [credit(g, mistake_credit, request.carried_forward_credit) for g in entry.graded]
+        entry.score = score(entry.credits, [request.weight(g.pointer) for g in entry.graded])
+
+
+def students_content(request: GradeRequest, entries: list[Entry]) -> list[dict[str, Any]]:
+    """The ``students`` of the answer, in the order of the submissions."""
+    students = []
+    for entry in entries:
+        graded = None
+        if entry.graded is not None and entry.credits is not None:
+            graded = [
+                {**graded_content(g, request.expected), "credit": c}
+                for g, c in zip(entry.graded, entry.credits, strict=True)
+            ]
+        students.append({"student": entry.student, "score": entry.score, "graded": graded, "error": entry.error})
+    return students
+
+
+def summary(entries: list[Entry]) -> dict[str, Any]:
+    """The class summary: score distribution, share correct per quantity, answer groups (largest first)."""
+    scores = [entry.score for entry in entries if entry.score is not None]
+    histogram = [0] * 10
+    for value in scores:
+        histogram[min(int(value * 10), 9)] += 1
+    quantities: dict[str, dict[str, Any]] = {}
+    groups: dict[tuple[str, str, tuple[str, ...]], dict[str, Any]] = {}
+    for entry in entries:
+        for g in entry.graded or []:
+            row = quantities.setdefault(
+                g.pointer, {"pointer": g.pointer, "symbol": g.symbol, "answered": 0, "correct": 0}
+            )
+            row["answered"] += g.verdict != "unanswered"
+            row["correct"] += g.verdict == "correct"
+            if g.verdict not in ("correct", "unanswered"):
+                key = (g.pointer, g.verdict, g.mistakes)
+                group = groups.setdefault(
+                    key,
+                    {
+                        "pointer": g.pointer,
+                        "symbol": g.symbol,
+                        "verdict": g.verdict,
+                        "mistakes": list(g.mistakes),
+                        "students": [],
+                    },
+                )
+                group["students"].append(entry.student)
+    for row in quantities.values():
+        row["share_correct"] = row["correct"] / len(scores) if scores else 0.0
+    listed = sorted(groups.values(), key=lambda group: -len(group["students"]))
+    return {
+        "students": len(entries),
+        "graded": len(scores),
+        "errors": len(entries) - len(scores),
+        "scores": {
+            "mean": statistics.fmean(scores) if scores else None,
+            "median": statistics.median(scores) if scores else None,
+            "min": min(scores, default=None),
+            "max": max(scores, default=None),
+            "histogram": [{"from": i / 10, "to": (i + 1) / 10, "count": n} for i, n in enumerate(histogram)],
+        },
+        "quantities": list(quantities.values()),
+        "groups": [{**group, "count": len(group["students"])} for group in listed],
+    }
+
+
+def comment(entry: Entry) -> str:
+    """A short comment naming the mistakes, e.g. ``Δ_2: sign_flipped; ∂L/∂W_1: transposed + one_wrong_entry``."""
+    if entry.error is not None:
+        return f"not graded: {entry.error['detail']}"
+    parts = []
+    for g in entry.graded or []:
+        if g.verdict not in ("correct", "unanswered"):
+            parts.append(f"{g.symbol}: {' + '.join(g.mistakes) or 'incorrect'}")
+        elif g.carried_forward:
+            parts.append(f"{g.symbol}: carried forward")
+    return "; ".join(parts) or "all correct"
+
+
+def csv_report(entries: list[Entry]) -> str:
+    """One row per student: ``student``, ``score``, one credit column per quantity, ``comment``."""
+    columns: dict[str, str] = {}
+    for entry in entries:
+        for g in entry.graded or []:
+            columns.setdefault(g.pointer, g.symbol)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["student", "score", *columns.values(), "comment"])
+    for entry in entries:
+        by_pointer = dict(zip((g.pointer for g in entry.graded or []), entry.credits or [], strict=True))
+        credits = [f"{by_pointer[p]:.4g}" if p in by_pointer else "" for p in columns]
+        shown = "" if entry.score is None else f"{entry.score:.4f}"
+        writer.writerow([entry.student or "", shown, *credits, comment(entry)])
+    return out.getvalue()
