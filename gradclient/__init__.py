@@ -11,6 +11,7 @@ detail, type and the JSON pointer and message of each offending field.
 from gradclient.bodies import Network
 from gradclient.client import AsyncGradientClient, GradientClient
 from gradclient.errors import FieldError, ProblemError
+from gradclient.grading import GradedCredit, GradeResult, GradeSummary, Group, QuantitySummary, StudentGrade
 from gradclient.results import (
     CheckEntry,
     CheckLayer,
@@ -19,6 +20,7 @@ from gradclient.results import (
     DerivationStep,
     ForwardLayer,
     ForwardResult,
+    GradedQuantity,
     GradientsLayer,
     GradientsResult,
     LossResult,
@@ -32,6 +34,7 @@ from gradclient.results import (
     VerifyLayer,
     VerifyResult,
     WrongEntry,
+    WrongValue,
 )
 
 __all__ = [
@@ -44,15 +47,22 @@ __all__ = [
     "FieldError",
     "ForwardLayer",
     "ForwardResult",
+    "GradeResult",
+    "GradeSummary",
+    "GradedCredit",
+    "GradedQuantity",
     "GradientClient",
     "GradientsLayer",
     "GradientsResult",
+    "Group",
     "LossResult",
     "Network",
     "Operand",
     "ProblemError",
+    "QuantitySummary",
     "Result",
     "StepShapes",
+    "StudentGrade",
     "TrainResult",
     "TrainedLayer",
     "TrainedNetwork",
@@ -60,4 +70,5 @@ __all__ = [
     "VerifyLayer",
     "VerifyResult",
     "WrongEntry",
+    "WrongValue",
 ]

@@ -28,6 +28,7 @@ RESULTS: dict[str, type[Result]] = {
     "/v1/gradients/verify": gradclient.VerifyResult,
     "/v1/train": gradclient.TrainResult,
     "/v1/derivation": gradclient.DerivationResult,
+    "/v1/grade": gradclient.GradeResult,
 }
 """The client's result class of each route that answers a response model."""
 
