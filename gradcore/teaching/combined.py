@@ -116,8 +116,7 @@ class _Candidate:
     matcher: str
     factor: float | None
     missing_at: tuple[int, ...]
-    text: str
-    causes: tuple[str, ...]
+    words: _Words
 
 
 def _transposable(C: Array, T: Array) -> tuple[bool, ...]:
@@ -229,66 +228,72 @@ def _add(
     transpose_cause: str,
 ) -> None:
     """The candidates of one reference: as it is, with one wrong entry, and rounded to 1 digit."""
-    mistakes: list[str] = []
-    causes: list[str] = []
-    text = what
-    if alternative is not None:
-        mistakes.append("missing_activation_derivative")
-        causes.append(alternative.text)
-        text = f"{what} with {alternative.text}"
-    if transpose:
-        mistakes.append("transposed")
-        causes.append(transpose_cause)
-        text = f"({text})ᵀ"
-    if sign < 0:
-        mistakes.append("sign_flipped")
-        if c == 1.0:
-            causes.append("(y − ŷ) where the gradient has (ŷ − y)")
-    if c != 1.0:
-        mistakes.append("scaled")
-        causes.append(f"the sign flipped and {cause}" if sign < 0 else cause)
+    mistakes = [
+        name
+        for name, present in (
+            ("missing_activation_derivative", alternative is not None),
+            ("transposed", transpose),
+            ("sign_flipped", sign < 0),
+            ("scaled", c != 1.0),
+        )
+        if present
+    ]
     if len(mistakes) > max_mistakes:
         return
     factor = sign * c if (sign < 0 or c != 1.0) else None
-    if factor is not None:
-        shown = f"({text})" if alternative is not None and not transpose else text
-        text = f"−{shown}" if factor == -1.0 else f"{factor:.6g} × {shown}".replace("-", "−", 1)
     references.append(sign * c * (base.T if transpose else base))
     i = len(references) - 1
     missing = alternative.layers if alternative is not None else ()
-    variants: list[tuple[str, list[str], list[str], str]] = [("exact", [], [], text)] if mistakes else []
+    words = _Words(what, alternative, transpose, sign, c, cause, transpose_cause)
+    variants: list[tuple[str, tuple[str, ...]]] = [("exact", ())] if mistakes else []
     if len(mistakes) < max_mistakes:
-        variants.append(("one", ["one_wrong_entry"], ["an arithmetic slip in one entry"], f"{text}, but one entry"))
-        variants.append(
-            (
-                "r1",
-                ["rounded_to_1_digit"],
-                ["rounded to 1 significant digit: write 2 at least (3 or 4 for work by hand)"],
-                f"{text} rounded to 1 significant digit",
-            )
-        )
+        variants += [("one", ("one_wrong_entry",)), ("r1", ("rounded_to_1_digit",))]
     if not mistakes and max_mistakes >= 2:
-        variants.append(
-            (
-                "one_r1",
-                ["one_wrong_entry", "rounded_to_1_digit"],
-                ["an arithmetic slip in one entry", "rounded to 1 significant digit: write 2 at least"],
-                f"{text} rounded to 1 significant digit, but one entry",
-            )
-        )
-    for matcher, more, more_causes, shown in variants:
+        variants.append(("one_r1", ("one_wrong_entry", "rounded_to_1_digit")))
+    for matcher, more in variants:
         names = sorted([*mistakes, *more], key=MISTAKES.index)
         order = (len(names), tuple(MISTAKES.index(name) for name in names))
-        candidates.append(_Candidate(order, tuple(names), i, matcher, factor, missing, shown, (*causes, *more_causes)))
+        candidates.append(_Candidate(order, tuple(names), i, matcher, factor, missing, words))
+
+
+@dataclass(frozen=True)
+class _Words:
+    """What makes a candidate's text and causes, written only for the candidate found."""
+
+    what: str
+    alternative: Alternative | None
+    transpose: bool
+    sign: float
+    c: float
+    cause: str
+    transpose_cause: str
+
+    def write(self, matcher: str) -> tuple[str, tuple[str, ...]]:
+        causes: list[str] = []
+        text = self.what
+        if self.alternative is not None:
+            causes.append(self.alternative.text)
+            text = f"{self.what} with {self.alternative.text}"
+        if self.transpose:
+            causes.append(self.transpose_cause)
+            text = f"({text})ᵀ"
+        if self.sign < 0 and self.c == 1.0:
+            causes.append("(y − ŷ) where the gradient has (ŷ − y)")
+        if self.c != 1.0:
+            causes.append(f"the sign flipped and {self.cause}" if self.sign < 0 else self.cause)
+        if self.sign < 0 or self.c != 1.0:
+            factor = self.sign * self.c
+            shown = f"({text})" if self.alternative is not None and not self.transpose else text
+            text = f"−{shown}" if factor == -1.0 else f"{factor:.6g} × {shown}".replace("-", "−", 1)
+        if matcher in ("r1", "one_r1"):
+            causes.append("rounded to 1 significant digit: write 2 at least (3 or 4 for work by hand)")
+            text += " rounded to 1 significant digit"
+        if matcher in ("one", "one_r1"):
+            causes.append("an arithmetic slip in one entry")
+            text += ", but one entry"
+        return text, tuple(causes)
 
 
 def _finding(candidate: _Candidate, reference: Array, index: tuple[int, ...] | None) -> Finding:
-    return Finding(
-        candidate.mistakes,
-        reference,
-        candidate.factor,
-        candidate.missing_at,
-        index,
-        candidate.text,
-        candidate.causes,
-    )
+    text, causes = candidate.words.write(candidate.matcher)
+    return Finding(candidate.mistakes, reference, candidate.factor, candidate.missing_at, index, text, causes)

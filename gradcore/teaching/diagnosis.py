@@ -162,7 +162,7 @@ def _transpose_cause(what: str, k: int | None, T: Array) -> str:
     )
 
 
-def _matches(C: Array, R: Array, comparison: Comparison, d: int | None) -> Match | None:
+def matches(C: Array, R: Array, comparison: Comparison, d: int | None) -> Match | None:
     """:func:`gradcore.teaching.rounding.match` for the default rule, else whether every entry is right."""
     if comparison.mode == "rounding":
         return match(C, R, comparison.rtol, d)
@@ -173,7 +173,7 @@ def explain(finding: Finding, C: Array, T: Array, comparison: Comparison, d: int
     """The diagnosis of a claim C that :func:`gradcore.teaching.combined.search` explained by ``finding``."""
     R = T.T if C.shape != T.shape else T
     error = float(np.max(np.abs(C - R)))
-    found = _matches(C, finding.reference, comparison, d) if finding.wrong_index is None else None
+    found = matches(C, finding.reference, comparison, d) if finding.wrong_index is None else None
     rounded_to = 1 if "rounded_to_1_digit" in finding.mistakes else (found.rounded_to if found else None)
     shown = _rounding(found) if found is not None and rounded_to != 1 else ""
     causes = "; ".join(finding.causes)
@@ -203,7 +203,7 @@ def explain(finding: Finding, C: Array, T: Array, comparison: Comparison, d: int
 def judge(
     C: Array,
     T: Array,
-    alternatives: Sequence[Alternative],
+    alternatives: Sequence[Alternative] | Callable[[], Sequence[Alternative]],
     what: str,
     comparison: Comparison,
     factors: Sequence[tuple[float, str]] = (),
@@ -216,8 +216,8 @@ def judge(
     ----------
     C, T : ndarray
         The claim and the true value (of the same shape, or transposed shapes for a matrix).
-    alternatives : sequence of Alternative
-        T with f′ left out at some layers.
+    alternatives : sequence of Alternative, or a callable that makes them
+        T with f′ left out at some layers (made only when C is not T).
     what : str
         T's name, e.g. ∂L/∂W_2.
     comparison : Comparison
@@ -238,7 +238,7 @@ def judge(
     """
     d = digits(C)
     if C.shape == T.shape:
-        found = _matches(C, T, comparison, d)
+        found = matches(C, T, comparison, d)
         if found is not None:
             error = float(np.max(np.abs(C - T)))
             hint = f"the claim is {what}{_rounding(found) or ' within the tolerance'}"
@@ -247,7 +247,7 @@ def judge(
         C,
         T,
         what,
-        alternatives,
+        alternatives() if callable(alternatives) else alternatives,
         comparison,
         factors,
         transposable=T.ndim == 2,

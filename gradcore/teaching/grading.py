@@ -121,9 +121,7 @@ class _Grader:
         self.layers, self.X, self.Y, self.answer, self.name, self.comparison = layers, X, Y, answer, name, comparison
         self.cache: Cache = forward(layers, X)
         self.true: Gradients = backward(layers, self.cache, Y, name)
-        self.forgetful = [
-            (S, without_derivatives(layers, self.cache, Y, name, S)) for S in forgetful_sets(layers, name)
-        ]
+        self._forgetful: list[tuple[tuple[int, ...], Gradients]] | None = None
         self.m, self.n_L = X.shape[0], layers[-1].W.shape[1]
         self.right: dict[Key, bool] = {}
         W = [layer.W for layer in layers]
@@ -222,13 +220,18 @@ class _Grader:
         if kind not in ("delta", "weights_gradient", "bias_gradient"):
             return []
         field = {"delta": "delta", "weights_gradient": "dW", "bias_gradient": "db"}[kind]
-        values = [(S, getattr(g, field)[k - 1]) for S, g in self.forgetful if min(S) >= k]
+        if self._forgetful is None:  # only for a claim that is not right: most are
+            sets = forgetful_sets(self.layers, self.name)
+            self._forgetful = [(S, without_derivatives(self.layers, self.cache, self.Y, self.name, S)) for S in sets]
+        values = [(S, getattr(g, field)[k - 1]) for S, g in self._forgetful if min(S) >= k]
         return alternatives_of([(S, R) for S, R in values if R is not None], T, self.layers, self.comparison.rtol)
 
-    def judge(self, C: Array, R: Array, key: Key, alternatives: Sequence[Alternative]) -> Diagnosis:
+    def judge(
+        self, C: Array, R: Array, key: Key, alternatives: Sequence[Alternative] | Callable[[], Sequence[Alternative]]
+    ) -> Diagnosis:
         kind, k = key
         backward_part = kind in ("loss", "delta", "weights_gradient", "bias_gradient")
-        factors = candidates(self.m, self.n_L, self.name) if backward_part else []
+        factors = candidates(self.m, self.n_L, self.name) if backward_part else ()
         causes_of: Callable[[float], str] | None = None
         if kind != "loss" and backward_part:
 
@@ -248,7 +251,7 @@ class _Grader:
         where, what = pointer(key), symbol(*key)
         if C is None:
             return Graded(where, what, "unanswered", (), f"{what} was not answered", T)
-        verdict = self.judge(C, T, key, self.global_alternatives(key, T))
+        verdict = self.judge(C, T, key, lambda: self.global_alternatives(key, T))
         self.right[key] = verdict.verdict == "correct"
         if verdict.verdict == "correct":
             return _graded(where, what, verdict, T, C, self.comparison)

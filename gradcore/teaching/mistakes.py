@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import lru_cache
 from itertools import combinations
 
 import numpy as np
 
 from gradcore.core.losses import LOSSES
-from gradcore.core.network import backward
+from gradcore.core.network import backward, unchecked_backward
 from gradcore.core.types import Array, Cache, Gradients, Layer
 from gradcore.teaching.rounding import ATOL, Match, match, rounding_candidates, scale_interval
 
@@ -70,7 +71,7 @@ def without_derivatives(
     forgetful = [
         replace(layer, activation="linear") if k + 1 in forgotten_layers else layer for k, layer in enumerate(layers)
     ]
-    return backward(forgetful, cache, Y, name)
+    return unchecked_backward(forgetful, cache, Y, name)  # the shapes are those of the network, checked once
 
 
 def forgotten_all(layers: Sequence[Layer], forgotten_layers: Sequence[int]) -> str:
@@ -105,7 +106,8 @@ def _counts(m: int, n_L: int, name: str) -> list[tuple[int, str]]:
     return list(unique.items())
 
 
-def candidates(m: int, n_L: int, name: str) -> list[tuple[float, str]]:
+@lru_cache(maxsize=256)
+def candidates(m: int, n_L: int, name: str) -> tuple[tuple[float, str], ...]:
     """The usual factors c of a gradient off by a constant, for the loss ``name``, each with its cause.
 
     A loss constant dropped or doubled (2 or ½ for the squared errors), a mean over N where the loss
@@ -125,7 +127,7 @@ def candidates(m: int, n_L: int, name: str) -> list[tuple[float, str]]:
         for s, s_text in scales
         if (c, s) != (1.0, 1.0)
     ]
-    return sorted(found, key=lambda item: item[1].count(" and "))
+    return tuple(sorted(found, key=lambda item: item[1].count(" and ")))
 
 
 def usual_causes(alpha: float, m: int, n_L: int, name: str, rtol: float) -> str:
