@@ -109,7 +109,7 @@ def class_cost(entries: list[Entry]) -> Cost:
     work, held = 0, 0
     for entry in entries:
         if entry.submission is not None:
-            problem = entry.submission.problem
+            problem = entry.submission.task
             one = cost("verify", problem.layers, problem.inputs.shape[0])
             work += 2 * one.work + PER_QUANTITY * (5 * len(problem.layers) + 2)
             held = max(held, one.bytes)
@@ -123,7 +123,7 @@ def grade_class(request: GradeRequest, entries: list[Entry]) -> None:
     for entry in entries:
         if entry.submission is None:
             continue
-        problem, answer = entry.submission.problem, entry.submission.answer
+        problem, answer = entry.submission.task, entry.submission.answer
         entry.graded = grade(
             problem.layers,
             problem.inputs,

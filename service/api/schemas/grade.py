@@ -11,7 +11,7 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from gradcore import MISTAKE_CREDIT, RTOL, Comparison, answer_problems
+from gradcore import MISTAKE_CREDIT, RTOL, Comparison, Problem, answer_problems
 from service.api.schemas.answers import AnswerSpec, GradedQuantity
 from service.api.schemas.requests import GradientsRequest, raise_problems
 
@@ -51,18 +51,38 @@ class Submission(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     student: str = Field(min_length=1, max_length=200, description="The student's id, unique in the class.")
-    problem: GradientsRequest = Field(description="The student's problem: a `/v1/gradients` request.")
+    problem: GradientsRequest | None = Field(
+        None,
+        description="The student's problem: a `/v1/gradients` request. Required (until a grade request may give "
+        "the `/v1/assignments` request once, from which each student's problem is made).",
+    )
     answer: AnswerSpec = Field(
         description="The student's partial answer: any of the quantities of the gradients answer."
     )
 
     @model_validator(mode="after")
     def _check_answer(self, info: ValidationInfo) -> Self:
-        """The answer's shapes against the problem's network (``answer/...`` in the errors)."""
-        problem = self.problem
+        """The answer's shapes against the problem's network (``answer/...`` in the errors).
+
+        With ``context={"problem": GradientsRequest}`` (a problem made from an assignment), a submission
+        without its own ``problem`` takes that one.
+        """
+        problem = self.problem or (info.context or {}).get("problem")
+        if not isinstance(problem, GradientsRequest):
+            message = "required: the student's problem, a /v1/gradients request"
+            raise_problems(type(self).__name__, [Problem(("problem",), message)])
+            return self
+        self.problem = problem
         answer = self.answer.to_answer(problem.inputs.shape[0])
         raise_problems(type(self).__name__, answer_problems(problem.layers, problem.inputs, answer, root=("answer",)))
         return self
+
+    @property
+    def task(self) -> GradientsRequest:
+        """The student's problem, which validation always sets."""
+        if self.problem is None:
+            raise ValueError("a validated submission always has its problem")
+        return self.problem
 
 
 class GradeRequest(BaseModel):

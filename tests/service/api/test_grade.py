@@ -217,7 +217,7 @@ async def test_bad_submissions_get_their_own_error_and_the_rest_is_graded(client
     text = {"student": "text", "problem": problem.request(), "answer": {"loss": "0.5"}}
     unknown = {"student": "unknown", "problem": problem.request(), "answer": {}, "grade": 1}
     twice = {"student": "twice", "problem": problem.request(), "answer": {}}
-    body = {"submissions": [good, shapes, text, unknown, twice, twice, 3]}
+    body = {"submissions": [good, shapes, text, unknown, twice, twice, 3, {"student": "none", "answer": {}}]}
     response = await grade(client, body)
     assert response.status_code == 200, response.text
     students = response.json()["students"]
@@ -234,6 +234,7 @@ async def test_bad_submissions_get_their_own_error_and_the_rest_is_graded(client
     assert errors["unknown"]["errors"][0]["pointer"] == "/submissions/3/grade"
     assert errors["twice"]["type"] == "/problems/duplicate-student"
     assert students[6]["student"] is None
+    assert errors["none"]["errors"][0]["pointer"] == "/submissions/7/problem"
 
 
 async def test_request_wide_problems_refuse_the_request() -> None:
