@@ -124,3 +124,28 @@ async def test_nothing_claimed_at_all_is_a_422(client: httpx.AsyncClient) -> Non
     response = await client.post("/v1/gradients/verify", json=Seed5().body)
     assert response.status_code == 422
     assert response.json()["errors"][0]["pointer"] == "/claimed_gradients"
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "pointer", "message"),
+    [
+        (("network", 1, 0, 0), "x", "/network/layers/1/weights/0/0", "W_2, row 0, column 0: not a number"),
+        (("claimed", 0, 0, 1), "-0,01302", "/claimed/layers/0/delta/0/1", "Δ_1, row 0, column 1: not a number"),
+    ],
+)
+async def test_errors_name_the_quantity_in_the_seeds_notation(
+    client: httpx.AsyncClient, where: tuple[Any, ...], value: str, pointer: str, message: str
+) -> None:
+    case = Seed5()
+    body = json.loads(json.dumps({**case.body, "claimed": {"layers": [{"delta": case.delta1.tolist()}]}}))
+    if where[0] == "network":
+        body["network"]["layers"][where[1]]["weights"][where[2]][where[3]] = value
+    else:
+        body["claimed"]["layers"][where[1]]["delta"][where[2]][where[3]] = value
+    response = await client.post("/v1/gradients/verify", json=body)
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert error["pointer"] == pointer
+    assert error["message"].startswith(message)
+    if "," in value:
+        assert "write -0.01302 (a decimal point, no quotes)" in error["message"]
