@@ -46,13 +46,22 @@ from gradcore.gradcheck.check import (
     LayerCheck,
     check_gradients,
 )
-from gradcore.teaching.answers import Answer, LayerAnswer, answer_problems, as_answer_matrix, symbol
+from gradcore.teaching.answers import (
+    Answer,
+    Graded,
+    LayerAnswer,
+    answer_problems,
+    as_answer_matrix,
+    order,
+    pointer,
+    symbol,
+)
 from gradcore.teaching.claims import claim_problems
 from gradcore.teaching.combined import MISTAKES
 from gradcore.teaching.comparison import MODES, Comparison
 from gradcore.teaching.derivation import Step, derive
 from gradcore.teaching.diagnosis import MAX_WRONG, RTOL, Diagnosis, diagnose
-from gradcore.teaching.grading import Graded, grade, order, pointer
+from gradcore.teaching.grading import grade
 from gradcore.teaching.notation import loss_text
 from gradcore.teaching.scoring import MISTAKE_CREDIT, credit, score
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from gradcore.core.errors import Location, Problem
 from gradcore.core.types import Array, Layer, describe
+from gradcore.teaching.judging import WrongEntry
 
 FIELDS = ("pre_activation", "activation", "delta", "weights_gradient", "bias_gradient")
 """The per-layer quantities, in the order of their JSON fields."""
@@ -147,3 +148,75 @@ def as_answer_matrix(value: Array | None, m: int) -> Array | None:
     if value.ndim == 0:
         return value.reshape(1, 1)
     return value.reshape(1, -1) if m == 1 else value
+
+
+Key = tuple[str, int]
+"""A quantity: its field name and its layer k from 1 (0 for ``loss`` and ``output``)."""
+
+
+@dataclass(frozen=True)
+class Graded:
+    """The grade of one quantity.
+
+    Attributes
+    ----------
+    pointer : str
+        The JSON pointer of the quantity in the answer: ``/loss``, ``/output``, ``/layers/1/delta`` (Δ_2).
+    symbol : str
+        Its name in the seed's notation: ``z_1``, ``ŷ``, ``L``, ``Δ_2``, ``∂L/∂W_1``.
+    verdict : str
+        ``correct``, ``sign_flipped``, ``transposed``, ``missing_activation_derivative``, ``scaled``,
+        ``incorrect``, or ``unanswered``.
+    mistakes : tuple of str
+        The usual mistakes found (:data:`gradcore.teaching.combined.MISTAKES`); empty when correct.
+    hint : str
+        What the verdict means, in the seed's notation.
+    expected : ndarray
+        The true value T.
+    carried_forward : bool
+        The claim is right given the learner's own earlier wrong answers, and not right against T.
+    wrong : tuple of WrongEntry
+        The wrong entries (against K when the earlier answers were wrong), the first 20.
+    wrong_count : int
+        How many entries are wrong in all.
+    rounded_to : int or None
+        The significant digits to which the claim is its reference rounded (None: by tolerance).
+    """
+
+    pointer: str
+    symbol: str
+    verdict: str
+    mistakes: tuple[str, ...]
+    hint: str
+    expected: Array
+    carried_forward: bool = False
+    wrong: tuple[WrongEntry, ...] = ()
+    wrong_count: int = 0
+    rounded_to: int | None = None
+
+
+def order(layers: Sequence[Layer]) -> list[Key]:
+    """Every quantity of a pass over ``layers``, in the order of the computation (see the module docstring)."""
+    L = len(layers)
+    keys: list[Key] = [(kind, k) for k in range(1, L + 1) for kind in ("pre_activation", "activation")]
+    keys += [("output", 0), ("loss", 0), *(("delta", k) for k in range(L, 0, -1))]
+    for k in range(1, L + 1):
+        keys.append(("weights_gradient", k))
+        if layers[k - 1].b is not None:
+            keys.append(("bias_gradient", k))
+    return keys
+
+
+def pointer(key: Key) -> str:
+    """The JSON pointer of a quantity in an answer, e.g. ``/layers/1/delta`` for Δ_2."""
+    kind, k = key
+    return f"/{kind}" if k == 0 else f"/layers/{k - 1}/{kind}"
+
+
+def claimed(answer: Answer, key: Key) -> Array | None:
+    """The learner's value of a quantity, or None."""
+    kind, k = key
+    if k == 0:
+        return answer.loss if kind == "loss" else answer.output
+    value: Array | None = getattr(answer.layer(k - 1), kind)
+    return value

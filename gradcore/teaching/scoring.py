@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from gradcore.teaching.grading import Graded
+from gradcore.teaching.answers import Graded
 
 MISTAKE_CREDIT: dict[str, float] = {
     "sign_flipped": 0.0,
