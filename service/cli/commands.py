@@ -117,6 +117,10 @@ def save(path: str, body: bytes, data: dict[str, Any]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run one request command and print its answer; the exit status of :mod:`service.cli`."""
+    if args.command == "grade":
+        from service.cli.grade import run as run_grade
+
+        return run_grade(args)
     try:
         body = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
     except OSError as error:
