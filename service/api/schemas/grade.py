@@ -27,7 +27,7 @@ POINTER = re.compile(
 class ComparisonSpec(BaseModel):
     """How a value is compared with the expected one (PrairieLearn's three rules, and the default)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     mode: Literal["rounding", "relabs", "sigfig", "decdig"] = Field(
         "rounding",
@@ -88,7 +88,7 @@ class Submission(BaseModel):
 class GradeRequest(BaseModel):
     """A class's submissions and how to grade them."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     submissions: list[Any] = Field(
         min_length=1,
