@@ -238,6 +238,22 @@ def cost(
     return Cost(work, 8 * held + ANSWER_COPIES * (2 if markdown else 1) * ANSWER_BYTES * answered)
 
 
+PER_GRADED_QUANTITY = 60_000
+"""Per quantity of a graded answer (``/v1/grade``): its diagnosis against the truth and the student's own values."""
+
+
+def grade_cost(problems: Sequence[tuple[Sequence[Layer], int]], submissions: int) -> Cost:
+    """Grading a class: per valid problem (its layers and m), twice a verification's cost and
+    :data:`PER_GRADED_QUANTITY` per quantity (5 per layer, ŷ and L); the largest one's memory, and some 2 KB of
+    answer per submission (``bench/grade.py``: 300 students of 3 layers in 0.7 s)."""
+    work, held = 0, 0
+    for layers, m in problems:
+        one = cost("verify", layers, m)
+        work += 2 * one.work + PER_GRADED_QUANTITY * (5 * len(layers) + 2)
+        held = max(held, one.bytes)
+    return Cost(work, held + 2_000 * submissions)
+
+
 def body_cost(size: int) -> Cost:
     """Reading a body of ``size`` bytes: the body, the parser's structures and the arrays, some 3 bytes a byte."""
     return Cost(PER_BODY_BYTE * size, 3 * size)

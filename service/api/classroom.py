@@ -22,12 +22,10 @@ from service.api.schemas.answers import graded_content
 from service.api.schemas.grade import GradeRequest, Submission
 from service.fastpath.screen import count_numbers
 from service.http.problems import ProblemError, error_items
-from service.limits import Cost, check_class_numbers, check_submissions, cost
+from service.limits import Cost, check_class_numbers, check_submissions, grade_cost
 from service.settings import Settings
 
 DUPLICATE = "/problems/duplicate-student"
-PER_QUANTITY = 60_000
-"""Work units (about 1 ns) per graded quantity: its diagnosis against the truth and the student's own values."""
 
 
 @dataclass
@@ -105,15 +103,13 @@ def _read(index: int, item: Any, settings: Settings) -> Entry:
 
 
 def class_cost(entries: list[Entry]) -> Cost:
-    """The estimated cost of grading the valid submissions: a verification and the quantities' diagnoses each."""
-    work, held = 0, 0
-    for entry in entries:
-        if entry.submission is not None:
-            problem = entry.submission.task
-            one = cost("verify", problem.layers, problem.inputs.shape[0])
-            work += 2 * one.work + PER_QUANTITY * (5 * len(problem.layers) + 2)
-            held = max(held, one.bytes)
-    return Cost(work, held + 2_000 * len(entries))
+    """The estimated cost of grading the valid submissions (:func:`service.limits.grade_cost`)."""
+    problems = [
+        (entry.submission.task.layers, entry.submission.task.inputs.shape[0])
+        for entry in entries
+        if entry.submission is not None
+    ]
+    return grade_cost(problems, len(entries))
 
 
 def grade_class(request: GradeRequest, entries: list[Entry]) -> None:

@@ -171,3 +171,27 @@ def test_a_trivial_earlier_answer_carries_no_credit() -> None:
 def test_only_the_answered_quantities_are_graded_in_the_order_of_the_computation() -> None:
     values = {"dW_1": written(NET.dW[1]), "delta_3": written(NET.delta[3]), "z_2": written(NET.z[1])}
     assert list(NET.grade(values)) == ["z_2", "Δ_3", "∂L/∂W_1"]
+
+
+def test_bias_gradients_are_graded_and_carried_from_the_learners_delta() -> None:
+    """∂L/∂b_k = Σ_rows Δ_k: right, sign flipped, and right given a wrong Δ_k (a 2-layer net with biases)."""
+    rng = np.random.default_rng(8)
+    W1, b1, W2, b2 = rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=(4, 2)), rng.normal(size=2)
+    X, Y = rng.normal(size=(5, 3)), rng.uniform(size=(5, 2))
+    l1 = sig(X @ W1 + b1)
+    y_hat = sig(l1 @ W2 + b2)
+    delta2 = (y_hat - Y) * y_hat * (1 - y_hat)
+    delta1 = (delta2 @ W2.T) * l1 * (1 - l1)
+    wrong1 = 2 * delta1
+    answer = Answer(
+        layers=(
+            LayerAnswer(delta=written(wrong1), bias_gradient=written(wrong1.sum(axis=0))),
+            LayerAnswer(bias_gradient=written(-delta2.sum(axis=0))),
+        )
+    )
+    layers = [Layer(W=W1, b=b1), Layer(W=W2, b=b2)]
+    graded = {g.symbol: g for g in grade(layers, X, Y, answer)}
+    assert graded["Δ_1"].verdict == "scaled"
+    assert (graded["∂L/∂b_1"].verdict, graded["∂L/∂b_1"].carried_forward) == ("correct", True)
+    assert graded["∂L/∂b_2"].mistakes == ("sign_flipped",)
+    np.testing.assert_allclose(graded["∂L/∂b_1"].expected, delta1.sum(axis=0), rtol=1e-12)
