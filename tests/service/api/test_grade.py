@@ -257,6 +257,13 @@ async def test_request_wide_problems_refuse_the_request() -> None:
         assert response.status_code == 422
         response = await grade(client, {"submissions": [one]}, accept="text/html")
         assert response.status_code == 406
+    few = create_app(Settings(max_numbers=100))
+    full = {"student": "a", "problem": problem.request(), "answer": problem.answer()}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=few), base_url="http://testserver") as client:
+        response = await grade(client, {"submissions": [full, {**full, "student": "b"}]})
+        assert response.status_code == 413
+        assert response.json()["limit"]["setting"] == "GRADSERVICE_MAX_NUMBERS"
+        assert "the submissions hold" in response.json()["detail"]
 
 
 async def test_options_credit_weights_comparison_and_carry_forward(client: httpx.AsyncClient) -> None:
