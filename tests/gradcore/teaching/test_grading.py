@@ -195,3 +195,14 @@ def test_bias_gradients_are_graded_and_carried_from_the_learners_delta() -> None
     assert (graded["∂L/∂b_1"].verdict, graded["∂L/∂b_1"].carried_forward) == ("correct", True)
     assert graded["∂L/∂b_2"].mistakes == ("sign_flipped",)
     np.testing.assert_allclose(graded["∂L/∂b_1"].expected, delta1.sum(axis=0), rtol=1e-12)
+
+
+def test_a_copied_given_carries_no_credit() -> None:
+    """Δ_3 written as a copy of Y (the same shape, m × n_3): the Δ_2 that follows from it is not credited."""
+    copied = NET.Y
+    verdicts = NET.grade({"delta_3": written(copied, 6), "delta_2": written(NET.step(copied, 2), 6)})
+    assert verdicts["Δ_3"][0] != "correct"
+    assert verdicts["Δ_2"][0] != "correct"
+    assert not verdicts["Δ_2"][2]
+    own = NET.grade({"delta_3": written(2 * NET.delta[3]), "delta_2": written(NET.step(2 * NET.delta[3], 2))})
+    assert own["Δ_2"] == ("correct", (), True)  # the same step from a wrong Δ_3 that is no copy: credited
