@@ -15,7 +15,7 @@ from gradcore import Layer, diagnose
 from gradcore.teaching.answers import Answer, LayerAnswer
 from gradcore.teaching.comparison import Comparison, is_right
 from gradcore.teaching.grading import grade
-from gradcore.teaching.rounding import digits
+from gradcore.teaching.rounding import digits, entries_within, match
 
 DIGITS = [1, 2, 3, 4, 5, 6]
 R = np.array([[0.1212121212, -3.4343434343], [0.0056565656, 27.878787878]])
@@ -118,3 +118,29 @@ def test_a_claim_15_percent_off_is_not_correct() -> None:
     """The guard of MIN_DIGITS = 2: 0.1 for 0.1172 is rounding to 1 digit, never correct."""
     T = np.array([[0.1172, 0.2346], [0.3319, 0.4421]])
     assert not is_right(written(T, 1), T, Comparison(), 1)
+
+
+@pytest.mark.parametrize("d", DIGITS)
+def test_rounding_match_itself_at_every_digit_count(d: int) -> None:
+    """:func:`gradcore.teaching.rounding.match` (what ``diagnose`` and verify use): the claim rounded to d digits
+    matches at d; 4 units of the d-th digit off, at d − 1; 6 units off, not at all; each entry just inside and
+    just outside half a unit of its d-th digit, at d exactly."""
+    claim = written(R, d)
+    found = match(claim, R, 1e-12, d)
+    assert (found is not None and found.rounded_to == d) == (d >= 2)
+    if d < 2:
+        assert found is None
+        return
+    unit = np.vectorize(lambda x: 2 * half_unit(x, d))(R)
+    assert rounding_match_digits(claim + np.sign(R) * 4 * unit, d) == (d - 1 if d >= 3 else None)
+    outside = claim.copy()
+    outside[1, 1] += np.sign(R[1, 1]) * 6 * unit[1, 1]
+    assert rounding_match_digits(outside, d) is None
+    h = unit / 2
+    assert entries_within(moved(R, 0.99 * h), R, d).all()
+    assert not entries_within(moved(R, 1.01 * h), R, d).any()
+
+
+def rounding_match_digits(claim: np.ndarray, d: int) -> int | None:
+    found = match(claim, R, 1e-12, d)
+    return None if found is None else found.rounded_to
