@@ -13,6 +13,7 @@ import pytest
 
 from gradcore import Layer
 from gradcore.teaching.answers import Answer, LayerAnswer
+from gradcore.teaching.comparison import Comparison
 from gradcore.teaching.grading import grade
 
 
@@ -206,3 +207,21 @@ def test_a_copied_given_carries_no_credit() -> None:
     assert not verdicts["Δ_2"][2]
     own = NET.grade({"delta_3": written(2 * NET.delta[3]), "delta_2": written(NET.step(2 * NET.delta[3], 2))})
     assert own["Δ_2"] == ("correct", (), True)  # the same step from a wrong Δ_3 that is no copy: credited
+
+
+@pytest.mark.parametrize("alpha", [3.7, -3.7])
+def test_an_unusual_factor_is_scaled_with_its_sign(alpha: float) -> None:
+    verdicts = NET.grade({"dW_2": written(alpha * NET.dW[2])})
+    expected = ("sign_flipped", "scaled") if alpha < 0 else ("scaled",)
+    assert verdicts["∂L/∂W_2"] == ("scaled", expected, False)
+
+
+@pytest.mark.parametrize(("mode", "digits", "right"), [("sigfig", 3, True), ("sigfig", 5, False), ("decdig", 7, False)])
+def test_the_comparison_rule_decides_what_is_right(mode: str, digits: int, right: bool) -> None:
+    """Values written to 4 significant digits: right to 3 significant figures, not to 5, nor to 7 decimals."""
+    values = NET.full(4)
+    layers = (LayerAnswer(weights_gradient=values["dW_1"]),)
+    graded = grade(NET.layers, NET.X, NET.Y, Answer(layers=layers), comparison=Comparison(mode, digits=digits))
+    assert (graded[0].verdict == "correct") == right
+    if not right:
+        assert graded[0].wrong_count > 0
