@@ -1,4 +1,4 @@
-"""docs/grading.md stays true: every curl command there, sent to the app in-process, gives the answer shown.
+"""docs/checking.md stays true: every curl command there, sent to the app in-process, gives the answer shown.
 
 What follows a ``|`` in a command is run by bash on the answer, as in a terminal. JSON answers are compared
 number by number (:func:`texts.same_json`); the CSV is read back with the ``csv`` module, its numbers compared
@@ -23,7 +23,7 @@ from texts import same_json
 from service.app import app
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGE = (ROOT / "docs" / "grading.md").read_text(encoding="utf-8")
+PAGE = (ROOT / "docs" / "checking.md").read_text(encoding="utf-8")
 
 
 def sessions() -> list[tuple[str, str, str]]:
