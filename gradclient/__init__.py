@@ -11,6 +11,7 @@ detail, type and the JSON pointer and message of each offending field.
 from gradclient.bodies import Network
 from gradclient.client import AsyncGradientClient, GradientClient
 from gradclient.errors import FieldError, ProblemError, ServiceUnreachableError
+from gradclient.grading import GradedCredit, GradeResult, GradeSummary, Group, QuantitySummary, StudentGrade
 from gradclient.hessian import HessianVectorLayer, HessianVectorPart, HessianVectorResult
 from gradclient.results import (
     AssignedProblem,
@@ -22,6 +23,7 @@ from gradclient.results import (
     DerivationStep,
     ForwardLayer,
     ForwardResult,
+    GradedQuantity,
     GradientsLayer,
     GradientsResult,
     LossResult,
@@ -35,6 +37,7 @@ from gradclient.results import (
     VerifyLayer,
     VerifyResult,
     WrongEntry,
+    WrongValue,
 )
 
 __all__ = [
@@ -49,9 +52,14 @@ __all__ = [
     "FieldError",
     "ForwardLayer",
     "ForwardResult",
+    "GradeResult",
+    "GradeSummary",
+    "GradedCredit",
+    "GradedQuantity",
     "GradientClient",
     "GradientsLayer",
     "GradientsResult",
+    "Group",
     "HessianVectorLayer",
     "HessianVectorPart",
     "HessianVectorResult",
@@ -59,9 +67,11 @@ __all__ = [
     "Network",
     "Operand",
     "ProblemError",
+    "QuantitySummary",
     "Result",
     "ServiceUnreachableError",
     "StepShapes",
+    "StudentGrade",
     "TrainResult",
     "TrainedLayer",
     "TrainedNetwork",
@@ -69,4 +79,5 @@ __all__ = [
     "VerifyLayer",
     "VerifyResult",
     "WrongEntry",
+    "WrongValue",
 ]

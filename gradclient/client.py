@@ -22,12 +22,13 @@ from typing import Any, Self
 import httpx
 from numpy.typing import ArrayLike
 
-from gradclient import calls
+from gradclient import calls, grading
 from gradclient.assignments import ASSIGNMENTS, assignment_body
 from gradclient.asyncclient import AsyncGradientClient
 from gradclient.bodies import Network, auth_headers, decode, decode_text, encode, request_body
 from gradclient.calls import DEFAULT_LOSS, DEFAULT_URL, IN_PROCESS_URL, MARKDOWN, Call, Encoding, Include, R
 from gradclient.errors import ServiceUnreachableError
+from gradclient.grading import GradeResult
 from gradclient.hessian import HessianVectorResult, Vector
 from gradclient.inprocess import SyncOverAsync
 from gradclient.results import (
@@ -208,6 +209,34 @@ class GradientClient:
     ) -> DerivationResult:
         """Every equation of the forward pass, the loss and backpropagation, with shapes and values."""
         return self.call(calls.derivation(network, inputs, targets, loss, include, encoding))
+
+    def grade(
+        self,
+        submissions: Sequence[Mapping[str, Any]],
+        *,
+        comparison: Mapping[str, Any] | None = None,
+        weights: Mapping[str, float] | None = None,
+        mistake_credit: Mapping[str, float] | None = None,
+        carry_forward: bool | None = None,
+        carried_forward_credit: float | None = None,
+        expected: bool | None = None,
+    ) -> GradeResult:
+        """Grade a class (``POST /v1/grade``): each submission ``{"student", "problem", "answer"}`` quantity by
+        quantity, with error carried forward; the options as the service names them."""
+        options = {
+            "comparison": comparison,
+            "weights": weights,
+            "mistake_credit": mistake_credit,
+            "carry_forward": carry_forward,
+            "carried_forward_credit": carried_forward_credit,
+            "expected": expected,
+        }
+        return self.call(grading.grade(submissions, **options))
+
+    def grade_csv(self, submissions: Sequence[Mapping[str, Any]], **options: Any) -> str:
+        """The class's grades as CSV (``Accept: text/csv``): ``student``, ``score``, a credit column per quantity,
+        ``comment``; ``options`` as in :meth:`grade`."""
+        return self.post_text("/v1/grade", grading.grade_body(submissions, **options), accept="text/csv")
 
     def derivation_markdown(
         self, network: Network, inputs: ArrayLike, targets: ArrayLike, loss: str = DEFAULT_LOSS

@@ -242,6 +242,8 @@ class Verdict(Result):
     wrong_entries: tuple[WrongEntry, ...]
     """incorrect: the wrong entries (at most 20); ``wrong_count`` counts them all."""
     wrong_count: int
+    mistakes: tuple[str, ...] = ()
+    """The usual mistakes found, at most two (e.g. ``sign_flipped``, ``missing_activation_derivative``)."""
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)
@@ -252,12 +254,41 @@ class VerifyLayer(Verdict):
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)
+class WrongValue(Result):
+    """A wrong entry of a graded quantity: its ``row`` and ``column`` (None for a number or a bias's row)."""
+
+    row: int | None = None
+    column: int | None = None
+    claimed: float
+    expected: float
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class GradedQuantity(Result):
+    """One quantity of a partial answer: its pointer (``/layers/1/delta`` is Δ_2), verdict, mistakes and hint."""
+
+    pointer: str
+    symbol: str
+    verdict: str
+    mistakes: tuple[str, ...]
+    carried_forward: bool
+    """Right given the learner's own earlier wrong answers (error carried forward)."""
+    hint: str
+    wrong_entries: tuple[WrongValue, ...]
+    wrong_count: int
+    rounded_to: int | None = None
+    expected: float | Array | None = None
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
 class VerifyResult(Result):
     """``POST /v1/gradients/verify``: a verdict per layer, whether all are correct, and the tolerance used."""
 
     all_correct: bool
     rtol: float
     layers: tuple[VerifyLayer, ...]
+    graded: tuple[GradedQuantity, ...] | None = None
+    """With ``claimed``: each claimed quantity graded, in the order of the computation."""
 
 
 # ``POST /v1/train``

@@ -65,6 +65,16 @@ from gradcore.gradcheck.check import (
     LayerCheck,
     check_gradients,
 )
+from gradcore.teaching.answers import (
+    Answer,
+    Graded,
+    LayerAnswer,
+    answer_problems,
+    as_answer_matrix,
+    order,
+    pointer,
+    symbol,
+)
 from gradcore.teaching.assignments import (
     AssignedProblem,
     AssignmentTemplate,
@@ -73,10 +83,14 @@ from gradcore.teaching.assignments import (
     template_problems,
 )
 from gradcore.teaching.claims import claim_problems
+from gradcore.teaching.combined import MISTAKES
+from gradcore.teaching.comparison import MODES, Comparison
 from gradcore.teaching.derivation import Step, derive
 from gradcore.teaching.diagnosis import MAX_WRONG, RTOL, Diagnosis, diagnose
+from gradcore.teaching.grading import grade
 from gradcore.teaching.notation import loss_text
 from gradcore.teaching.rules import Violation, rule_violations
+from gradcore.teaching.scoring import MISTAKE_CREDIT, credit, score
 
 __all__ = [
     "ACCEPTABLE",
@@ -86,20 +100,27 @@ __all__ = [
     "LOSSES",
     "MAX_FAILING",
     "MAX_WRONG",
+    "MISTAKES",
+    "MISTAKE_CREDIT",
+    "MODES",
     "RTOL",
     "Activation",
+    "Answer",
     "Array",
     "AssignedProblem",
     "AssignmentTemplate",
     "Cache",
+    "Comparison",
     "Diagnosis",
     "Direction",
     "Entry",
     "GradcoreError",
+    "Graded",
     "GradientCheck",
     "Gradients",
     "HessianVector",
     "Layer",
+    "LayerAnswer",
     "LayerCheck",
     "Loss",
     "NonFiniteError",
@@ -112,16 +133,20 @@ __all__ = [
     "Training",
     "Violation",
     "all_finite",
+    "answer_problems",
+    "as_answer_matrix",
     "assign",
     "assigned_problem",
     "backward",
     "check_gradients",
     "claim_problems",
+    "credit",
     "derive",
     "diagnose",
     "direction_problems",
     "flatten",
     "forward",
+    "grade",
     "gradient_descent",
     "hessian_vector",
     "input_gradient",
@@ -129,13 +154,17 @@ __all__ = [
     "loss",
     "loss_seed",
     "loss_text",
+    "order",
     "output_hessian_vector",
     "output_seed",
     "output_vjp",
     "parameter_count",
+    "pointer",
     "rule_violations",
+    "score",
     "shape_problems",
     "sigmoid",
+    "symbol",
     "tangents",
     "template_problems",
     "unchecked_backward",

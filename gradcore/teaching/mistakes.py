@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import lru_cache
+from itertools import combinations
 
 import numpy as np
 
 from gradcore.core.losses import LOSSES
-from gradcore.core.network import backward
+from gradcore.core.network import backward, unchecked_backward
 from gradcore.core.types import Array, Cache, Gradients, Layer
 from gradcore.teaching.rounding import ATOL, Match, match, rounding_candidates, scale_interval
 
@@ -36,6 +38,45 @@ def without_derivative(layers: Sequence[Layer], cache: Cache, Y: Array, name: st
         return None
     forgetful = [*layers[:j], replace(layers[j], activation="linear"), *layers[j + 1 :]]
     return backward(forgetful, cache, Y, name)
+
+
+MAX_SUBSET_LAYERS = 4
+"""With more layers whose f′ can be forgotten, only each one alone and all of them together are tried."""
+
+
+def forgettable(layers: Sequence[Layer], name: str) -> list[int]:
+    """The layers j (from 1) whose f′_j a derivation can leave out (:func:`without_derivative` is not None)."""
+    L = len(layers)
+    return [
+        j + 1
+        for j in range(L)
+        if layers[j].activation != "linear" and not (j == L - 1 and LOSSES[name].requires is not None)
+    ]
+
+
+def forgetful_sets(layers: Sequence[Layer], name: str) -> list[tuple[int, ...]]:
+    """The sets of layers (from 1) whose f′ a derivation may leave out: each alone, the output layer first, then
+    every pair, triple, … (each set's layers from the output down); beyond :data:`MAX_SUBSET_LAYERS` such
+    layers, each alone and all together."""
+    J = sorted(forgettable(layers, name), reverse=True)
+    if len(J) > MAX_SUBSET_LAYERS:
+        return [(j,) for j in J] + [tuple(J)]
+    return [subset for size in range(1, len(J) + 1) for subset in combinations(J, size)]
+
+
+def without_derivatives(
+    layers: Sequence[Layer], cache: Cache, Y: Array, name: str, forgotten_layers: Sequence[int]
+) -> Gradients:
+    """The gradients recomputed with f′_j ≡ 1 at every layer j (from 1) of ``forgotten_layers``; forward as it is."""
+    forgetful = [
+        replace(layer, activation="linear") if k + 1 in forgotten_layers else layer for k, layer in enumerate(layers)
+    ]
+    return unchecked_backward(forgetful, cache, Y, name)  # the shapes are those of the network, checked once
+
+
+def forgotten_all(layers: Sequence[Layer], forgotten_layers: Sequence[int]) -> str:
+    """Describe forgetting f′_j at each layer of ``forgotten_layers`` (from 1) in the seed's notation."""
+    return " and ".join(forgotten(layers, j) for j in forgotten_layers)
 
 
 CONSTANTS: dict[str, list[tuple[float, str]]] = {
@@ -65,7 +106,8 @@ def _counts(m: int, n_L: int, name: str) -> list[tuple[int, str]]:
     return list(unique.items())
 
 
-def candidates(m: int, n_L: int, name: str) -> list[tuple[float, str]]:
+@lru_cache(maxsize=256)
+def candidates(m: int, n_L: int, name: str) -> tuple[tuple[float, str], ...]:
     """The usual factors c of a gradient off by a constant, for the loss ``name``, each with its cause.
 
     A loss constant dropped or doubled (2 or ½ for the squared errors), a mean over N where the loss
@@ -85,7 +127,7 @@ def candidates(m: int, n_L: int, name: str) -> list[tuple[float, str]]:
         for s, s_text in scales
         if (c, s) != (1.0, 1.0)
     ]
-    return sorted(found, key=lambda item: item[1].count(" and "))
+    return tuple(sorted(found, key=lambda item: item[1].count(" and ")))
 
 
 def usual_causes(alpha: float, m: int, n_L: int, name: str, rtol: float) -> str:
@@ -101,18 +143,19 @@ def usual_causes(alpha: float, m: int, n_L: int, name: str, rtol: float) -> str:
 
 
 def scale_factor(
-    C: Array, T: Array, rtol: float, d: int | None, m: int, n_L: int, name: str
+    C: Array, T: Array, rtol: float, d: int | None, m: int, n_L: int, name: str, usual: bool = True
 ) -> tuple[float, Match] | None:
     """α with C ≈ α·T (:func:`gradcore.teaching.rounding.match`) and the match; None when there is none (or C ≈ 0).
 
-    A usual factor (:func:`candidates`, either sign) is tried first and returned exactly. Otherwise α is
+    A usual factor (:func:`candidates`, either sign) is tried first (unless ``usual`` is false) and returned
+    exactly. Otherwise α is
     the least-squares ⟨C, T⟩ / ⟨T, T⟩; for a claim rounded to d digits, brought inside the factors
     that round to C and written with the fewest digits there (3.7, not 3.6998…).
     """
     TT = float(np.sum(T * T))
     if TT == 0.0 or np.max(np.abs(C)) <= ATOL:
         return None
-    for c, _ in candidates(m, n_L, name):
+    for c, _ in candidates(m, n_L, name) if usual else []:
         for alpha in (c, -c):
             found = match(C, alpha * T, rtol, d)
             if found is not None:

@@ -50,12 +50,13 @@ def digits(C: Array) -> int | None:
     if nonzero.size == 0:
         return 1
     exponent = np.floor(np.log10(nonzero))
-    for d in range(1, MAX_DIGITS + 1):
-        scale = 10.0 ** (d - 1 - exponent)
-        rounded = np.round(nonzero * scale) / scale
-        if np.all(np.abs(rounded - nonzero) <= 4 * U * nonzero):
-            return d
-    return None
+    scale = 10.0 ** (_DIGITS - 1 - exponent)  # one row per d = 1 … 12
+    rounded = np.round(nonzero * scale) / scale
+    written = np.all(np.abs(rounded - nonzero) <= 4 * U * nonzero, axis=1)
+    return int(np.argmax(written)) + 1 if written.any() else None
+
+
+_DIGITS = np.arange(1, MAX_DIGITS + 1, dtype=np.float64)[:, np.newaxis]
 
 
 def half_unit(R: Array, d: int) -> Array:

@@ -44,6 +44,22 @@ async def read_json(request: Request, model: type[M]) -> M:
     path, through the compute seam so that a large body is read off the event loop. The network's size is noted
     for the metrics.
     """
+    check_json_headers(request)
+    settings = app_settings(request)
+    body = await read_body(request, settings)
+    try:
+        payload: M = await compute(read_request, model, body, settings, cost=body_cost(len(body)), reading=True)
+    except Exception as error:
+        # The error came from a thread through a future that its traceback's frames hold: a reference cycle
+        # that would keep the body and the parser's objects (a 16 MB body: some 100 MB) until the cyclic
+        # garbage collector ran. Without that traceback they go with the request.
+        raise error.with_traceback(None) from None
+    note_network(request.scope, payload)
+    return payload
+
+
+def check_json_headers(request: Request) -> None:
+    """415 unless the body is JSON (``Content-Type``) and not encoded (``Content-Encoding``: none or identity)."""
     content_type = request.headers.get("content-type")
     if content_type is not None and not _is_json(content_type):
         raise ServiceError(
@@ -60,17 +76,6 @@ async def read_json(request: Request, model: type[M]) -> M:
             type_="/problems/unsupported-media-type",
             headers={"Accept-Encoding": "identity"},
         )
-    settings = app_settings(request)
-    body = await read_body(request, settings)
-    try:
-        payload: M = await compute(read_request, model, body, settings, cost=body_cost(len(body)), reading=True)
-    except Exception as error:
-        # The error came from a thread through a future that its traceback's frames hold: a reference cycle
-        # that would keep the body and the parser's objects (a 16 MB body: some 100 MB) until the cyclic
-        # garbage collector ran. Without that traceback they go with the request.
-        raise error.with_traceback(None) from None
-    note_network(request.scope, payload)
-    return payload
 
 
 def app_settings(request: Request) -> Settings:

@@ -6,6 +6,7 @@
     gradserve derivation FILE.json [--markdown]
     gradserve train FILE.json [--save TRAINED.json]
     gradserve assign TEMPLATE.json --out DIR [--students IDS.txt] [--url URL]
+    gradserve grade CLASS.json|CLASS.csv [--url URL] > grades.csv   (the summary table on stderr)
 
 Without --url the request is computed in this process: the file goes through the
 service's own app (same validation, same gradcore computation, same answers and
@@ -41,6 +42,7 @@ COMMANDS = {
     ),
     "derivation": ("/v1/derivation", "backpropagation written out step by step, with shapes and values"),
     "train": ("/v1/train", "gradient descent: the loss history as a sparkline, the trained network"),
+    "grade": ("/v1/grade", "grade a class's submissions (JSON, or CSV: student, problem, answer): the gradebook CSV"),
 }
 """Each request command: the path it posts to and its help."""
 
@@ -65,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("serve", help="run the service (the options of python -m service; serve --help)")
     for name, (path, summary) in COMMANDS.items():
         command = commands.add_parser(name, help=summary, description=f"POST FILE.json to {path}: {summary}.")
-        command.add_argument("file", metavar="FILE.json", help="the request body; - reads standard input")
+        shown = "FILE" if name == "grade" else "FILE.json"
+        command.add_argument("file", metavar=shown, help="the request body; - reads standard input")
         command.add_argument(
             "--url", type=url, help="the service to call, e.g. http://127.0.0.1:8000 (default: compute here)"
         )
@@ -130,6 +133,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from service.cli.assign import run_assign
 
         return run_assign(args)
+    if args.command == "grade":
+        from service.cli.grade import run as run_grade
+
+        return run_grade(args)
     from service.cli.commands import run
 
     return run(args)

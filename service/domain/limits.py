@@ -88,6 +88,30 @@ def check_sizes(settings: Settings, layers: Sequence[Layer], X: Array, Y: Array 
             )
 
 
+def check_submissions(settings: Settings, count: int) -> None:
+    """Refuse (413) a grade request of more than ``max_submissions`` submissions."""
+    if count > settings.max_submissions:
+        raise limit_exceeded(
+            "max_submissions",
+            settings.max_submissions,
+            f"the request has {count} submissions",
+            status=413,
+            pointer="/submissions",
+        )
+
+
+def check_class_numbers(settings: Settings, numbers: int) -> None:
+    """Refuse (413) a grade request whose submissions hold more than ``max_numbers`` numbers in all."""
+    if numbers > settings.max_numbers:
+        raise limit_exceeded(
+            "max_numbers",
+            settings.max_numbers,
+            f"the submissions hold {numbers} numbers in all",
+            status=413,
+            pointer="",
+        )
+
+
 def forward_work(layers: Sequence[Layer], m: int) -> int:
     """Multiply-adds of one forward pass of a batch of m examples: m × Σ n_{k−1}·n_k."""
     return m * sum(layer.W.size for layer in layers)
@@ -282,6 +306,22 @@ def assignment_cost(
     attempts = assignment_attempts(sizes, m, relu_layers)
     work = students * (int(attempts * attempt_work(len(sizes) - 1)) + per_number * answered)
     return Cost(work, students * ANSWER_COPIES * ANSWER_BYTES * answered)
+
+
+PER_GRADED_QUANTITY = 60_000
+"""Per quantity of a graded answer (``/v1/grade``): its diagnosis against the truth and the student's own values."""
+
+
+def grade_cost(problems: Sequence[tuple[Sequence[Layer], int]], submissions: int) -> Cost:
+    """Grading a class: per valid problem (its layers and m), twice a verification's cost and
+    :data:`PER_GRADED_QUANTITY` per quantity (5 per layer, ŷ and L); the largest one's memory, and some 2 KB of
+    answer per submission (``bench/grade.py``: 300 students of 3 layers in 0.7 s)."""
+    work, held = 0, 0
+    for layers, m in problems:
+        one = cost("verify", layers, m)
+        work += 2 * one.work + PER_GRADED_QUANTITY * (5 * len(layers) + 2)
+        held = max(held, one.bytes)
+    return Cost(work, held + 2_000 * submissions)
 
 
 def body_cost(size: int) -> Cost:

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     """Largest m × Σ n_{k−1}·n_k: multiply-adds of one forward pass (``GRADSERVICE_MAX_WORK``)."""
     max_train_work: int = Field(1_000_000_000, gt=0)
     """Largest steps × parameters × m of a training run (``GRADSERVICE_MAX_TRAIN_WORK``)."""
+    max_submissions: int = Field(1000, gt=0)
+    """Most submissions in one ``POST /v1/grade`` (``GRADSERVICE_MAX_SUBMISSIONS``); the numbers of all of them
+    together count against ``max_numbers``."""
     max_check_work: int = Field(1_000_000_000, gt=0)
     """Largest 2 × parameters × (m × Σ n_{k−1}·n_k) of a finite-difference check (``GRADSERVICE_MAX_CHECK_WORK``)."""
 

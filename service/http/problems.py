@@ -24,6 +24,7 @@ from starlette.routing import Match
 
 from gradcore import GradcoreError, NonFiniteError
 from service.domain.errors import ServiceError
+from service.http.notation import quantity
 
 PROBLEM_JSON = "application/problem+json"
 MAX_ERRORS = 20
@@ -110,6 +111,8 @@ def _message(
         return FINITE
     if kind == "float_type" and value is None and "input" in error:
         return "a number is missing here: null is not a number, and every entry of a matrix must be one"
+    if kind == "float_type" and isinstance(value, str):
+        return _not_a_number(value)
     if kind == "model_type" and loc and loc[-1] == "network":
         return 'Input should be an object: write {"layers": [...]}, the list of layers under "layers"'
     if kind == "extra_forbidden" and loc:
@@ -118,10 +121,19 @@ def _message(
     return str(error["msg"])
 
 
+def _not_a_number(text: str) -> str:
+    """What to write instead of a string where a number belongs; a decimal comma gets its decimal point."""
+    shown = text[:40]
+    if shown.count(",") == 1 and shown.replace(",", "", 1).lstrip("+-").isdigit():
+        return f"not a number: {shown!r} is text; write {shown.replace(',', '.')} (a decimal point, no quotes)"
+    return f"not a number: {shown!r} is text; write a JSON number such as -0.01302 (no quotes)"
+
+
 def error_items(
     errors: Sequence[Mapping[str, Any]], owners: Mapping[str, list[str]] | None = None, path: str = ""
 ) -> list[dict[str, str]]:
-    """The ``errors`` items of pydantic errors (with their ``input``): a pointer and a message saying how to fix it.
+    """The ``errors`` items of pydantic errors (with their ``input``): a pointer and a message saying how to fix it,
+    starting with the quantity in the seed's notation where it has one (``W_2, row 0, column 0: …``).
 
     ``owners`` (:func:`field_owners`) and the request's ``path`` let an unknown field's message suggest a name.
     """
@@ -130,7 +142,13 @@ def error_items(
         if error["type"] == "missing" and error["loc"]:
             missing.setdefault(tuple(error["loc"][:-1]), []).append(str(error["loc"][-1]))
     owners = owners or {}
-    return [{"pointer": pointer(error["loc"]), "message": _message(error, missing, owners, path)} for error in errors]
+    items = []
+    for error in errors:
+        message = _message(error, missing, owners, path)
+        name = quantity(error["loc"]) if error["type"] not in ("extra_forbidden", "shape_mismatch") else None
+        named = name is not None and not message.startswith(name.split(",")[0])
+        items.append({"pointer": pointer(error["loc"]), "message": f"{name}: {message}" if named else message})
+    return items
 
 
 def validation_problem(

@@ -30,6 +30,7 @@ RESULTS: dict[str, type[Result]] = {
     "/v1/derivation": gradclient.DerivationResult,
     "/v1/assignments": gradclient.AssignmentsResult,
     "/v1/gradients/hessian-vector": gradclient.HessianVectorResult,
+    "/v1/grade": gradclient.GradeResult,
 }
 """The client's result class of each route that answers a response model."""
 

@@ -2,10 +2,22 @@
 
 from pydantic import BaseModel
 
-from service.api.routers import assignments, check, derivation, health, hessian, network, train, umbridge, verify
+from service.api.routers import (
+    assignments,
+    check,
+    derivation,
+    grade,
+    health,
+    hessian,
+    network,
+    train,
+    umbridge,
+    verify,
+)
 from service.api.schemas.assignments import AssignmentsRequest
 from service.api.schemas.check import GradientsCheckRequest
 from service.api.schemas.derivation import DerivationRequest
+from service.api.schemas.grade import GradeRequest
 from service.api.schemas.hessian import HessianVectorRequest
 from service.api.schemas.requests import ForwardRequest, GradientsRequest, LossRequest
 from service.api.schemas.train import TrainRequest
@@ -19,6 +31,7 @@ ROUTERS = (
     hessian.router,
     derivation.router,
     assignments.router,
+    grade.router,
     health.router,
     umbridge.router,
 )
@@ -34,6 +47,7 @@ REQUEST_MODELS: dict[str, type[BaseModel]] = {
     "/v1/gradients/hessian-vector": HessianVectorRequest,
     "/v1/derivation": DerivationRequest,
     "/v1/assignments": AssignmentsRequest,
+    "/v1/grade": GradeRequest,
 }
 """The body model of every route that reads one (:func:`service.api.body.read_json`), by path: the OpenAPI
 document's schemas and the error messages' field names (:func:`service.app.create_app` passes them on)."""

@@ -11,7 +11,7 @@ from service.api.body import app_settings, read_json
 from service.api.openapi import documented_body
 from service.api.routers.network import gradients_content
 from service.api.routing import RequestRoute
-from service.api.schemas.assignments import AssignmentsRequest, AssignmentsResponse
+from service.api.schemas.assignments import AssignmentsRequest, AssignmentsResponse, problem_body
 from service.api.sheets import sheets
 from service.domain import limits
 from service.domain.errors import ServiceError
@@ -22,17 +22,6 @@ from service.http.responses import ArrayJSONResponse
 router = APIRouter(prefix="/v1", tags=["teaching"], route_class=RequestRoute)
 
 JSON, MARKDOWN = "application/json", "text/markdown"
-
-
-def problem_body(problem: AssignedProblem) -> dict[str, Any]:
-    """The student's problem as a ``/v1/gradients`` request body (arrays left as numpy, for orjson)."""
-    layers = []
-    for layer in problem.layers:
-        spec: dict[str, Any] = {"weights": layer.W, "activation": layer.activation}
-        if layer.b is not None:
-            spec["bias"] = layer.b
-        layers.append(spec)
-    return {"network": {"layers": layers}, "inputs": problem.X, "targets": problem.Y, "loss": problem.loss}
 
 
 def key_content(problem: AssignedProblem) -> dict[str, Any]:

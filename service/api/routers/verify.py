@@ -6,11 +6,12 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from gradcore import Diagnosis, diagnose
+from gradcore import Comparison, Diagnosis, diagnose, grade
 from service.api.body import read_json
 from service.api.openapi import documented_body
 from service.api.render import respond
 from service.api.routing import RequestRoute
+from service.api.schemas.answers import graded_content
 from service.api.schemas.verify import GradientsVerifyRequest, VerifyResponse
 from service.domain import limits
 from service.http.compute import compute
@@ -34,6 +35,7 @@ def verdict_content(diagnosis: Diagnosis) -> dict[str, Any]:
             for entry in diagnosis.wrong
         ],
         "wrong_count": diagnosis.wrong_count,
+        "mistakes": list(diagnosis.mistakes),
     }
 
 
@@ -58,21 +60,29 @@ async def verify(request: Request) -> Response:
 
 def answer(request: GradientsVerifyRequest) -> Response:
     """The work of the endpoint, run by the compute seam (:mod:`service.http.compute`)."""
-    weights, biases = diagnose(
-        request.layers,
-        request.inputs,
-        request.targets,
-        request.claimed_gradients,
-        request.claimed_bias_gradients,
-        request.loss,
-        request.rtol,
-    )
-    layers = []
-    for weight, bias in zip(weights, biases, strict=True):
-        layer = verdict_content(weight)
-        if bias is not None:
-            layer["bias"] = verdict_content(bias)
-        layers.append(layer)
-    verdicts = [*weights, *(bias for bias in biases if bias is not None)]
-    all_correct = all(d.verdict == "correct" for d in verdicts)
-    return respond({"all_correct": all_correct, "rtol": request.rtol, "layers": layers}, request)
+    layers, verdicts = [], []
+    if request.claimed_gradients is not None:
+        weights, biases = diagnose(
+            request.layers,
+            request.inputs,
+            request.targets,
+            request.claimed_gradients,
+            request.claimed_bias_gradients,
+            request.loss,
+            request.rtol,
+        )
+        for weight, bias in zip(weights, biases, strict=True):
+            layer = verdict_content(weight)
+            if bias is not None:
+                layer["bias"] = verdict_content(bias)
+            layers.append(layer)
+        verdicts = [d.verdict for d in [*weights, *(bias for bias in biases if bias is not None)]]
+    content: dict[str, Any] = {"all_correct": True, "rtol": request.rtol, "layers": layers}
+    if request.claimed is not None:
+        graded = grade(
+            request.layers, request.inputs, request.targets, request.answer, request.loss, Comparison(rtol=request.rtol)
+        )
+        content["graded"] = [graded_content(entry) for entry in graded]
+        verdicts += [entry.verdict for entry in graded]
+    content["all_correct"] = all(verdict == "correct" for verdict in verdicts)
+    return respond(content, request)

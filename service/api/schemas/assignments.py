@@ -16,6 +16,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+import gradcore
 from gradcore import AssignmentTemplate, Problem, template_problems
 from service.api.schemas.assignment_examples import ASSIGNMENT_EXAMPLE
 from service.api.schemas.network import ActivationName
@@ -117,3 +118,14 @@ class AssignmentsResponse(BaseModel):
     """A problem per student, in the order of the request."""
 
     problems: list[AssignedProblem]
+
+
+def problem_body(problem: gradcore.AssignedProblem) -> dict[str, Any]:
+    """The student's problem as a ``/v1/gradients`` request body (arrays left as numpy, for orjson)."""
+    layers = []
+    for layer in problem.layers:
+        spec: dict[str, Any] = {"weights": layer.W, "activation": layer.activation}
+        if layer.b is not None:
+            spec["bias"] = layer.b
+        layers.append(spec)
+    return {"network": {"layers": layers}, "inputs": problem.X, "targets": problem.Y, "loss": problem.loss}

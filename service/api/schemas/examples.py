@@ -341,6 +341,7 @@ VERIFY_ANSWER: dict[str, Any] = {
             "rounded_to": 4,
             "wrong_entries": [],
             "wrong_count": 0,
+            "mistakes": ["sign_flipped"],
         },
         {
             "verdict": "sign_flipped",
@@ -353,6 +354,7 @@ VERIFY_ANSWER: dict[str, Any] = {
             "rounded_to": 4,
             "wrong_entries": [],
             "wrong_count": 0,
+            "mistakes": ["sign_flipped"],
         },
     ],
 }

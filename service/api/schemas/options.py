@@ -67,7 +67,9 @@ VerifyField = Literal[
     "rounded_to",
     "wrong_entries",
     "wrong_count",
+    "mistakes",
     "bias",
+    "graded",
 ]
 HessianVectorField = Literal[
     "loss", "output", "slope", "curvature", "layers", "weights_gradient", "bias_gradient", "hessian_vector"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gradcore import MAX_WRONG, RTOL, Problem, claim_problems
+from gradcore import MAX_WRONG, RTOL, Answer, Problem, answer_problems, claim_problems
+from service.api.schemas.answers import AnswerSpec, GradedQuantity
 from service.api.schemas.examples import SEED_WRONG_SIGN
 from service.api.schemas.options import INCLUDE, VerifyField
 from service.api.schemas.requests import GradientsRequest
@@ -28,9 +29,18 @@ class GradientsVerifyRequest(GradientsRequest):
 
     include: list[VerifyField] | None = Field(None, min_length=1, description=INCLUDE)  # type: ignore[assignment]
 
-    claimed_gradients: list[Tensor] = Field(
+    claimed_gradients: list[Tensor] | None = Field(
+        None,
         description="The claimed ∂L/∂W₁ … ∂L/∂`W_L`, one matrix per layer, each nₖ₋₁ × nₖ like Wₖ "
-        "(its transpose nₖ × nₖ₋₁ is accepted and diagnosed). A number is a 1 × 1 matrix."
+        "(its transpose nₖ × nₖ₋₁ is accepted and diagnosed). A number is a 1 × 1 matrix. Required unless "
+        "`claimed` is given.",
+    )
+    claimed: AnswerSpec | None = Field(
+        None,
+        description="A partial answer, any of the quantities of a `/v1/gradients` answer (`loss`, `output`, "
+        "`layers[k]`: `pre_activation`, `activation`, `delta`, `weights_gradient`, `bias_gradient`); what is "
+        "missing or null is not checked. Each quantity given gets an entry in `graded`, with error carried "
+        "forward from the earlier quantities given.",
     )
     claimed_bias_gradients: list[Tensor | None] | None = Field(
         None,
@@ -51,7 +61,8 @@ class GradientsVerifyRequest(GradientsRequest):
     def _normalize(self) -> None:
         """Also read a number as a 1 × 1 claim, and a bias claim like a bias."""
         super()._normalize()
-        self.claimed_gradients = [C.reshape(1, 1) if C.ndim == 0 else C for C in self.claimed_gradients]
+        if self.claimed_gradients is not None:
+            self.claimed_gradients = [C.reshape(1, 1) if C.ndim == 0 else C for C in self.claimed_gradients]
         if self.claimed_bias_gradients is not None:
             self.claimed_bias_gradients = [_as_bias(c) for c in self.claimed_bias_gradients]
 
@@ -59,7 +70,32 @@ class GradientsVerifyRequest(GradientsRequest):
         problems = super()._problems()
         if problems:
             return problems
-        return claim_problems(self.layers, self.claimed_gradients, self.claimed_bias_gradients)
+        if self.claimed_gradients is None:
+            if self.claimed is None:
+                return [
+                    Problem(
+                        ("claimed_gradients",),
+                        "nothing to check: give claimed_gradients (every ∂L/∂W_k) or claimed (any of z_k, l_k, ŷ, "
+                        "L, Δ_k, ∂L/∂W_k, ∂L/∂b_k)",
+                    )
+                ]
+            if self.claimed_bias_gradients is not None:
+                return [
+                    Problem(
+                        ("claimed_bias_gradients",),
+                        "comes with claimed_gradients only: give ∂L/∂b_k as claimed/layers/k/bias_gradient instead",
+                    )
+                ]
+        else:
+            problems = claim_problems(self.layers, self.claimed_gradients, self.claimed_bias_gradients)
+        if self.claimed is not None:
+            problems += answer_problems(self.layers, self.inputs, self.answer, root=("claimed",))
+        return problems
+
+    @property
+    def answer(self) -> Answer:
+        """The partial answer ``claimed`` as gradcore's :class:`~gradcore.Answer` (empty when not given)."""
+        return Answer() if self.claimed is None else self.claimed.to_answer(self.inputs.shape[0])
 
 
 class WrongEntry(BaseModel):
@@ -93,6 +129,12 @@ class Verdict(Selectable):
         f"the first {MAX_WRONG}; empty for the other verdicts.",
     )
     wrong_count: int = Field(0, description="`incorrect`: how many entries are wrong in all.")
+    mistakes: list[str] = Field(
+        [],
+        description="The usual mistakes found, at most two (`sign_flipped`, `transposed`, "
+        "`missing_activation_derivative`, `scaled`, `one_wrong_entry`, `rounded_to_1_digit`); empty when correct "
+        "or when none explains the claim.",
+    )
 
 
 class VerifyLayer(Verdict):
@@ -104,6 +146,11 @@ class VerifyLayer(Verdict):
 class VerifyResponse(Selectable):
     """A verdict per layer."""
 
-    all_correct: bool = Field(description="Every claimed gradient is correct.")
+    all_correct: bool = Field(description="Every claimed gradient (and every quantity of `claimed`) is correct.")
     rtol: float = Field(description="The relative tolerance used.")
-    layers: list[VerifyLayer]
+    layers: list[VerifyLayer] = Field(description="The verdicts on `claimed_gradients`; empty without them.")
+    graded: list[GradedQuantity] | None = Field(
+        None,
+        description="With `claimed`: one entry per quantity given, in the order of the computation (z₁, l₁, …, ŷ, "
+        "L, `Δ_L`, …, Δ₁, ∂L/∂W₁, ∂L/∂b₁, …).",
+    )

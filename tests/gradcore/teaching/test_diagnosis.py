@@ -74,13 +74,26 @@ def test_transposed_square_matrix() -> None:
     assert [d.verdict for d in weights] == ["transposed", "correct"]
 
 
-def test_a_transposed_shape_that_is_wrong_anyway_is_incorrect_at_its_worst_entry() -> None:
+def test_a_transposed_shape_with_one_wrong_entry_names_both_mistakes_and_the_entry() -> None:
     case = Case6()
     claim = case.gradients()[0].T.copy()  # 4 × 3
     claim[3, 1] += 1.0
     weights, _ = diagnose(case.layers, case.X, case.Y, [claim, case.gradients()[1]])
-    assert weights[0].verdict == "incorrect"
+    assert weights[0].verdict == "transposed"
+    assert weights[0].mistakes == ("transposed", "one_wrong_entry")
     assert weights[0].worst_index == (3, 1)
+    assert [entry.index for entry in weights[0].wrong] == [(3, 1)]
+    assert weights[0].wrong[0].expected == pytest.approx(case.gradients()[0][1, 3], rel=1e-12)
+
+
+def test_a_transposed_shape_that_is_wrong_anyway_is_incorrect_at_its_worst_entry() -> None:
+    case = Case6()
+    claim = case.gradients()[0].T.copy()  # 4 × 3
+    claim[3, 1] += 1.0
+    claim[0, 2] -= 2.0
+    weights, _ = diagnose(case.layers, case.X, case.Y, [claim, case.gradients()[1]])
+    assert weights[0].verdict == "incorrect"
+    assert weights[0].worst_index == (0, 2)
     assert "W_1ᵀ" in weights[0].hint
 
 

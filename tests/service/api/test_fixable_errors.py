@@ -99,7 +99,7 @@ async def test_null_in_a_claimed_gradient_is_a_missing_number(client: httpx.Asyn
     body = {**SEED, "claimed_gradients": [[[0.1, None], [0.0, 0.0], [0.0, 0.0]], [[0.0], [0.0]]]}
     [error] = await errors(client, "/v1/gradients/verify", json.dumps(body))
     assert error["pointer"] == "/claimed_gradients/0/0/1"
-    assert error["message"].startswith("a number is missing here")
+    assert error["message"].startswith("claimed ∂L/∂W_1, row 0, column 1: a number is missing here")
 
 
 async def test_a_trailing_slash_names_the_path(client: httpx.AsyncClient) -> None:

@@ -75,9 +75,9 @@ def request_body(document: dict[str, Any], path: str) -> dict[str, Any]:
 
 
 async def test_every_endpoint_is_documented(document: dict[str, Any]) -> None:
-    assert set(document["paths"]) == {*ENDPOINTS, *TEACHING_ENDPOINTS, "/healthz", "/readyz", "/metrics"}
+    assert set(document["paths"]) == {*ENDPOINTS, *TEACHING_ENDPOINTS, "/v1/grade", "/healthz", "/readyz", "/metrics"}
     assert set(document["paths"]["/healthz"]) == {"get"}
-    for path in [*ENDPOINTS, *TEACHING_ENDPOINTS]:
+    for path in [*ENDPOINTS, *TEACHING_ENDPOINTS, "/v1/grade"]:
         assert set(document["paths"][path]) == {"post"}
 
 
