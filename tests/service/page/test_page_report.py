@@ -92,7 +92,10 @@ def test_the_report_draws_the_scores_the_groups_and_the_refused(site: Site) -> N
         "Δ₁ (answer/layers/0/delta): Δ_1 is 1 × 1 but must be 1 × 2 (m × n_1: one row per example)"
     )
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)  # docs/page-report.png is a copy of it
+    page.set_viewport_size({"width": 390, "height": 844})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the report is {width} px wide at phone width"
     page.close()
 
 
@@ -125,7 +128,9 @@ def test_a_group_opens_a_students_work_in_the_playground_checked(site: Site) -> 
     load_both(report)
     link = report.locator("#groups-list li").first.get_by_role("link", name="open ben's work in the playground")
     href = link.get_attribute("href")
-    assert href is not None and href.startswith("/playground#s=") and href.endswith("&exercise=1&check=1")
+    assert href is not None
+    assert href.startswith("/playground#s=")
+    assert href.endswith("&exercise=1&check=1")
     report.close()
     [ben] = [s for s in ANSWER["students"] if s["student"] == "ben"]
     [work] = [s for s in REQUEST["submissions"] if s["student"] == "ben"]
@@ -188,7 +193,7 @@ def test_an_answer_alone_a_request_after_it_and_a_request_alone_graded_by_the_se
     expect(page.locator("#groups-list")).to_contain_text("load the grade request too")
     page.locator("#pasted").fill(json.dumps(REQUEST))
     page.get_by_role("button", name="Load", exact=True).click()
-    expect(page.locator("#students-table a")).to_have_count(6)  # the refused one's too: the playground names its problem
+    expect(page.locator("#students-table a")).to_have_count(6)  # fay's too: the playground shows her problem
     assert posted == []  # the request belongs to the answer loaded: nothing to grade
     page.close()
 
