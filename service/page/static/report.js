@@ -105,7 +105,9 @@ function renderGroups(answer) {
     ...row.students.flatMap((student, i) => [i ? ", " : "", studentLink(student, student)]),
     links[indexOf(row.students[0])]
       ? el("span", {}, " ", studentLink(row.students[0], `open ${row.students[0]}'s work in the playground`))
-      : el("span", { class: "help", text: " (load the grade request too to open their work in the playground)" }))));
+      : el("span", { class: "help", text: loaded.request
+        ? " (the grade request does not hold their problem: their work cannot open in the playground)"
+        : " (load the grade request too to open their work in the playground)" }))));
   $("groups").hidden = false;
 }
 
