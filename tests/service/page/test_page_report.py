@@ -206,3 +206,68 @@ def test_an_answer_alone_a_request_after_it_and_a_request_alone_graded_by_the_se
     page.get_by_role("button", name="Load", exact=True).click()
     expect(page.locator("#load-problem")).to_contain_text("not JSON")
     page.close()
+
+
+def test_every_quantity_and_mistake_is_named_in_the_seeds_notation(site: Site) -> None:
+    page = open_report(site)
+    names = page.evaluate(
+        """async () => {
+            const data = await import('/playground/classdata.js');
+            const pointers = ['/loss', '/output', '/layers/0/pre_activation', '/layers/1/activation', '/layers/1/delta',
+                '/layers/0/weights_gradient', '/layers/2/bias_gradient', '/layers/11/delta'];
+            const verdicts = ['sign_flipped', 'transposed', 'missing_activation_derivative', 'scaled', 'incorrect',
+                'unanswered', 'correct'];
+            return {
+                symbols: pointers.map(data.symbolOf),
+                words: verdicts.map((verdict) => data.mistakeWords({ verdict, mistakes: [] })),
+                combined: data.mistakeWords({ verdict: 'sign_flipped',
+                    mistakes: ['sign_flipped', 'missing_activation_derivative'] }),
+            };
+        }"""
+    )
+    assert names["symbols"] == ["L", "ŷ", "z₁", "l₂", "Δ₂", "∂L/∂W₁", "∂L/∂b₃", "Δ₁₂"]
+    assert names["words"] == [
+        "sign flipped",
+        "transposed",
+        "missing σ′",
+        "scaled",
+        "incorrect",
+        "unanswered",
+        "correct",
+    ]
+    assert names["combined"] == "sign flipped and missing σ′"
+    page.close()
+
+
+def test_a_link_holds_the_problem_as_the_service_reads_it_biases_and_batches_too(site: Site) -> None:
+    """Flat inputs are one example; flat targets of a one-output network are one per example (docs/requests.md)."""
+    problem = {
+        "network": {
+            "layers": [
+                {"weights": [[0.1, -0.2], [0.4, 0.3]], "bias": [0.1, -0.1], "activation": "tanh"},
+                {"weights": [[0.7], [-0.3]], "bias": [0.2]},
+            ]
+        },
+        "inputs": [[1.0, 0.5], [-1.0, 2.0]],
+        "targets": [1.0, 0.0],
+        "loss": "mean_squared_error",
+    }
+    answer = {"loss": 0.25, "layers": [{"bias_gradient": [0.01, -0.02]}, {"delta": [[0.1], [-0.2]]}]}
+    page = open_report(site)
+    state = page.evaluate(
+        """async ([problem, answer]) => {
+            const data = await import('/playground/classdata.js');
+            const state = await import('/playground/state.js');
+            const link = await data.playgroundLink({ student: 'x', problem, answer });
+            return state.decodeState(state.hashParams(link.slice(link.indexOf('#'))).s);
+        }""",
+        [problem, answer],
+    )
+    assert state["X"] == problem["inputs"]
+    assert state["Y"] == [[1.0], [0.0]]
+    assert [layer["W"] for layer in state["layers"]] == [layer["weights"] for layer in problem["network"]["layers"]]
+    assert [layer["b"] for layer in state["layers"]] == [[0.1, -0.1], [0.2]]
+    assert [layer["activation"] for layer in state["layers"]] == ["tanh", "sigmoid"]  # sigmoid: the default
+    assert state["loss"] == "mean_squared_error"
+    assert state["answers"] == {"L": "0.25", "db-1": "0.01 -0.02", "delta-2": "0.1\n-0.2"}
+    page.close()
