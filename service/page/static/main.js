@@ -217,6 +217,7 @@ async function load() {
   renderAll();
   networkChanged();
   await compute();
+  if (params.check === "1" && exercise.isOn()) hooks.check(); // a link with the learner's values (the class report)
 }
 
 window.playground = { get state() { return state; }, get ctx() { return ctx; }, get chart() { return currentChart(); } };

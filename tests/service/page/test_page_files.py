@@ -23,6 +23,7 @@ def test_the_page_has_its_files() -> None:
     names = {path.relative_to(STATIC).as_posix() for path in PAGE_FILES}
     assert {"index.html", "main.js", "diagram.js", "matrices.js", "derivation.js", "verify.js", "train.js"} <= names
     assert {"exercise.js", "heatmap.js", "notation.js", "results.js", "format.js", "formulas.js"} <= names
+    assert {"report.html", "report.js", "report.css", "classdata.js", "classcharts.js"} <= names  # the class report
     assert {"vendor/uplot/LICENSE", "vendor/temml/LICENSE", "vendor/VERSIONS"} <= names
 
 
@@ -51,6 +52,19 @@ async def test_every_file_the_page_names_is_served(client: httpx.AsyncClient) ->
         assert asset.content, url
         if url.endswith(".js"):
             assert asset.headers["content-type"].startswith("text/javascript"), url
+
+
+@pytest.mark.anyio
+async def test_the_class_report_and_its_files_are_served(client: httpx.AsyncClient) -> None:
+    page = await client.get("/playground/report.html")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assets = set(re.findall(r'(?:src|href)="([^"#]+)"', page.text)) - {"/playground", "data:,"}
+    assert {"/playground/report.js", "/playground/report.css"} <= assets
+    for url in assets:
+        asset = await client.get(url)
+        assert asset.status_code == 200, url
+        assert asset.content, url
 
 
 @pytest.mark.anyio
