@@ -70,4 +70,8 @@ export function humane(message) {
 }
 
 /** "W_2, row 0, column 0: not a number: …" */
-export const problemText = ({ pointer = "", message = "" }) => `${notation(pointer)}: ${humane(message)}`;
+export function problemText({ pointer = "", message = "" }) {
+  const name = notation(pointer);
+  // The service names the quantity itself now ("X, row 0, column 1: …"): say it once.
+  return message.startsWith(`${name}:`) ? humane(message) : `${name}: ${humane(message)}`;
+}

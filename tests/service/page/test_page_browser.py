@@ -117,8 +117,9 @@ def test_broken_shapes_show_the_service_problem_beside_the_weights(site: Site) -
     body["inputs"] = [[1.0, "half", -1.5]]  # the page sends X as a matrix
     [error] = site.api("/v1/gradients", body)["errors"]
     assert error["pointer"] == "/inputs/0/1"
-    assert error["message"].startswith("Input should be a valid number")  # pydantic's text, not the page's
-    expect(page.locator("#edit-X > .problem")).to_have_text(re.compile(r"^X, row 0, column 1: not a number: write "))
+    assert error["message"].startswith("X, row 0, column 1: not a number")  # the service names the quantity
+    expect(page.locator("#edit-X > .problem")).to_have_text(re.compile(r"^X, row 0, column 1: not a number: .*write "))
+    assert page.locator("#edit-X > .problem").inner_text().count("X, row 0, column 1") == 1
     expect(cell).to_have_attribute("aria-invalid", "true")
     page.close()
 
