@@ -222,7 +222,8 @@ class WrongEntry(Result):
     """A wrong entry of a claimed gradient: its ``index`` in the claim, the ``expected`` and the ``claimed`` value."""
 
     index: tuple[int, ...]
-    expected: float
+    expected: float | None = None
+    """None in classroom mode (the service withholds the true values from students)."""
     claimed: float
 
 
@@ -233,7 +234,8 @@ class Verdict(Result):
     verdict: str
     factor: float | None = None
     max_abs_error: float
-    expected: Array
+    expected: Array | None = None
+    """None in classroom mode (the service withholds the true values from students)."""
     hint: str
     worst_index: tuple[int, ...] | None = None
     missing_at_layer: int | None = None
@@ -260,7 +262,8 @@ class WrongValue(Result):
     row: int | None = None
     column: int | None = None
     claimed: float
-    expected: float
+    expected: float | None = None
+    """None in classroom mode (the service withholds the true values from students)."""
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)

@@ -16,6 +16,7 @@ from service.http import metrics, problems
 from service.http.compute import Admission
 from service.http.guards import ApiKey
 from service.http.head import HeadAsGet
+from service.http.instructor import InstructorKey
 from service.http.observe import Observe
 from service.page.router import router as page_router
 
@@ -51,6 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # admission ticket (service.http.compute) and its key checked; HEAD is answered as GET, innermost. The body's
     # size and deadlines are checked where it is read (service.api.body).
     app.add_middleware(HeadAsGet)
+    if settings.instructor_key is not None:  # classroom mode
+        app.add_middleware(InstructorKey, settings=settings)
     if settings.api_key is not None:  # without a key, no layer to pass through
         app.add_middleware(ApiKey, settings=settings)
     app.add_middleware(Admission, settings=settings)

@@ -97,6 +97,11 @@ class Settings(BaseSettings):
     api_key: SecretStr | None = None
     """When set, every request but the probes ``/healthz`` and ``/readyz`` needs ``Authorization: Bearer KEY`` or
     ``X-API-Key: KEY`` (``GRADSERVICE_API_KEY``); off by default, and when empty."""
+    instructor_key: SecretStr | None = None
+    """When set, the service is in classroom mode (``GRADSERVICE_INSTRUCTOR_KEY``; :mod:`service.http.instructor`):
+    students check their work (``POST /v1/gradients/verify``, without the expected values) and get their problems
+    (``POST /v1/assignments``, without the key), but every other ``POST``, which would reveal the answers, needs
+    this key, sent as the API key is; off by default, and when empty."""
     max_concurrency: int = Field(32, gt=0)
     """Most requests that hold or wait for memory at once (:mod:`service.http.compute`): bodies over 125 kB being
     read or waiting to be, bodies being parsed, work waiting or computed; more get 503 with ``Retry-After``
@@ -139,7 +144,7 @@ class Settings(BaseSettings):
             return [str(origin).strip().rstrip("/") for origin in value]
         return value
 
-    @field_validator("api_key", mode="before")
+    @field_validator("api_key", "instructor_key", mode="before")
     @classmethod
     def _empty_key_is_no_key(cls, value: object) -> object:
         """``GRADSERVICE_API_KEY=`` (as ``${KEY:-}`` gives when KEY is unset) turns the key off, not into ""."""

@@ -28,19 +28,20 @@ OPEN_PATHS = frozenset({"/healthz", "/readyz"})
 
 
 class ApiKey:
-    """Require ``settings.api_key`` as a bearer token or an ``X-API-Key`` header, except on :data:`OPEN_PATHS`."""
+    """Require ``settings.api_key`` (or the instructor's key) as a bearer token or an ``X-API-Key`` header, except on
+    :data:`OPEN_PATHS`."""
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
-        key = settings.api_key
-        self.digest = None if key is None else _digest(key.get_secret_value().encode())
+        keys = (settings.api_key, settings.instructor_key)
+        self.digests = [digest(key.get_secret_value().encode()) for key in keys if key is not None]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.digest is None or scope["type"] != "http" or scope["path"] in OPEN_PATHS:
+        if not self.digests or scope["type"] != "http" or scope["path"] in OPEN_PATHS:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        if not _authorized(headers, self.digest):
+        if not any(authorized(headers, key_digest) for key_digest in self.digests):
             given = "x-api-key" in headers or "authorization" in headers
             response = problem_response(
                 ServiceError(
@@ -57,13 +58,14 @@ class ApiKey:
         await self.app(scope, receive, send)
 
 
-def _digest(key: bytes) -> bytes:
+def digest(key: bytes) -> bytes:
     """Compare digests, not keys, so that the time taken tells nothing, not even the key's length."""
     return hashlib.sha256(key).digest()
 
 
-def _authorized(headers: Headers, digest: bytes) -> bool:
+def authorized(headers: Headers, key_digest: bytes) -> bool:
+    """Whether the request carries the key of ``key_digest`` as ``Authorization: Bearer KEY`` or ``X-API-Key: KEY``."""
     scheme, _, token = headers.get("authorization", "").partition(" ")
     candidates = [headers.get("x-api-key"), token.strip() if scheme.lower() == "bearer" else None]
     # Starlette decodes headers as latin-1: encoding back gives the bytes the client sent.
-    return any(hmac.compare_digest(_digest(c.encode("latin-1")), digest) for c in candidates if c is not None)
+    return any(hmac.compare_digest(digest(c.encode("latin-1")), key_digest) for c in candidates if c is not None)

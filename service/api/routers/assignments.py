@@ -16,6 +16,7 @@ from service.api.sheets import sheets
 from service.domain import limits
 from service.domain.errors import ServiceError
 from service.http.compute import compute
+from service.http.instructor import is_instructor
 from service.http.negotiation import negotiate
 from service.http.responses import ArrayJSONResponse
 
@@ -51,6 +52,14 @@ async def assignments(request: Request) -> Response:
     the students together are bounded by `max_request_work` (422 when a template needs more than estimated).
     """
     payload = await read_json(request, AssignmentsRequest)
+    if payload.with_key and not is_instructor(request.scope):
+        raise ServiceError(
+            403,
+            "This service is in classroom mode: the answer key (include: key) needs the instructor's key "
+            "(GRADSERVICE_INSTRUCTOR_KEY); the problems alone need none.",
+            type_="/problems/classroom",
+            errors=[{"pointer": "/include", "message": "the key is the instructor's"}],
+        )
     markdown = negotiate(request.headers.get("accept"), (JSON, MARKDOWN)) == MARKDOWN
     cost = limits.assignment_cost(
         len(payload.students),

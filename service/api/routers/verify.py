@@ -15,6 +15,7 @@ from service.api.schemas.answers import graded_content
 from service.api.schemas.verify import GradientsVerifyRequest, VerifyResponse
 from service.domain import limits
 from service.http.compute import compute
+from service.http.instructor import is_instructor
 
 router = APIRouter(prefix="/v1", tags=["teaching"], route_class=RequestRoute)
 
@@ -55,11 +56,14 @@ async def verify(request: Request) -> Response:
     an incorrect claim lists its `wrong_entries`.
     """
     payload = await read_json(request, GradientsVerifyRequest)
-    return await compute(answer, payload, cost=limits.cost("verify", payload.layers, payload.inputs.shape[0]))
+    withheld = not is_instructor(request.scope)
+    cost = limits.cost("verify", payload.layers, payload.inputs.shape[0])
+    return await compute(answer, payload, withheld, cost=cost)
 
 
-def answer(request: GradientsVerifyRequest) -> Response:
-    """The work of the endpoint, run by the compute seam (:mod:`service.http.compute`)."""
+def answer(request: GradientsVerifyRequest, withheld: bool = False) -> Response:
+    """The work of the endpoint, run by the compute seam (:mod:`service.http.compute`); ``withheld``: every
+    ``expected`` value left out (classroom mode, for a student), the verdicts and wrong positions kept."""
     layers, verdicts = [], []
     if request.claimed_gradients is not None:
         weights, biases = diagnose(
@@ -85,4 +89,13 @@ def answer(request: GradientsVerifyRequest) -> Response:
         content["graded"] = [graded_content(entry) for entry in graded]
         verdicts += [entry.verdict for entry in graded]
     content["all_correct"] = all(verdict == "correct" for verdict in verdicts)
-    return respond(content, request)
+    return respond(without_expected(content) if withheld else content, request)
+
+
+def without_expected(value: Any) -> Any:
+    """``value`` without the members named ``expected``, at every depth."""
+    if isinstance(value, dict):
+        return {key: without_expected(item) for key, item in value.items() if key != "expected"}
+    if isinstance(value, list):
+        return [without_expected(item) for item in value]
+    return value

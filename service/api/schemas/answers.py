@@ -72,7 +72,11 @@ class WrongValue(BaseModel):
     row: int | None = Field(description="Its row (the example for zₖ, lₖ, Δₖ, ŷ); null for a number or a bias.")
     column: int | None = Field(description="Its column; null for a number.")
     claimed: float = Field(description="The value given.")
-    expected: float = Field(description="The value expected (given the learner's own earlier answers, if wrong).")
+    expected: float | None = Field(
+        None,
+        description="The value expected (given the learner's own earlier answers, if wrong); left out in classroom "
+        "mode for a student (GRADSERVICE_INSTRUCTOR_KEY).",
+    )
 
 
 class GradedQuantity(BaseModel):

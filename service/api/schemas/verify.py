@@ -102,7 +102,9 @@ class WrongEntry(BaseModel):
     """One wrong entry of an incorrect claim."""
 
     index: list[int] = Field(description="Its index in the claim: [row, column] (or [i] for a bias).")
-    expected: float = Field(description="The true value.")
+    expected: float | None = Field(
+        None, description="The true value; left out in classroom mode for a student (GRADSERVICE_INSTRUCTOR_KEY)."
+    )
     claimed: float = Field(description="The claimed value.")
 
 
@@ -112,7 +114,11 @@ class Verdict(Selectable):
     verdict: str = Field(description=VERDICTS + ".")
     factor: float | None = Field(description="α with claimed ≈ α × true: 1 `correct`, −1 `sign_flipped`, α `scaled`.")
     max_abs_error: float = Field(description="max |claimed − true| (a transposed claim is transposed back).")
-    expected: Matrix | Vector = Field(description="The true gradient, the shape of Wₖ (or bₖ).")
+    expected: Matrix | Vector | None = Field(
+        None,
+        description="The true gradient, the shape of Wₖ (or bₖ); left out in classroom mode for a student "
+        "(GRADSERVICE_INSTRUCTOR_KEY).",
+    )
     hint: str = Field(description="What the verdict means and its usual cause.")
     worst_index: list[int] | None = Field(description="`incorrect`: the index in the claim of the largest error.")
     missing_at_layer: int | None = Field(
