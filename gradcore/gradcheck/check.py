@@ -1,7 +1,8 @@
 """Numerical gradient check: backpropagation against central differences of the loss, with an error model.
 
 In the spirit of HIPS/autograd's ``check_grads``: every weight and bias θ is
-moved by ±ε and by ±2ε, the loss is recomputed by a full forward pass, and
+moved by ±ε and by ±2ε, the loss is recomputed by a forward pass of the moved network
+(from the moved layer on, many moved networks at once: :mod:`gradcore.gradcheck.differences`), and
 
     n = D(ε) = (L(θ + ε) − L(θ − ε)) / ((θ + ε) − (θ − ε))
 
@@ -44,14 +45,14 @@ counted in ``kinks`` and left out of the errors instead of raising a false alarm
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
 from gradcore.core.errors import GradcoreError, Problem
 from gradcore.core.network import backward, forward
-from gradcore.core.types import Array, Gradients, Layer
-from gradcore.gradcheck.differences import central_differences
+from gradcore.core.types import Array, Cache, Gradients, Layer
+from gradcore.gradcheck.differences import CHUNK_FLOATS, central_differences
 from gradcore.gradcheck.roundoff import loss_roundoff
 
 FINE = 1e-7
@@ -184,7 +185,13 @@ class GradientCheck:
 
 
 def check_gradients(
-    layers: Sequence[Layer], X: Array, Y: Array, name: str = "half_squared_error", epsilon: float = 1e-6
+    layers: Sequence[Layer],
+    X: Array,
+    Y: Array,
+    name: str = "half_squared_error",
+    epsilon: float = 1e-6,
+    *,
+    chunk_floats: int = CHUNK_FLOATS,
 ) -> GradientCheck:
     """Compare every ∂L/∂W_k and ∂L/∂b_k of :func:`gradcore.backward` with central differences.
 
@@ -199,7 +206,11 @@ def check_gradients(
     name : str
         A key of :data:`gradcore.LOSSES`.
     epsilon : float
-        The step ε > 0 (10⁻⁶ by default). Costs 4 forward passes per weight and bias (±ε, ±2ε).
+        The step ε > 0 (10⁻⁶ by default). Costs 4 losses per weight and bias (±ε, ±2ε), each by a forward
+        pass from the moved layer on (:mod:`gradcore.gradcheck.differences`).
+    chunk_floats : int
+        About the most numbers of one intermediate array of the moved networks computed together (≥ 1):
+        bounds the check's memory.
 
     Returns
     -------
@@ -221,7 +232,10 @@ def check_gradients(
     grads = backward(layers, cache, Y, name)
     roundoff = loss_roundoff(layers, cache, grads, Y, name)
     layers = list(layers)
-    checks = tuple(_check_layer(layers, k, grads, X, Y, name, epsilon, roundoff) for k in range(len(layers)))
+    chunk = max(1, int(chunk_floats))
+    checks = tuple(
+        _check_layer(layers, k, cache, grads, Y, name, epsilon, roundoff, chunk) for k in range(len(layers))
+    )
     return GradientCheck(loss=grads.loss, epsilon=epsilon, roundoff=roundoff, layers=checks)
 
 
@@ -230,20 +244,24 @@ def _entries(parameter: str, shape: tuple[int, ...]) -> list[tuple[str, tuple[in
 
 
 def _check_layer(
-    layers: list[Layer], k: int, grads: Gradients, X: Array, Y: Array, name: str, epsilon: float, roundoff: float
+    layers: list[Layer],
+    k: int,
+    cache: Cache,
+    grads: Gradients,
+    Y: Array,
+    name: str,
+    epsilon: float,
+    roundoff: float,
+    chunk: int,
 ) -> LayerCheck:
     """Central differences in every entry of W_k and b_k (k from 0), compared with ``grads``."""
-    layer, before, after = layers[k], layers[:k], layers[k + 1 :]
-    numerical_dW, truncation_W, kinks_W = central_differences(
-        layer.W, lambda W: [*before, replace(layer, W=W), *after], X, Y, name, epsilon
-    )
+    layer = layers[k]
+    numerical_dW, truncation_W, kinks_W = central_differences(layers, cache, k, "W", Y, name, epsilon, chunk)
     numerical_db, db = None, grads.db[k]
     analytic, numerical, truncation = [grads.dW[k].ravel()], [numerical_dW.ravel()], [truncation_W.ravel()]
     kinks, names = [kinks_W.ravel()], _entries("W", layer.W.shape)
     if layer.b is not None and db is not None:
-        numerical_db, truncation_b, kinks_b = central_differences(
-            layer.b, lambda b: [*before, replace(layer, b=b), *after], X, Y, name, epsilon
-        )
+        numerical_db, truncation_b, kinks_b = central_differences(layers, cache, k, "b", Y, name, epsilon, chunk)
         analytic.append(db)
         numerical.append(numerical_db)
         truncation.append(truncation_b.ravel())
