@@ -146,7 +146,7 @@ def batch_values(name: str, Z: Array, A: Array | None, Y: Array) -> Array:
     if name in NEEDS_OUTPUT:
         if A is None:
             raise GradcoreError([Problem(("loss",), f"the loss {name} reads ŷ: A is needed")])
-        squares = np.square(Y - A).sum(axis=(1, 2))
+        squares: Array = np.square(Y - A).sum(axis=(1, 2))
         return 0.5 * squares if name == "half_squared_error" else squares / (m * n_L)
     if name == "binary_cross_entropy":
         result: Array = (np.logaddexp(0.0, Z) - Y * Z).sum(axis=(1, 2)) / (m * n_L)

@@ -233,9 +233,7 @@ def check_gradients(
     roundoff = loss_roundoff(layers, cache, grads, Y, name)
     layers = list(layers)
     chunk = max(1, int(chunk_floats))
-    checks = tuple(
-        _check_layer(layers, k, cache, grads, Y, name, epsilon, roundoff, chunk) for k in range(len(layers))
-    )
+    checks = tuple(_check_layer(layers, k, cache, grads, Y, name, epsilon, roundoff, chunk) for k in range(len(layers)))
     return GradientCheck(loss=grads.loss, epsilon=epsilon, roundoff=roundoff, layers=checks)
 
 

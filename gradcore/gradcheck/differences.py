@@ -114,8 +114,9 @@ def moved_losses(
     -------
     losses : ndarray, shape (B,)
         L of each moved network.
-    patterns : list of ndarray of bool, shapes (B, ·)
-        For each relu layer from k on, the sign pattern z > 0 of each moved network, flattened.
+    patterns : list of ndarray of bool, shapes (n, B, m)
+        For each relu layer from k on, the sign pattern z > 0 of each moved network (batch axis 1; for layer
+        k itself, only the moved column: n = 1).
     finite : bool
         False if some z, l or L overflowed: the caller recomputes the entries one by one to locate it.
     """
@@ -132,55 +133,55 @@ def moved_losses(
         else:
             Z_col += moves[:, np.newaxis]
         checked.append(Z_col)
-        if layers[k].activation == "relu":
-            patterns.append(Z_col > 0.0)
-        if k + 1 < L or layers[k].activation == "softmax":
-            Z, first = _columns_forward(layers, cache, k, columns, Z_col, checked)
-        else:  # the last layer is element-wise: only column j of z_L and ŷ moves
-            Z, first = _output_with_column(cache.Z[k], columns, Z_col), k
         B, m = Z_col.shape
-        A, output = Z, None
+        if layers[k].activation == "relu":
+            patterns.append((Z_col > 0.0)[np.newaxis])
+        if k + 1 < L and layers[k].activation != "softmax":
+            Zt, first = _next_layer(layers, cache, k, columns, Z_col), k + 1
+            checked.append(Zt)
+        else:  # the last layer: z_L moves in one column (and ŷ in one, or every one for softmax)
+            Zt, first = _output_with_column(cache.Z[k], columns, Z_col), k
+        # From here on every z and l is held transposed, n × (B·m): the row-wise reductions of the softmax and
+        # the losses then run over the outer axis of the memory, element-wise, not over rows of n_L numbers.
+        At, output = Zt, None
         for i in range(first, L):
             if i > first:
-                Z = A @ layers[i].W
-                if layers[i].b is not None:
-                    Z += layers[i].b
-                checked.append(Z)
+                Zt = layers[i].W.T @ At
+                bias = layers[i].b
+                if bias is not None:
+                    Zt += bias[:, np.newaxis]
+                checked.append(Zt)
             if layers[i].activation == "relu" and i > k:
-                patterns.append((Z > 0.0).reshape(B, -1))
+                patterns.append((Zt > 0.0).reshape(-1, B, m))
             if i + 1 < L or name in NEEDS_OUTPUT:
-                A = ACTIVATIONS[layers[i].activation].forward(Z)
-                checked.append(A)
-        n_L = Z.shape[-1]
+                At = ACTIVATIONS[layers[i].activation].forward(Zt.T).T
+                checked.append(At)
+        n_L = Zt.shape[0]
         if name in NEEDS_OUTPUT:
-            output = A.reshape(B, m, n_L)
-        losses = batch_values(name, Z.reshape(B, m, n_L), output, Y)
+            output = At.reshape(n_L, B, m).transpose(1, 2, 0)
+        losses = batch_values(name, Zt.reshape(n_L, B, m).transpose(1, 2, 0), output, Y)
         finite = all_finite([*checked, losses])
     return losses, patterns, finite
 
 
-def _columns_forward(
-    layers: Sequence[Layer], cache: Cache, k: int, columns: Indices, Z_col: Array, checked: list[Array]
-) -> tuple[Array, int]:
-    """z of the first layer after k that the moved networks compute in full, (B·m) × n, and its index."""
+def _next_layer(layers: Sequence[Layer], cache: Cache, k: int, columns: Indices, Z_col: Array) -> Array:
+    """z_{k+1} of every moved network, transposed: n_{k+1} × (B·m), network b's in columns b·m … b·m + m − 1.
+
+    Only column j = ``columns[b]`` of l_k moves: z_{k+1} = z_{k+1}^0 + (l_k[:, j] − l_k^0[:, j]) ⊗ W_{k+1}[j, :].
+    """
     B, m = Z_col.shape
-    if layers[k].activation == "softmax":  # the last layer: z_L moves in one column, ŷ in every column
-        return _output_with_column(cache.Z[k], columns, Z_col), k
-    A_col = ACTIVATIONS[layers[k].activation].forward(Z_col)
-    checked.append(A_col)
-    change = A_col - cache.A[k].T[columns]  # (B, m)
+    change = ACTIVATIONS[layers[k].activation].forward(Z_col) - cache.A[k].T[columns]  # (B, m)
     following = layers[k + 1]
-    Z = cache.Z[k + 1] + change[:, :, np.newaxis] * following.W[columns][:, np.newaxis, :]
-    checked.append(Z)
-    return Z.reshape(B * m, -1), k + 1
+    Zt = cache.Z[k + 1].T[:, np.newaxis, :] + following.W[columns].T[:, :, np.newaxis] * change[np.newaxis]
+    return Zt.reshape(-1, B * m)
 
 
 def _output_with_column(Z_L: Array, columns: Indices, Z_col: Array) -> Array:
-    """(B·m) × n_L: z_L of every moved network, z_L with column ``columns[b]`` replaced by ``Z_col[b]``."""
+    """z_L of every moved network, transposed, n_L × (B·m): z_L with column ``columns[b]`` replaced by ``Z_col[b]``."""
     B, m = Z_col.shape
-    Z = np.broadcast_to(Z_L, (B, *Z_L.shape)).copy()
-    Z[np.arange(B), :, columns] = Z_col
-    return Z.reshape(B * m, -1)
+    Zt = np.broadcast_to(Z_L.T[:, np.newaxis, :], (Z_L.shape[1], B, m)).copy()
+    Zt[columns, np.arange(B), :] = Z_col
+    return Zt.reshape(-1, B * m)
 
 
 def central_differences(
@@ -236,7 +237,7 @@ def central_differences(
         raise _vanishing(epsilon, float(flat[vanished[0]]))
     moves = np.stack([ups[0] - flat, downs[0] - flat, ups[1] - flat, downs[1] - flat])  # (4, P)
     m = cache.X.shape[0]
-    width = max(int(layer.W.shape[1]) for layer in layers[k:])
+    width = max(int(layer.W.shape[1]) for layer in (layers[k + 1 :] or layers[k:]))
     chunk = max(1, chunk_floats // (4 * m * width))
     losses = np.empty((4, flat.size))
     kinks = np.zeros(flat.size, dtype=np.bool_)
@@ -251,7 +252,7 @@ def central_differences(
             kinks[part] = kink
         else:
             for pattern in patterns:
-                kinks[part] |= (pattern[:c] != pattern[c : 2 * c]).any(axis=1)
+                kinks[part] |= (pattern[:, :c] != pattern[:, c : 2 * c]).any(axis=(0, 2))
         losses[:, part] = values.reshape(4, c)
     numerical = (losses[0] - losses[1]) / (ups[0] - downs[0])
     double = (losses[2] - losses[3]) / (ups[1] - downs[1])
