@@ -237,8 +237,12 @@ def check_gradients(
     return GradientCheck(loss=grads.loss, epsilon=epsilon, roundoff=roundoff, layers=checks)
 
 
-def _entries(parameter: str, shape: tuple[int, ...]) -> list[tuple[str, tuple[int, ...]]]:
-    return [(parameter, tuple(int(i) for i in index)) for index in np.ndindex(shape)]
+def _entry_name(i: int, shape: tuple[int, ...]) -> tuple[str, tuple[int, ...]]:
+    """The parameter and index of entry i of W_k (``shape``, row by row), then b_k."""
+    size = shape[0] * shape[1]
+    if i < size:
+        return "W", (i // shape[1], i % shape[1])
+    return "b", (i - size,)
 
 
 def _check_layer(
@@ -257,14 +261,13 @@ def _check_layer(
     numerical_dW, truncation_W, kinks_W = central_differences(layers, cache, k, "W", Y, name, epsilon, chunk)
     numerical_db, db = None, grads.db[k]
     analytic, numerical, truncation = [grads.dW[k].ravel()], [numerical_dW.ravel()], [truncation_W.ravel()]
-    kinks, names = [kinks_W.ravel()], _entries("W", layer.W.shape)
+    kinks = [kinks_W.ravel()]
     if layer.b is not None and db is not None:
         numerical_db, truncation_b, kinks_b = central_differences(layers, cache, k, "b", Y, name, epsilon, chunk)
         analytic.append(db)
         numerical.append(numerical_db)
         truncation.append(truncation_b.ravel())
         kinks.append(kinks_b)
-        names += _entries("b", layer.b.shape)
     a, n, kink = np.concatenate(analytic), np.concatenate(numerical), np.concatenate(kinks)
     expected = SAFETY * (np.concatenate(truncation) + roundoff / epsilon)
     absolute = np.abs(a - n)
@@ -275,7 +278,7 @@ def _check_layer(
     relative[kink], unexplained[kink], absolute[kink] = 0.0, 0.0, 0.0
 
     def entry(i: int) -> Entry:
-        parameter, index = names[i]
+        parameter, index = _entry_name(i, layer.W.shape)
         return Entry(
             parameter, index, float(a[i]), float(n[i]), float(relative[i]), float(expected[i]), float(unexplained[i])
         )
