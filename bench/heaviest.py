@@ -108,7 +108,8 @@ def admitted(endpoint: str, shape: Shape, settings: Settings) -> bool:
     if name == "train":
         checks += [shape.steps <= settings.max_train_steps, shape.steps * P * m <= settings.max_train_work]
     if name == "check":
-        checks += [settings.max_check_parameters >= P, 2 * P * macs <= settings.max_check_work]
+        work = limits.check_work(fake_layers(shape), m)
+        checks += [settings.max_check_parameters >= P, work <= settings.max_check_work]
     if not all(checks):
         return False
     cost = estimate(endpoint, shape)
@@ -167,14 +168,16 @@ async def send(client: httpx.AsyncClient, endpoint: str, shape: Shape, rng: np.r
     return seconds if response.status_code == 200 else None
 
 
-async def measure(settings: Settings, depths: tuple[int, ...] = DEPTHS, tries: int = 3) -> list[Row]:
+async def measure(
+    settings: Settings, depths: tuple[int, ...] = DEPTHS, tries: int = 3, endpoints: tuple[str, ...] = tuple(ENDPOINTS)
+) -> list[Row]:
     """For each endpoint and depth, the heaviest admitted request, timed."""
     app = create_app(settings)
     rng = np.random.default_rng(12)
     rows = []
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://heaviest", timeout=600) as client:
-        for endpoint in ENDPOINTS:
+        for endpoint in endpoints:
             for L in depths:
                 for shape in candidates(endpoint, L, settings)[:tries]:
                     seconds = await send(client, endpoint, shape, rng)
@@ -195,15 +198,17 @@ def table(rows: list[Row]) -> Iterator[str]:
 def main(argv: list[str] | None = None) -> list[Row]:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="tiny budgets, no file written (a smoke test)")
+    parser.add_argument("--only", choices=list(ENDPOINTS), help="one endpoint only, no file written")
     options = parser.parse_args(argv)
     settings = Settings()
     if options.quick:
         settings = settings.model_copy(update={"max_request_work": 2_000_000, "max_train_steps": 10})
+    endpoints = (options.only,) if options.only else tuple(ENDPOINTS)
     with threadpool_limits(limits=1):
-        rows = asyncio.run(measure(settings, depths=(1, 10) if options.quick else DEPTHS))
+        rows = asyncio.run(measure(settings, depths=(1, 10) if options.quick else DEPTHS, endpoints=endpoints))
     lines = list(table(rows))
     print("\n".join(lines))
-    if not options.quick:
+    if not (options.quick or options.only):
         heading = [
             "# The heaviest valid request of each endpoint (`python -m bench.heaviest`)",
             "",

@@ -46,6 +46,7 @@ from gradcore.gradcheck.check import (
     LayerCheck,
     check_gradients,
 )
+from gradcore.gradcheck.differences import CHUNK_FLOATS
 from gradcore.teaching.claims import claim_problems
 from gradcore.teaching.derivation import Step, derive
 from gradcore.teaching.diagnosis import MAX_WRONG, RTOL, Diagnosis, diagnose
@@ -54,6 +55,7 @@ from gradcore.teaching.notation import loss_text
 __all__ = [
     "ACCEPTABLE",
     "ACTIVATIONS",
+    "CHUNK_FLOATS",
     "ERROR_MODEL",
     "FINE",
     "LOSSES",

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from gradcore import Array, Layer, parameter_count
+from gradcore import CHUNK_FLOATS, Array, Layer, parameter_count
 from service.http.problems import ProblemError
 from service.settings import Settings
 
@@ -98,8 +98,22 @@ def train_work(layers: Sequence[Layer], m: int, steps: int) -> int:
 
 
 def check_work(layers: Sequence[Layer], m: int) -> int:
-    """The work of a central finite-difference check: 2 passes per parameter, 2 × parameters × forward work."""
-    return 2 * parameter_count(layers) * forward_work(layers, m)
+    """The work of a central finite-difference check (:mod:`gradcore.gradcheck`): 4 losses per parameter (θ ± ε,
+    θ ± 2ε), each a forward pass from the moved layer on, sharing the unmoved layers before it.
+
+    4 × Σ_k P_k × m × (1 + n_L + Σ_{i>k} n_i + Σ_{i>k+1} n_{i−1}·n_i): for each of the P_k weights and biases of
+    layer k, the moved column of z_k, the loss's n_L terms, every later z_i and the later products' multiply-adds.
+    """
+    widths = [int(layer.W.shape[-1]) for layer in layers]
+    total = 0
+    for k, layer in enumerate(layers):
+        after = sum(widths[k + 1 :]) + sum(int(following.W.size) for following in layers[k + 2 :])
+        total += _layer_parameters(layer) * (1 + widths[-1] + after)
+    return 4 * m * total
+
+
+def _layer_parameters(layer: Layer) -> int:
+    return int(layer.W.size) + (0 if layer.b is None else int(layer.b.size))
 
 
 def check_budget(settings: Settings, name: str, work: int, what: str) -> None:
@@ -154,6 +168,15 @@ ENDPOINT_PASSES = {"forward": 1, "loss": 1, "gradients": 3, "derivation": 3}
 """Forward-pass equivalents of each endpoint (train, check and verify depend on the request)."""
 
 
+CHECK_NUMBERS_PER_PARAMETER = 25
+"""Numbers a check holds per parameter: its four moves and losses, both steps, the differences and the errors."""
+CHECK_PER_NUMBER = 12
+"""Per number a moved network of a check computes (its activation, the loss's terms, the copies): measured 7 to
+11 a number on the reference machine loaded by other work (``bench/heaviest.py``), counted 12."""
+CHECK_CHUNK_ARRAYS = 8
+"""Arrays of :data:`gradcore.CHUNK_FLOATS` numbers a check's chunk of moved networks holds at its peak."""
+
+
 class Cost(NamedTuple):
     """What a piece of work costs: ``work`` in multiply-add equivalents, ``bytes`` the memory it holds at most."""
 
@@ -198,8 +221,10 @@ def cost(
         passes, held, answered = 3 * steps, inputs + 3 * activations + 3 * P, 2 * P + steps + m
     elif endpoint == "check":
         # forward and backward (3), the round-off bound δL (2: |l_{k−1}|·|W_k| and |Δ_k|·|W_kᵀ|), then
-        # L(θ ± ε) and L(θ ± 2ε) for every parameter (gradcore.gradcheck): 4 passes each
-        passes, held, answered = 4 * P + 5, inputs + 3 * activations + 4 * P, 2 * P
+        # L(θ ± ε) and L(θ ± 2ε) for every parameter (gradcore.gradcheck): check_work's numbers, in chunks
+        passes, held, answered = 5, inputs + 3 * activations + CHECK_NUMBERS_PER_PARAMETER * P, 2 * P
+        held += CHECK_CHUNK_ARRAYS * CHUNK_FLOATS
+        extra = _check_extra(layers, m)
     elif endpoint == "verify":
         # the true gradient, then one with f′_j ≡ 1 at each layer j, all kept (diagnosis): L + 1 sets of
         # every Δ_k and ∂L/∂W_k; the claims (P); compared in several variants
@@ -212,6 +237,20 @@ def cost(
     per_number = PER_MARKDOWN_NUMBER if markdown else PER_NUMBER
     work = passes * one + per_number * answered + extra
     return Cost(work, 8 * held + ANSWER_COPIES * (2 if markdown else 1) * ANSWER_BYTES * answered)
+
+
+def _check_extra(layers: Sequence[Layer], m: int) -> int:
+    """The moved networks of a check: per moved network, its numbers (:data:`CHECK_PER_NUMBER`) and multiply-adds
+    (:data:`MACS_PER_UNIT`) after its layer, and :data:`PER_LAYER` per chunk and layer it goes through."""
+    widths = [int(layer.W.shape[-1]) for layer in layers]
+    work = 0
+    for k, layer in enumerate(layers):
+        moved = 4 * _layer_parameters(layer)
+        numbers = m * (1 + widths[-1] + sum(widths[k + 1 :]))
+        macs = m * sum(int(following.W.size) for following in layers[k + 2 :])
+        chunks = -(-moved * m * max(widths[k + 1 :] or widths[k:]) // CHUNK_FLOATS)
+        work += moved * (CHECK_PER_NUMBER * numbers + macs // MACS_PER_UNIT) + chunks * (len(layers) - k) * PER_LAYER
+    return work
 
 
 def body_cost(size: int) -> Cost:

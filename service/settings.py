@@ -25,9 +25,9 @@ class Settings(BaseSettings):
     """Port that ``python -m service`` listens on (``GRADSERVICE_PORT``)."""
     max_train_steps: int = Field(10_000, ge=1)
     """The most gradient-descent steps one ``POST /v1/train`` may ask for (``GRADSERVICE_MAX_TRAIN_STEPS``)."""
-    max_check_parameters: int = 2000
-    """Most weights and biases ``/v1/gradients/check`` perturbs, four forward passes each (±ε, ±2ε)
-    (``GRADSERVICE_MAX_CHECK_PARAMETERS``)."""
+    max_check_parameters: int = 100_000
+    """Most weights and biases ``/v1/gradients/check`` moves, four losses each (±ε, ±2ε), each a forward pass from
+    the moved layer on: a 784-64-10 network (50,890) fits (``GRADSERVICE_MAX_CHECK_PARAMETERS``)."""
 
     max_body_bytes: int = Field(16 * MiB, ge=0)
     """Largest request body in bytes, checked while it is read (``GRADSERVICE_MAX_BODY_BYTES``)."""
@@ -46,7 +46,8 @@ class Settings(BaseSettings):
     max_train_work: int = Field(1_000_000_000, gt=0)
     """Largest steps × parameters × m of a training run (``GRADSERVICE_MAX_TRAIN_WORK``)."""
     max_check_work: int = Field(1_000_000_000, gt=0)
-    """Largest 2 × parameters × (m × Σ n_{k−1}·n_k) of a finite-difference check (``GRADSERVICE_MAX_CHECK_WORK``)."""
+    """Largest 4 × Σ_k P_k × m × (1 + n_L + Σ_{i>k} n_i + Σ_{i>k+1} n_{i−1}·n_i) of a finite-difference check
+    (:func:`service.limits.check_work`; a 784-64-10 check at m = 32 is 136 million) (``GRADSERVICE_MAX_CHECK_WORK``)."""
 
     max_request_work: int = Field(8_000_000_000, gt=0)
     """Largest estimated work of one request on any endpoint, in units of about 1 ns on one core

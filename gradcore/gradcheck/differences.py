@@ -136,6 +136,15 @@ def moved_losses(
         B, m = Z_col.shape
         if layers[k].activation == "relu":
             patterns.append((Z_col > 0.0)[np.newaxis])
+        if k + 1 == L and layers[k].activation != "softmax" and name in NEEDS_OUTPUT:
+            # ŷ = f_L(z_L) moves in one column only: f_L of that column, the rest of ŷ as it is; these losses read
+            # ŷ alone (not z_L)
+            A_col = ACTIVATIONS[layers[k].activation].forward(Z_col)
+            checked.append(A_col)
+            At = _output_with_column(cache.A[k], columns, A_col)
+            output = At.reshape(-1, B, m).transpose(1, 2, 0)
+            losses = batch_values(name, output, output, Y)
+            return losses, patterns, all_finite([*checked, losses])
         if k + 1 < L and layers[k].activation != "softmax":
             Zt, first = _next_layer(layers, cache, k, columns, Z_col), k + 1
             checked.append(Zt)
@@ -177,7 +186,8 @@ def _next_layer(layers: Sequence[Layer], cache: Cache, k: int, columns: Indices,
 
 
 def _output_with_column(Z_L: Array, columns: Indices, Z_col: Array) -> Array:
-    """z_L of every moved network, transposed, n_L × (B·m): z_L with column ``columns[b]`` replaced by ``Z_col[b]``."""
+    """z_L (or ŷ) of every moved network, transposed, n_L × (B·m): ``Z_L`` with column ``columns[b]`` replaced by
+    ``Z_col[b]``."""
     B, m = Z_col.shape
     Zt = np.broadcast_to(Z_L.T[:, np.newaxis, :], (Z_L.shape[1], B, m)).copy()
     Zt[columns, np.arange(B), :] = Z_col
