@@ -152,7 +152,7 @@ def moved_losses(
             Zt, first = _output_with_column(cache.Z[k], columns, Z_col), k
         # From here on every z and l is held transposed, n × (B·m): the row-wise reductions of the softmax and
         # the losses then run over the outer axis of the memory, element-wise, not over rows of n_L numbers.
-        At, output = Zt, None
+        At = Zt
         for i in range(first, L):
             if i > first:
                 Zt = layers[i].W.T @ At
@@ -166,8 +166,7 @@ def moved_losses(
                 At = ACTIVATIONS[layers[i].activation].forward(Zt.T).T
                 checked.append(At)
         n_L = Zt.shape[0]
-        if name in NEEDS_OUTPUT:
-            output = At.reshape(n_L, B, m).transpose(1, 2, 0)
+        output = At.reshape(n_L, B, m).transpose(1, 2, 0) if name in NEEDS_OUTPUT else None
         losses = batch_values(name, Zt.reshape(n_L, B, m).transpose(1, 2, 0), output, Y)
         finite = all_finite([*checked, losses])
     return losses, patterns, finite
