@@ -142,8 +142,8 @@ def moved_losses(
             A_col = ACTIVATIONS[layers[k].activation].forward(Z_col)
             checked.append(A_col)
             At = _output_with_column(cache.A[k], columns, A_col)
-            output = At.reshape(-1, B, m).transpose(1, 2, 0)
-            losses = batch_values(name, output, output, Y)
+            moved_output: Array = At.reshape(-1, B, m).transpose(1, 2, 0)
+            losses = batch_values(name, moved_output, moved_output, Y)
             return losses, patterns, all_finite([*checked, losses])
         if k + 1 < L and layers[k].activation != "softmax":
             Zt, first = _next_layer(layers, cache, k, columns, Z_col), k + 1
