@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gradcore.core.activations import Activation
+from gradcore.core.activations import Activation, row_max
 from gradcore.core.errors import GradcoreError, Problem
 from gradcore.core.types import Array
 
@@ -78,7 +78,7 @@ def log_softmax(Z: Array) -> Array:
 
     Rows along the last axis: Z is m × n_L, or B × m × n_L for a batch of networks' outputs.
     """
-    shifted: Array = Z - Z.max(axis=-1, keepdims=True)
+    shifted: Array = Z - row_max(Z)
     log_total: Array = np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
     return shifted - log_total
 
