@@ -173,6 +173,9 @@ CHECK_NUMBERS_PER_PARAMETER = 25
 CHECK_PER_NUMBER = 12
 """Per number a moved network of a check computes (its activation, the loss's terms, the copies): measured 7 to
 11 a number on the reference machine loaded by other work (``bench/heaviest.py``), counted 12."""
+CHECK_PER_LAYER = 300_000
+"""Per layer of a check, whatever its size: its differences, errors and entries, some 60 numpy calls on small arrays
+(a 3-2-1 network's check takes some 0.45 ms, a 10-10-10-3 one's 2 to 4 ms)."""
 CHECK_CHUNK_ARRAYS = 8
 """Arrays of :data:`gradcore.CHUNK_FLOATS` numbers a check's chunk of moved networks holds at its peak."""
 
@@ -241,9 +244,10 @@ def cost(
 
 def _check_extra(layers: Sequence[Layer], m: int) -> int:
     """The moved networks of a check: per moved network, its numbers (:data:`CHECK_PER_NUMBER`) and multiply-adds
-    (:data:`MACS_PER_UNIT`) after its layer, and :data:`PER_LAYER` per chunk and layer it goes through."""
+    (:data:`MACS_PER_UNIT`) after its layer, :data:`PER_LAYER` per chunk and layer it goes through, and
+    :data:`CHECK_PER_LAYER` per layer."""
     widths = [int(layer.W.shape[-1]) for layer in layers]
-    work = 0
+    work = CHECK_PER_LAYER * len(layers)
     for k, layer in enumerate(layers):
         moved = 4 * _layer_parameters(layer)
         numbers = m * (1 + widths[-1] + sum(widths[k + 1 :]))
