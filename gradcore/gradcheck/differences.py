@@ -179,9 +179,11 @@ def _next_layer(layers: Sequence[Layer], cache: Cache, k: int, columns: Indices,
     """
     B, m = Z_col.shape
     change = ACTIVATIONS[layers[k].activation].forward(Z_col) - cache.A[k].T[columns]  # (B, m)
-    following = layers[k + 1]
-    Zt = cache.Z[k + 1].T[:, np.newaxis, :] + following.W[columns].T[:, :, np.newaxis] * change[np.newaxis]
-    return Zt.reshape(-1, B * m)
+    n_next = layers[k + 1].W.shape[1]
+    Zt = np.empty((n_next, B, m))  # in this order, so that the reshape below is a view
+    np.multiply(layers[k + 1].W[columns].T[:, :, np.newaxis], change[np.newaxis], out=Zt)
+    Zt += cache.Z[k + 1].T[:, np.newaxis, :]
+    return Zt.reshape(n_next, B * m)
 
 
 def _output_with_column(Z_L: Array, columns: Indices, Z_col: Array) -> Array:
