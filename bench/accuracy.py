@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import Any
@@ -183,7 +184,12 @@ def torch_answer(request: dict[str, Any]) -> dict[str, Any] | None:
         import torch
     except ImportError:
         return None
-    functions = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu, "linear": lambda z: z}
+    functions: dict[str, Callable[[Any], Any]] = {
+        "sigmoid": torch.sigmoid,
+        "tanh": torch.tanh,
+        "relu": torch.relu,
+        "linear": lambda z: z,
+    }
     functions["softmax"] = lambda z: torch.softmax(z, dim=1)
 
     def tensor(values: Any) -> Any:

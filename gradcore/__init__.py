@@ -65,6 +65,7 @@ from gradcore.gradcheck.check import (
     LayerCheck,
     check_gradients,
 )
+from gradcore.gradcheck.differences import CHUNK_FLOATS
 from gradcore.teaching.answers import (
     Answer,
     Graded,
@@ -95,6 +96,7 @@ from gradcore.teaching.scoring import MISTAKE_CREDIT, credit, score
 __all__ = [
     "ACCEPTABLE",
     "ACTIVATIONS",
+    "CHUNK_FLOATS",
     "ERROR_MODEL",
     "FINE",
     "LOSSES",

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gradcore.core.activations import Activation
+from gradcore.core.activations import Activation, row_max
+from gradcore.core.errors import GradcoreError, Problem
 from gradcore.core.types import Array
 
 
@@ -73,9 +74,12 @@ def _binary_cross_entropy_delta(Z: Array, A: Array, Y: Array, f: Activation) -> 
 
 
 def log_softmax(Z: Array) -> Array:
-    """Row-wise log softmax, log ŷ = Z − max_c Z − log Σ_c e^(Z − max_c Z): finite for every finite Z."""
-    shifted: Array = Z - Z.max(axis=1, keepdims=True)
-    log_total: Array = np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    """Row-wise log softmax, log ŷ = Z − max_c Z − log Σ_c e^(Z − max_c Z): finite for every finite Z.
+
+    Rows along the last axis: Z is m × n_L, or B × m × n_L for a batch of networks' outputs.
+    """
+    shifted: Array = Z - row_max(Z)
+    log_total: Array = np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
     return shifted - log_total
 
 
@@ -108,3 +112,44 @@ LOSSES: dict[str, Loss] = {
     )
 }
 """Every loss, by name. ``half_squared_error`` is the default of the seed notes."""
+
+
+NEEDS_OUTPUT = frozenset({"half_squared_error", "mean_squared_error"})
+"""The losses whose value reads ŷ; the others read only Z_L (:func:`batch_values` takes ``A=None`` for them)."""
+
+
+def batch_values(name: str, Z: Array, A: Array | None, Y: Array) -> Array:
+    """The loss ``name`` of B networks' outputs at once: ``LOSSES[name].value`` of each, by the same formula.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`LOSSES`.
+    Z, A : ndarray, shape (B, m, n_L)
+        Z_L and ŷ = A_L of each of the B networks on the same m examples; A may be ``None`` for the losses
+        not in :data:`NEEDS_OUTPUT`.
+    Y : ndarray, shape (m, n_L)
+        The targets, shared.
+
+    Returns
+    -------
+    ndarray, shape (B,)
+        L of each network. Each sum runs over the same m·n_L terms as ``value``'s, in an order numpy may
+        choose differently: the results agree to the rounding of a sum of m·n_L terms.
+
+    Raises
+    ------
+    GradcoreError
+        If A is ``None`` for a loss that reads ŷ.
+    """
+    m, n_L = Y.shape
+    if name in NEEDS_OUTPUT:
+        if A is None:
+            raise GradcoreError([Problem(("loss",), f"the loss {name} reads ŷ: A is needed")])
+        squares: Array = np.square(Y - A).sum(axis=(1, 2))
+        return 0.5 * squares if name == "half_squared_error" else squares / (m * n_L)
+    if name == "binary_cross_entropy":
+        result: Array = (np.logaddexp(0.0, Z) - Y * Z).sum(axis=(1, 2)) / (m * n_L)
+        return result
+    result = -(Y * log_softmax(Z)).sum(axis=(1, 2)) / m
+    return result

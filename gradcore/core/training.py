@@ -16,7 +16,7 @@ import numpy as np
 
 from gradcore.core.errors import NonFiniteError, ParameterError, Problem
 from gradcore.core.network import unchecked_backward, unchecked_forward, unchecked_loss
-from gradcore.core.shapes import raise_if_problems, shape_problems
+from gradcore.core.shapes import all_finite, raise_if_problems, shape_problems
 from gradcore.core.types import Array, Layer
 
 
@@ -41,9 +41,22 @@ class Training:
     output: Array
 
 
-def _descend(layer: Layer, dW: Array, db: Array | None, learning_rate: float) -> Layer:
-    b = layer.b if layer.b is None or db is None else layer.b - learning_rate * db
-    return replace(layer, W=layer.W - learning_rate * dW, b=b)
+def _own_copy(layer: Layer) -> Layer:
+    """The layer with float64 copies of W_k and b_k, that descent may update in place."""
+    b = None if layer.b is None else np.array(layer.b, dtype=np.float64)
+    return replace(layer, W=np.array(layer.W, dtype=np.float64), b=b)
+
+
+def _descend(layer: Layer, dW: Array, db: Array | None, learning_rate: float) -> None:
+    """W_k ← W_k − η ∂L/∂W_k and b_k ← b_k − η ∂L/∂b_k, in place; ∂L/∂W_k and ∂L/∂b_k are overwritten with η times
+    themselves (the numbers of ``W - η * dW``, without the two new arrays)."""
+    np.subtract(layer.W, np.multiply(dW, learning_rate, out=dW), out=layer.W)
+    if layer.b is not None and db is not None:
+        np.subtract(layer.b, np.multiply(db, learning_rate, out=db), out=layer.b)
+
+
+def _weights(layers: Sequence[Layer]) -> list[Array]:
+    return [w for layer in layers for w in (layer.W, layer.b) if w is not None]
 
 
 def _diverged(step: int, cause: str) -> NonFiniteError:
@@ -105,7 +118,7 @@ def gradient_descent(
     if problems:
         raise ParameterError(problems)
     raise_if_problems(shape_problems(layers, X, Y, name))
-    current = tuple(layers)
+    current = tuple(_own_copy(layer) for layer in layers)  # updated in place, step after step
     history: list[float] = []
     for step in range(steps + 1):
         try:
@@ -121,10 +134,9 @@ def gradient_descent(
             raise _diverged(step, str(error)) from error
         history.append(grads.loss)
         with np.errstate(over="ignore", invalid="ignore"):
-            current = tuple(
+            for layer, dW, db in zip(current, grads.dW, grads.db, strict=True):
                 _descend(layer, dW, db, learning_rate)
-                for layer, dW, db in zip(current, grads.dW, grads.db, strict=True)
-            )
-        if not all(np.isfinite(layer.W).all() and (layer.b is None or np.isfinite(layer.b).all()) for layer in current):
+            finite = all_finite(_weights(current))
+        if not finite and not all(np.isfinite(w).all() for w in _weights(current)):
             raise _diverged(step + 1, "a weight overflows float64")
     return Training(layers=current, loss_history=tuple(history), output=cache.output)

@@ -1,7 +1,8 @@
 """Numerical gradient check: backpropagation against central differences of the loss, with an error model.
 
 In the spirit of HIPS/autograd's ``check_grads``: every weight and bias θ is
-moved by ±ε and by ±2ε, the loss is recomputed by a full forward pass, and
+moved by ±ε and by ±2ε, the loss is recomputed by a forward pass of the moved network
+(from the moved layer on, many moved networks at once: :mod:`gradcore.gradcheck.differences`), and
 
     n = D(ε) = (L(θ + ε) − L(θ − ε)) / ((θ + ε) − (θ − ε))
 
@@ -44,14 +45,14 @@ counted in ``kinks`` and left out of the errors instead of raising a false alarm
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
 from gradcore.core.errors import GradcoreError, Problem
 from gradcore.core.network import backward, forward
-from gradcore.core.types import Array, Gradients, Layer
-from gradcore.gradcheck.differences import central_differences
+from gradcore.core.types import Array, Cache, Gradients, Layer
+from gradcore.gradcheck.differences import CHUNK_FLOATS, central_differences
 from gradcore.gradcheck.roundoff import loss_roundoff
 
 FINE = 1e-7
@@ -184,7 +185,13 @@ class GradientCheck:
 
 
 def check_gradients(
-    layers: Sequence[Layer], X: Array, Y: Array, name: str = "half_squared_error", epsilon: float = 1e-6
+    layers: Sequence[Layer],
+    X: Array,
+    Y: Array,
+    name: str = "half_squared_error",
+    epsilon: float = 1e-6,
+    *,
+    chunk_floats: int = CHUNK_FLOATS,
 ) -> GradientCheck:
     """Compare every ∂L/∂W_k and ∂L/∂b_k of :func:`gradcore.backward` with central differences.
 
@@ -199,7 +206,11 @@ def check_gradients(
     name : str
         A key of :data:`gradcore.LOSSES`.
     epsilon : float
-        The step ε > 0 (10⁻⁶ by default). Costs 4 forward passes per weight and bias (±ε, ±2ε).
+        The step ε > 0 (10⁻⁶ by default). Costs 4 losses per weight and bias (±ε, ±2ε), each by a forward
+        pass from the moved layer on (:mod:`gradcore.gradcheck.differences`).
+    chunk_floats : int
+        About the most numbers of one intermediate array of the moved networks computed together (≥ 1):
+        bounds the check's memory.
 
     Returns
     -------
@@ -221,34 +232,42 @@ def check_gradients(
     grads = backward(layers, cache, Y, name)
     roundoff = loss_roundoff(layers, cache, grads, Y, name)
     layers = list(layers)
-    checks = tuple(_check_layer(layers, k, grads, X, Y, name, epsilon, roundoff) for k in range(len(layers)))
+    chunk = max(1, int(chunk_floats))
+    checks = tuple(_check_layer(layers, k, cache, grads, Y, name, epsilon, roundoff, chunk) for k in range(len(layers)))
     return GradientCheck(loss=grads.loss, epsilon=epsilon, roundoff=roundoff, layers=checks)
 
 
-def _entries(parameter: str, shape: tuple[int, ...]) -> list[tuple[str, tuple[int, ...]]]:
-    return [(parameter, tuple(int(i) for i in index)) for index in np.ndindex(shape)]
+def _entry_name(i: int, shape: tuple[int, ...]) -> tuple[str, tuple[int, ...]]:
+    """The parameter and index of entry i of W_k (``shape``, row by row), then b_k."""
+    size = shape[0] * shape[1]
+    if i < size:
+        return "W", (i // shape[1], i % shape[1])
+    return "b", (i - size,)
 
 
 def _check_layer(
-    layers: list[Layer], k: int, grads: Gradients, X: Array, Y: Array, name: str, epsilon: float, roundoff: float
+    layers: list[Layer],
+    k: int,
+    cache: Cache,
+    grads: Gradients,
+    Y: Array,
+    name: str,
+    epsilon: float,
+    roundoff: float,
+    chunk: int,
 ) -> LayerCheck:
     """Central differences in every entry of W_k and b_k (k from 0), compared with ``grads``."""
-    layer, before, after = layers[k], layers[:k], layers[k + 1 :]
-    numerical_dW, truncation_W, kinks_W = central_differences(
-        layer.W, lambda W: [*before, replace(layer, W=W), *after], X, Y, name, epsilon
-    )
+    layer = layers[k]
+    numerical_dW, truncation_W, kinks_W = central_differences(layers, cache, k, "W", Y, name, epsilon, chunk)
     numerical_db, db = None, grads.db[k]
     analytic, numerical, truncation = [grads.dW[k].ravel()], [numerical_dW.ravel()], [truncation_W.ravel()]
-    kinks, names = [kinks_W.ravel()], _entries("W", layer.W.shape)
+    kinks = [kinks_W.ravel()]
     if layer.b is not None and db is not None:
-        numerical_db, truncation_b, kinks_b = central_differences(
-            layer.b, lambda b: [*before, replace(layer, b=b), *after], X, Y, name, epsilon
-        )
+        numerical_db, truncation_b, kinks_b = central_differences(layers, cache, k, "b", Y, name, epsilon, chunk)
         analytic.append(db)
         numerical.append(numerical_db)
         truncation.append(truncation_b.ravel())
         kinks.append(kinks_b)
-        names += _entries("b", layer.b.shape)
     a, n, kink = np.concatenate(analytic), np.concatenate(numerical), np.concatenate(kinks)
     expected = SAFETY * (np.concatenate(truncation) + roundoff / epsilon)
     absolute = np.abs(a - n)
@@ -259,7 +278,7 @@ def _check_layer(
     relative[kink], unexplained[kink], absolute[kink] = 0.0, 0.0, 0.0
 
     def entry(i: int) -> Entry:
-        parameter, index = names[i]
+        parameter, index = _entry_name(i, layer.W.shape)
         return Entry(
             parameter, index, float(a[i]), float(n[i]), float(relative[i]), float(expected[i]), float(unexplained[i])
         )

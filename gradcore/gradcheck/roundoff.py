@@ -10,6 +10,17 @@ one forward and backward pass (u = 2⁻⁵², the float64 machine epsilon):
              + Σ_k Σ |∂L/∂l_k| * |l_k| )                      each l_k = f_k(z_k), to a few units of u
 
 (Δ_k = ∂L/∂z_k; a dot product of n terms is exact to n·u of the sum of its absolute terms.)
+
+The same bound covers the losses of the moved networks as :mod:`gradcore.gradcheck.differences` computes
+them, many at once:
+
+* a loss is a sum of N terms of one sign (squares, −y log ŷ, softplus(z) − y z = y softplus(−z) + (1 − y)
+  softplus(z)), and a sum of N terms in any order is exact to (N − 1)·u·Σ|terms| = (N − 1)·u·|L|: the
+  first term holds whatever order numpy picks for a batch;
+* the moved z_k = z_k⁰ + d · l_{k−1}[:, i] and the next z_{k+1} = z_{k+1}⁰ + (l_k[:, j] − l_k⁰[:, j]) ⊗
+  W_{k+1}[j, :] take the unmoved z⁰ (its error shared by the two losses of a difference) and at most two
+  more roundings of a number no larger than |l_{k−1}| · |W_k| + |b_k|, within the n_{k−1} + 2 counted;
+* l_k[:, j] − l_k⁰[:, j] rounds once more, by u of a number below 2|l_k|, within the "few units" of f_k.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 from typing import NamedTuple
 
-from gradcore import Array, Layer, parameter_count
+from gradcore import CHUNK_FLOATS, Array, Layer, parameter_count
 from service.domain.errors import ServiceError
 from service.domain.settings import Settings
 
@@ -123,8 +123,22 @@ def train_work(layers: Sequence[Layer], m: int, steps: int) -> int:
 
 
 def check_work(layers: Sequence[Layer], m: int) -> int:
-    """The work of a central finite-difference check: 2 passes per parameter, 2 × parameters × forward work."""
-    return 2 * parameter_count(layers) * forward_work(layers, m)
+    """The work of a central finite-difference check (:mod:`gradcore.gradcheck`): 4 losses per parameter (θ ± ε,
+    θ ± 2ε), each a forward pass from the moved layer on, sharing the unmoved layers before it.
+
+    4 × Σ_k P_k × m × (1 + n_L + Σ_{i>k} n_i + Σ_{i>k+1} n_{i−1}·n_i): for each of the P_k weights and biases of
+    layer k, the moved column of z_k, the loss's n_L terms, every later z_i and the later products' multiply-adds.
+    """
+    widths = [int(layer.W.shape[-1]) for layer in layers]
+    total = 0
+    for k, layer in enumerate(layers):
+        after = sum(widths[k + 1 :]) + sum(int(following.W.size) for following in layers[k + 2 :])
+        total += _layer_parameters(layer) * (1 + widths[-1] + after)
+    return 4 * m * total
+
+
+def _layer_parameters(layer: Layer) -> int:
+    return int(layer.W.size) + (0 if layer.b is None else int(layer.b.size))
 
 
 def check_budget(settings: Settings, name: str, work: int, what: str) -> None:
@@ -179,6 +193,18 @@ ENDPOINT_PASSES = {"forward": 1, "loss": 1, "gradients": 3, "derivation": 3, "he
 """Forward-pass equivalents of each endpoint (train, check and verify depend on the request)."""
 
 
+CHECK_NUMBERS_PER_PARAMETER = 25
+"""Numbers a check holds per parameter: its four moves and losses, both steps, the differences and the errors."""
+CHECK_PER_NUMBER = 12
+"""Per number a moved network of a check computes (its activation, the loss's terms, the copies): measured 7 to
+11 a number on the reference machine loaded by other work (``bench/heaviest.py``), counted 12."""
+CHECK_PER_LAYER = 300_000
+"""Per layer of a check, whatever its size: its differences, errors and entries, some 60 numpy calls on small arrays
+(a 3-2-1 network's check takes some 0.45 ms, a 10-10-10-3 one's 2 to 4 ms)."""
+CHECK_CHUNK_ARRAYS = 8
+"""Arrays of :data:`gradcore.CHUNK_FLOATS` numbers a check's chunk of moved networks holds at its peak."""
+
+
 class Cost(NamedTuple):
     """What a piece of work costs: ``work`` in multiply-add equivalents, ``bytes`` the memory it holds at most."""
 
@@ -227,8 +253,10 @@ def cost(
         held, answered = inputs + 6 * activations + 3 * P, 2 * P + m * int(layers[-1].W.shape[-1]) + 2
     elif endpoint == "check":
         # forward and backward (3), the round-off bound δL (2: |l_{k−1}|·|W_k| and |Δ_k|·|W_kᵀ|), then
-        # L(θ ± ε) and L(θ ± 2ε) for every parameter (gradcore.gradcheck): 4 passes each
-        passes, held, answered = 4 * P + 5, inputs + 3 * activations + 4 * P, 2 * P
+        # L(θ ± ε) and L(θ ± 2ε) for every parameter (gradcore.gradcheck): check_work's numbers, in chunks
+        passes, held, answered = 5, inputs + 3 * activations + CHECK_NUMBERS_PER_PARAMETER * P, 2 * P
+        held += CHECK_CHUNK_ARRAYS * CHUNK_FLOATS
+        extra = _check_extra(layers, m)
     elif endpoint == "verify":
         # the true gradient, then one with f′_j ≡ 1 at each layer j, all kept (diagnosis): L + 1 sets of
         # every Δ_k and ∂L/∂W_k; the claims (P); compared in several variants
@@ -322,6 +350,21 @@ def grade_cost(problems: Sequence[tuple[Sequence[Layer], int]], submissions: int
         work += 2 * one.work + PER_GRADED_QUANTITY * (5 * len(layers) + 2)
         held = max(held, one.bytes)
     return Cost(work, held + 2_000 * submissions)
+
+
+def _check_extra(layers: Sequence[Layer], m: int) -> int:
+    """The moved networks of a check: per moved network, its numbers (:data:`CHECK_PER_NUMBER`) and multiply-adds
+    (:data:`MACS_PER_UNIT`) after its layer, :data:`PER_LAYER` per chunk and layer it goes through, and
+    :data:`CHECK_PER_LAYER` per layer."""
+    widths = [int(layer.W.shape[-1]) for layer in layers]
+    work = CHECK_PER_LAYER * len(layers)
+    for k, layer in enumerate(layers):
+        moved = 4 * _layer_parameters(layer)
+        numbers = m * (1 + widths[-1] + sum(widths[k + 1 :]))
+        macs = m * sum(int(following.W.size) for following in layers[k + 2 :])
+        chunks = -(-moved * m * max(widths[k + 1 :] or widths[k:]) // CHUNK_FLOATS)
+        work += moved * (CHECK_PER_NUMBER * numbers + macs // MACS_PER_UNIT) + chunks * (len(layers) - k) * PER_LAYER
+    return work
 
 
 def body_cost(size: int) -> Cost:

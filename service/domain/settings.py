@@ -25,9 +25,9 @@ class Settings(BaseSettings):
     """Port that ``python -m service`` listens on (``GRADSERVICE_PORT``)."""
     max_train_steps: int = Field(10_000, ge=1)
     """The most gradient-descent steps one ``POST /v1/train`` may ask for (``GRADSERVICE_MAX_TRAIN_STEPS``)."""
-    max_check_parameters: int = 2000
-    """Most weights and biases ``/v1/gradients/check`` perturbs, four forward passes each (±ε, ±2ε)
-    (``GRADSERVICE_MAX_CHECK_PARAMETERS``)."""
+    max_check_parameters: int = 100_000
+    """Most weights and biases ``/v1/gradients/check`` moves, four losses each (±ε, ±2ε), each a forward pass from
+    the moved layer on: a 784-64-10 network (50,890) fits (``GRADSERVICE_MAX_CHECK_PARAMETERS``)."""
 
     max_body_bytes: int = Field(16 * MiB, ge=0)
     """Largest request body in bytes, checked while it is read (``GRADSERVICE_MAX_BODY_BYTES``)."""
@@ -49,7 +49,9 @@ class Settings(BaseSettings):
     """Most submissions in one ``POST /v1/grade`` (``GRADSERVICE_MAX_SUBMISSIONS``); the numbers of all of them
     together count against ``max_numbers``."""
     max_check_work: int = Field(1_000_000_000, gt=0)
-    """Largest 2 × parameters × (m × Σ n_{k−1}·n_k) of a finite-difference check (``GRADSERVICE_MAX_CHECK_WORK``)."""
+    """Largest 4 × Σ_k P_k × m × (1 + n_L + Σ_{i>k} n_i + Σ_{i>k+1} n_{i−1}·n_i) of a finite-difference check
+    (:func:`~service.domain.limits.check_work`; a 784-64-10 check at m = 32 is 136 million)
+    (``GRADSERVICE_MAX_CHECK_WORK``)."""
 
     max_students: int = Field(1000, gt=0)
     """Most students of one ``POST /v1/assignments``, a problem each (``GRADSERVICE_MAX_STUDENTS``)."""

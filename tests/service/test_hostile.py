@@ -41,7 +41,7 @@ SMALL = Settings(
     max_activations=2000,
     max_work=5000,
     max_train_work=1000,
-    max_check_work=2000,
+    max_check_work=700,  # the check within its budget (m = 3) needs 612, the refused one (m = 4) 816
 )
 APPS = {"small": create_app(SMALL), "default": create_app(Settings())}
 

@@ -91,7 +91,8 @@ async def check(request: Request) -> Response:
     1e-10 to 1e-2; it is fine when that is at most 1e-7 and the relative error at most 1e-4, acceptable
     when it passes otherwise, a problem when it fails. Each layer names its worst entry (row, column,
     a, n, errors) and, when it fails, its failing entries. Entries whose difference straddles a relu
-    kink are counted in `kinks` and left out. Costs four forward passes per parameter, at most
+    kink are counted in `kinks` and left out. Costs four forward passes per parameter, each from the moved
+    layer on (the layers before it are shared, the moved networks of a layer go forward together), at most
     `GRADSERVICE_MAX_CHECK_PARAMETERS` of them.
     """
     payload = await read_json(request, GradientsCheckRequest)

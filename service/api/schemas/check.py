@@ -43,12 +43,13 @@ class GradientsCheckRequest(GradientsRequest):
                 raise limits.limit_exceeded(
                     "max_check_parameters",
                     settings.max_check_parameters,
-                    f"the network has {count} weights and biases, each moved twice by the check: at most "
-                    f"{settings.max_check_parameters}",
+                    f"the network has {count} weights and biases, each moved four times by the check "
+                    f"(θ ± ε and θ ± 2ε: four forward passes): at most {settings.max_check_parameters}",
                     pointer="/network",
                 )
             work = limits.check_work(self.layers, self.inputs.shape[0])
-            limits.check_budget(settings, "max_check_work", work, "2 × parameters × m × Σ n_{k−1}·n_k")
+            what = "4 × Σ_k P_k × m × (1 + n_L + Σ_{i>k} n_i + Σ_{i>k+1} n_{i−1}·n_i)"
+            limits.check_budget(settings, "max_check_work", work, what)
         return self
 
 

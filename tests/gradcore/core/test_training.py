@@ -126,3 +126,16 @@ def test_an_initial_overflow_is_the_network_s_fault() -> None:
     with pytest.raises(NonFiniteError) as error:
         gradient_descent(layers, np.array([[10.0]]), np.array([[0.0]]))
     assert error.value.problems[0].location[0] == "layers"
+
+
+def test_the_given_network_is_not_modified() -> None:
+    """Descent updates its own copies in place: the caller's b_k keep their values too, and no array is shared."""
+    layers = xor_network()
+    before = [(layer.W.copy(), None if layer.b is None else layer.b.copy()) for layer in layers]
+    result = gradient_descent(layers, XOR_X, XOR_Y, learning_rate=2.0, steps=3)
+    for layer, (W, b) in zip(layers, before, strict=True):
+        np.testing.assert_array_equal(layer.W, W)
+        assert layer.b is not None
+        assert b is not None
+        np.testing.assert_array_equal(layer.b, b)
+    assert all(not np.shares_memory(a.W, b.W) for a, b in zip(layers, result.layers, strict=True))

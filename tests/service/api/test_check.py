@@ -148,6 +148,7 @@ async def test_too_many_parameters_is_422() -> None:
         assert problem["errors"][0]["pointer"] == "/network"
         assert "8 weights and biases" in problem["errors"][0]["message"]
         assert "at most 7" in problem["errors"][0]["message"]
+        assert "four forward passes" in problem["errors"][0]["message"]
         ok = await client.post("/v1/gradients/check", json=example("seed_case_2"))
         assert ok.status_code == 200, ok.text
 

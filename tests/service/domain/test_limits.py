@@ -126,7 +126,26 @@ def test_work_counts(bias: bool) -> None:
     assert parameter_count(layers) == P
     assert limits.forward_work(layers, m) == m * (3 * 2 + 2 * 1)
     assert limits.train_work(layers, m, steps) == steps * P * m
-    assert limits.check_work(layers, m) == 2 * P * m * (3 * 2 + 2 * 1)
+    # 4 losses per parameter; layer 1's (3·2 + 2) move z_1's column (1), z_2 (1 number) and the loss (n_L = 1);
+    # layer 2's (2) its column of z_2 and the loss
+    P_1, P_2 = 3 * 2 + (2 if bias else 0), 2 * 1
+    assert limits.check_work(layers, m) == 4 * m * (P_1 * (1 + 1 + 1) + P_2 * (1 + 1))
+
+
+def test_deeper_check_work_counts_the_later_products() -> None:
+    """n = 2-3-4-5, m = 2: a move in W_1 recomputes z_2 (3), then z_3 = l_2 · W_3 (4 numbers, 3·4 multiply-adds)."""
+    layers = [Layer(W=np.ones((2, 3))), Layer(W=np.ones((3, 4))), Layer(W=np.ones((4, 5)))]
+    per_move = [1 + 5 + (4 + 5) + 4 * 5, 1 + 5 + 5, 1 + 5]
+    assert limits.check_work(layers, 2) == 4 * 2 * (6 * per_move[0] + 12 * per_move[1] + 20 * per_move[2])
+
+
+def test_an_mnist_sized_check_fits_the_defaults() -> None:
+    """784-64-10 with biases, m = 32: 50,890 parameters, within every limit of the check by default."""
+    layers = [Layer(W=np.zeros((784, 64)), b=np.zeros(64)), Layer(W=np.zeros((64, 10)), b=np.zeros(10))]
+    settings = Settings()
+    assert parameter_count(layers) == 50_890 <= settings.max_check_parameters
+    assert limits.check_work(layers, 32) <= settings.max_check_work
+    assert limits.cost("check", layers, 32).work <= settings.max_request_work
 
 
 def test_check_budget_refuses_only_above_the_limit() -> None:
