@@ -56,7 +56,7 @@ async def assignments(request: Request) -> Response:
         raise ServiceError(
             403,
             "This service is in classroom mode: the answer key (include: key) needs the instructor's key "
-            "(GRADSERVICE_INSTRUCTOR_KEY); the problems alone need none.",
+            "(`GRADSERVICE_INSTRUCTOR_KEY`); the problems alone need none.",
             type_="/problems/classroom",
             errors=[{"pointer": "/include", "message": "the key is the instructor's"}],
         )

@@ -75,7 +75,7 @@ class WrongValue(BaseModel):
     expected: float | None = Field(
         None,
         description="The value expected (given the learner's own earlier answers, if wrong); left out in classroom "
-        "mode for a student (GRADSERVICE_INSTRUCTOR_KEY).",
+        "mode for a student (`GRADSERVICE_INSTRUCTOR_KEY`).",
     )
 
 

@@ -103,7 +103,7 @@ class WrongEntry(BaseModel):
 
     index: list[int] = Field(description="Its index in the claim: [row, column] (or [i] for a bias).")
     expected: float | None = Field(
-        None, description="The true value; left out in classroom mode for a student (GRADSERVICE_INSTRUCTOR_KEY)."
+        None, description="The true value; left out in classroom mode for a student (`GRADSERVICE_INSTRUCTOR_KEY`)."
     )
     claimed: float = Field(description="The claimed value.")
 
@@ -117,7 +117,7 @@ class Verdict(Selectable):
     expected: Matrix | Vector | None = Field(
         None,
         description="The true gradient, the shape of Wₖ (or bₖ); left out in classroom mode for a student "
-        "(GRADSERVICE_INSTRUCTOR_KEY).",
+        "(`GRADSERVICE_INSTRUCTOR_KEY`).",
     )
     hint: str = Field(description="What the verdict means and its usual cause.")
     worst_index: list[int] | None = Field(description="`incorrect`: the index in the claim of the largest error.")
