@@ -1,11 +1,12 @@
-"""The teaching page from its derivation section on stays true: every curl command there gives the answer shown.
+"""The teaching page stays true: every curl command there gives the answer shown, and its words match the examples.
 
 Each ``curl`` is sent to the app in-process (same path, headers and body); what follows a ``|`` in the
 command is run by bash on the answer, as in a terminal. The block after the command must be the answer:
 JSON compared number by number, anything else as text whose numbers agree to a stated tolerance
-(:mod:`texts`): BLAS kernels differ in the last bit. An answer other than 200 must be a problem that
-documents its status (``"status": 422``). (The check and verify sessions before the derivation, whose
-central differences are rounding noise, are run by ``tests/test_readme.py``.)
+(:mod:`texts`): BLAS kernels differ in the last bit. A gradient check's central differences are rounding
+noise, compared to 1e-6 (:data:`texts.CHECK_NOISE`). An answer other than 200 must be a problem that
+documents its status (``"status": 422``). What the docs say about the example files (case 1's w, x and y,
+XOR's η and steps) is read from the files.
 """
 
 from __future__ import annotations
@@ -16,20 +17,17 @@ import re
 import shlex
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import httpx
+import numpy as np
 import pytest
-from texts import same_json, same_text
+from texts import CHECK_NOISE, same_json, same_text
 
 from service.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = (ROOT / "docs" / "teaching.md").read_text(encoding="utf-8")
-
-
-def sections() -> str:
-    """From the derivation section to the end, the errors section included (a Markdown answer has its own ##)."""
-    return PAGE[PAGE.index("\n## Derivation: backpropagation step by step\n") :]
 
 
 def sessions(text: str) -> list[tuple[str, str, str]]:
@@ -42,7 +40,7 @@ def sessions(text: str) -> list[tuple[str, str, str]]:
     return found
 
 
-SESSIONS = sessions(sections())
+SESSIONS = sessions(PAGE)
 
 
 async def run(command: str) -> tuple[int, str]:
@@ -67,20 +65,69 @@ async def run(command: str) -> tuple[int, str]:
 
 
 def test_every_section_has_its_sessions() -> None:
-    paths = [re.search(r"/v1/\w+", command).group() for command, _, _ in SESSIONS]  # type: ignore[union-attr]
-    assert paths == ["/v1/derivation", "/v1/derivation", "/v1/train", "/v1/train", "/v1/gradients", "/v1/gradients"]
+    paths = [re.search(r"/v1/[\w/-]+", command).group() for command, _, _ in SESSIONS]  # type: ignore[union-attr]
+    assert paths == [
+        "/v1/gradients/check",
+        "/v1/gradients/verify",
+        "/v1/derivation",
+        "/v1/derivation",
+        "/v1/train",
+        "/v1/gradients/hessian-vector",
+        "/v1/gradients",
+    ]
 
 
 @pytest.mark.anyio
 @pytest.mark.parametrize(
     ("command", "language", "answer"), SESSIONS, ids=[f"session-{i}" for i in range(len(SESSIONS))]
 )
-async def test_the_readme_shows_the_real_answer(command: str, language: str, answer: str) -> None:
+async def test_the_page_shows_the_real_answer(command: str, language: str, answer: str) -> None:
     status, output = await run(command)
     if status != 200:
         assert language == "json", output
         assert json.loads(answer)["status"] == status, output  # the page shows the status it documents
     if language == "json":
-        same_json(json.loads(output), json.loads(answer))
+        noise = CHECK_NOISE if "/v1/gradients/check " in command else frozenset()
+        same_json(json.loads(output), json.loads(answer), noise=noise)
     else:
         same_text(output, answer)
+
+
+def example(name: str) -> dict[str, Any]:
+    body: dict[str, Any] = json.loads((ROOT / "examples" / name).read_text(encoding="utf-8"))
+    return body
+
+
+def scalars(body: dict[str, Any]) -> tuple[float, float, float]:
+    """(w, x, y) of a one-weight request, whatever nesting it is written in."""
+    (layer,) = body["network"]["layers"]
+    w = layer["weights"] if isinstance(layer, dict) else layer
+    return tuple(float(np.asarray(value, dtype=float).reshape(())) for value in (w, body["inputs"], body["targets"]))
+
+
+NUMBER = r"(−?[\d.]+)"
+STATED_CASE = re.compile(rf"[Cc]ase (\d)[^.()]*\(w = {NUMBER}, x = {NUMBER}, y = {NUMBER}[):]")
+
+
+@pytest.mark.parametrize("page", ["README.md", *(f"docs/{p.name}" for p in sorted((ROOT / "docs").glob("*.md")))])
+def test_every_stated_w_x_y_is_the_example_files(page: str) -> None:
+    for case, *stated in STATED_CASE.findall((ROOT / page).read_text(encoding="utf-8")):
+        assert tuple(float(v.replace("−", "-")) for v in stated) == scalars(example(f"seed_case_{case}.json"))
+
+
+def test_the_page_states_case_1_and_its_inline_requests_are_case_1() -> None:
+    assert STATED_CASE.search(PAGE), "the page no longer says what case 1 is"
+    inline = [command for command, _, _ in SESSIONS if " -d '{" in command]
+    assert len(inline) == 2  # the derivation and the training of case 1
+    case_1 = scalars(example("seed_case_1.json"))
+    for command in inline:
+        assert scalars(json.loads(shlex.split(command.partition(" | ")[0])[-1])) == case_1
+
+
+def test_what_the_page_says_of_xor_is_the_file() -> None:
+    xor = example("xor_training.json")
+    stated = re.search(r"xor_training\.json.*?With η = ([\d.]+) and (\d+)\s+steps", PAGE, flags=re.DOTALL)
+    assert stated is not None
+    assert (float(stated[1]), int(stated[2])) == (xor["learning_rate"], xor["steps"])
+    assert xor["inputs"] == [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
+    assert xor["targets"] == [0.0, 1.0, 1.0, 0.0]  # XOR, as the page says
