@@ -11,12 +11,14 @@ from starlette.middleware.cors import CORSMiddleware
 
 from service.api.openapi import build_openapi
 from service.api.routers import REQUEST_MODELS, ROUTERS
+from service.api.routing import RequestRoute, takes_the_request_alone
 from service.domain.settings import Settings, get_settings
 from service.http import metrics, problems
 from service.http.compute import Admission
 from service.http.guards import ApiKey
 from service.http.head import HeadAsGet
 from service.http.instructor import InstructorKey
+from service.http.lane import DirectLane, Endpoint
 from service.http.observe import Observe
 from service.page.router import router as page_router
 
@@ -52,6 +54,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # admission ticket (service.http.compute) and its key checked; HEAD is answered as GET, innermost. The body's
     # size and deadlines are checked where it is read (service.api.body).
     app.add_middleware(HeadAsGet)
+    if settings.direct_lane:  # the network routes' POSTs, past the router (service.http.lane)
+        app.add_middleware(DirectLane, endpoints=direct_endpoints(), exception_handlers=app.exception_handlers)
     if settings.instructor_key is not None:  # classroom mode
         app.add_middleware(InstructorKey, settings=settings)
     if settings.api_key is not None:  # without a key, no layer to pass through
@@ -72,3 +76,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(Observe, counters=metrics.install(app))  # outermost: every request counted and logged
     app.openapi = lambda: build_openapi(app, REQUEST_MODELS.values())  # type: ignore[method-assign]
     return app
+
+
+def direct_endpoints() -> dict[str, Endpoint]:
+    """The endpoint of every ``POST`` route of the API that takes the request alone, by path (the direct lane's)."""
+    return {
+        route.path: route.endpoint
+        for router in ROUTERS
+        for route in router.routes
+        if isinstance(route, RequestRoute)
+        and "POST" in (route.methods or ())
+        and takes_the_request_alone(route.endpoint)
+    }
