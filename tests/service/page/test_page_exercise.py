@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from pages import ARTIFACTS, Site, assert_close, example, shown_matrix, up_to_date
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, Request, Route, expect
 
 QUANTITIES = ("pre_activation", "activation", "delta", "weights_gradient")
 
@@ -166,4 +166,31 @@ def test_each_checked_quantity_is_marked_with_its_mistake_or_carried_forward(sit
     up_to_date(page)
     expect(page.locator("#matrices .mark")).to_have_count(0)
     expect(page.locator("#dW-2 textarea")).to_have_count(1)
+    page.close()
+
+
+def test_the_real_verify_marks_a_learner_s_work_end_to_end(site: Site) -> None:
+    """No stand-in: the page posts `claimed` to the service's own verify, and marks what its `graded` says."""
+    page = site.open("/playground#exercise=1")
+    true = site.api("/v1/gradients", example("seed_case_5"))["layers"]
+    sent: list[dict[str, Any]] = []
+
+    def note(request: Request) -> None:
+        if request.url.endswith("/v1/gradients/verify"):
+            sent.append(json.loads(request.post_data or "{}"))
+
+    page.on("request", note)
+    delta_2 = -true[1]["delta"][0][0]  # the series' sign slip: (y − ŷ) where Δ_2 has (ŷ − y)
+    delta_1 = [-x for x in true[0]["delta"][0]]  # right given that wrong Δ_2: carried forward
+    dW_2 = [[f"{x:.4g}" for x in row] for row in true[1]["weights_gradient"]]  # right
+    page.locator("#matrices").get_by_label("Your Δ_2 (").fill(f"{delta_2:.4g}")
+    page.locator("#matrices").get_by_label("Your Δ_1 (").fill(" ".join(f"{x:.4g}" for x in delta_1))
+    page.locator("#matrices").get_by_label("Your ∂L/∂W_2 (").fill("\n".join(" ".join(row) for row in dW_2))
+    page.get_by_role("button", name="Check my Δ_2").click()
+    expect(page.locator("#delta-2 .mark .badge")).to_have_text("sign flipped")
+    expect(page.locator("#delta-1 .mark.carried .badge")).to_have_text("right given your earlier values")
+    expect(page.locator("#dW-2 .mark.correct .badge")).to_have_text("correct")
+    assert_close(shown_matrix(page, "#dW-2 .scroll"), true[1]["weights_gradient"])
+    assert sent
+    assert set(sent[-1]["claimed"]) == {"layers"}  # only what was entered
     page.close()
