@@ -58,8 +58,20 @@ async function linkOf(index) {
   try { return await data.playgroundLink(submission); } catch { return null; }
 }
 
+// A grade request that gives the assignment once (`assignment`, each submission only `student` and `answer`): the
+// students' problems are made again by /v1/assignments, as /v1/grade made them, so that their work can open.
+async function withProblems(request) {
+  const missing = (request?.submissions ?? []).filter((s) => s && !s.problem && typeof s.student === "string");
+  if (!request?.assignment || missing.length === 0) return;
+  const students = [...new Set(missing.map((s) => s.student))];
+  const { data: made } = await post("/v1/assignments", { ...request.assignment, students, include: undefined });
+  const byStudent = new Map((made?.problems ?? []).map((entry) => [entry.student, entry.problem]));
+  for (const submission of missing) submission.problem = byStudent.get(submission.student) ?? null;
+}
+
 async function render() {
   const answer = loaded.answer;
+  await withProblems(loaded.request);
   links = await Promise.all(answer.students.map((_, index) => linkOf(index)));
   const graded = answer.students.filter((s) => typeof s.score === "number");
   const refused = answer.students.filter((s) => s.error);

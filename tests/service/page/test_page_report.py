@@ -271,3 +271,31 @@ def test_a_link_holds_the_problem_as_the_service_reads_it_biases_and_batches_too
     assert state["loss"] == "mean_squared_error"
     assert state["answers"] == {"L": "0.25", "db-1": "0.01 -0.02", "delta-2": "0.1\n-0.2"}
     page.close()
+
+
+def test_a_class_given_by_its_assignment_is_graded_and_opened_by_the_service_itself(site: Site) -> None:
+    """No stand-in: the page posts the grade request to /v1/grade and the assignment to /v1/assignments, and a
+    student's link opens the problem the assignment gave them, with their values."""
+    examples = HERE.parents[2] / "examples"
+    assignment = json.loads((examples / "assignment_template.json").read_text(encoding="utf-8"))
+    keyed = site.api("/v1/assignments", {**assignment, "include": ["key"]})["problems"]
+    submissions = [{"student": entry["student"], "answer": entry["key"]} for entry in keyed]
+    wrong = submissions[-1]["answer"]["layers"][1]
+    wrong["delta"] = [[-value for value in row] for row in wrong["delta"]]
+    page = open_report(site)
+    page.locator("#pasted").fill(json.dumps({"assignment": assignment, "submissions": submissions}))
+    page.get_by_role("button", name="Load", exact=True).click()
+    expect(page.locator("#report-status")).to_have_attribute("data-state", "ok")
+    expect(page.locator("#report-status")).to_contain_text(f"{len(keyed)} students: {len(keyed)} graded")
+    last = keyed[-1]["student"]
+    link = page.get_by_role("link", name=last).first
+    href = link.get_attribute("href") or ""
+    assert href.startswith("/playground#s=")
+    opened = site.browser.new_page()
+    opened.route("**/*", site.guard)
+    opened.goto(site.base_url + href)
+    up_to_date(opened)
+    expect(opened.locator("#delta-2 .mark .badge")).to_have_text("sign flipped")
+    assert_close(shown_matrix(opened, "#z-1"), keyed[-1]["key"]["layers"][0]["pre_activation"])
+    opened.close()
+    page.close()
