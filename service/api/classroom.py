@@ -72,7 +72,7 @@ def read_class(body: bytes, settings: Settings) -> tuple[GradeRequest, list[Entr
         check_submissions(settings, len(data["submissions"]))
     request = GradeRequest.model_validate(data)
     made = Problems(request.assignment, settings)
-    entries = [_read(index, made.given(item), settings) for index, item in enumerate(request.submissions)]
+    entries = [_read(index, item, settings, made) for index, item in enumerate(request.submissions)]
     counts = Counter(entry.student for entry in entries if entry.error is None)
     for index, entry in enumerate(entries):
         if entry.error is None and counts[entry.student] > 1:
@@ -98,7 +98,13 @@ class Problems:
         self.budget = max(1, settings.max_request_work // self.each)
 
     def given(self, item: Any) -> Any:
-        """``item`` with its student's problem, when the assignment is given and the item has no problem."""
+        """``item`` with its student's problem, when the assignment is given and the item has no problem.
+
+        Raises
+        ------
+        ServiceError
+            422 ``max_request_work`` when the attempts of the class ran out before this student's problem was made.
+        """
         if self.assignment is None or not isinstance(item, dict) or "problem" in item:
             return item
         student = item.get("student")
@@ -107,23 +113,16 @@ class Problems:
         problem = assigned_problem(self.assignment.seed, self.assignment.template, student, max_attempts=self.budget)
         if problem is None:
             what = f"the problems made so far took {self.settings.max_request_work // self.each} attempts in all"
-            raise_limit = limit_exceeded("max_request_work", self.settings.max_request_work, what, pointer="/student")
-            return {**item, "problem": raise_limit}
+            raise limit_exceeded("max_request_work", self.settings.max_request_work, what, pointer="/student")
         self.budget = max(1, self.budget - problem.attempt - 1)
         body = problem_body(problem)
         return {**item, "problem": GradientsRequest.model_validate(body, context=ReadContext(self.settings))}
 
 
-def _read(index: int, item: Any, settings: Settings) -> Entry:
+def _read(index: int, item: Any, settings: Settings, made: Problems) -> Entry:
     student = item.get("student") if isinstance(item, dict) and isinstance(item.get("student"), str) else None
-    if isinstance(item, dict) and isinstance(item.get("problem"), ServiceError):
-        error = item["problem"]
-        return Entry(
-            student,
-            error={**_problem(error.status, error.detail, error.type, error.errors), **(error.extensions or {})},
-        )
     try:
-        return Entry(student, Submission.model_validate(item, context=ReadContext(settings)))
+        return Entry(student, Submission.model_validate(made.given(item), context=ReadContext(settings)))
     except ValidationError as error:
         items = error_items(error.errors(include_url=False))
         for problem in items:
