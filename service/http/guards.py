@@ -6,7 +6,8 @@ The size and the deadlines of a body are checked where it is read
 (:func:`service.api.body.read_body`).
 
 The health probes in :data:`OPEN_PATHS` pass the key unchecked, so that
-an orchestrator can always tell whether the process is alive. How many requests
+an orchestrator can always tell whether the process is alive; so do the playground's files (:func:`is_page`), which
+hold no answer: the page asks for the key and sends it with each of its calls. How many requests
 are computed at once, and with how much memory, is the compute seam's business
 (:mod:`service.http.compute`).
 """
@@ -27,9 +28,15 @@ OPEN_PATHS = frozenset({"/healthz", "/readyz"})
 """Paths that need no API key."""
 
 
+def is_page(scope: Scope) -> bool:
+    """Whether ``scope`` asks for the playground (``GET``/``HEAD`` of ``/``, ``/playground`` or a file below it)."""
+    path: str = scope["path"]
+    return scope["method"] in ("GET", "HEAD") and (path in ("/", "/playground") or path.startswith("/playground/"))
+
+
 class ApiKey:
     """Require ``settings.api_key`` (or the instructor's key) as a bearer token or an ``X-API-Key`` header, except on
-    :data:`OPEN_PATHS`."""
+    :data:`OPEN_PATHS` and the playground's files."""
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
@@ -37,7 +44,7 @@ class ApiKey:
         self.digests = [digest(key.get_secret_value().encode()) for key in keys if key is not None]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not self.digests or scope["type"] != "http" or scope["path"] in OPEN_PATHS:
+        if not self.digests or scope["type"] != "http" or scope["path"] in OPEN_PATHS or is_page(scope):
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)

@@ -1,5 +1,7 @@
 // Calls to the service's /v1 endpoints. A failure comes back as the service's RFC 9457 problem, shown in the
-// seed's notation (notation.js) beside the field it names; the JSON pointer stays in the span's data-pointer.
+// seed's notation (notation.js) beside the field it names; the JSON pointer stays in the span's data-pointer. Every
+// call carries the key entered in this tab, and every answer tells access.js what the service lets the page show.
+import { keyHeaders, learn } from "./access.js";
 import { humane, problemText } from "./notation.js";
 
 export async function post(path, body) {
@@ -7,13 +9,14 @@ export async function post(path, body) {
   try {
     response = await fetch(path, {
       method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      headers: { "Content-Type": "application/json", Accept: "application/json", ...keyHeaders() },
       body: JSON.stringify(body),
     });
   } catch (error) {
     return { problem: { title: "The service did not answer", detail: String(error), errors: [] } };
   }
   const data = await response.json().catch(() => null);
+  learn(response.status, data);
   if (response.ok) return { data };
   return { problem: data ?? { title: response.statusText, detail: `HTTP ${response.status}`, errors: [] } };
 }

@@ -2,6 +2,8 @@
 // they check their own value or reveal it. Checking sends what they entered, and only that, as `claimed` to
 // /v1/gradients/verify; each quantity is marked from the answer's `graded` (correct, carried forward, or the
 // mistakes with the hint, the wrong entries outlined). The true values come from /v1/gradients, never from `graded`.
+// In classroom mode without the instructor's key (blind) there are no true values: every quantity stays a card,
+// there is nothing to reveal, and the page knows only the quantities' shapes (blankAnswer).
 import { clearProblems, post, problemSummary, showProblem } from "./api.js";
 import { readRows } from "./editor.js";
 import { el, fmt } from "./format.js";
@@ -9,16 +11,20 @@ import { matrixFigure } from "./matrices.js";
 import { cellValue } from "./state.js";
 
 let on = false;
+let blind = false;
 const revealed = new Set();
 let marks = {};
 
-export const isOn = () => on;
+export const isOn = () => on || blind;
+/** Whether the page has no true values at all (classroom mode, without the instructor's key). */
+export const isBlind = () => blind;
 /** Whether the page must not show quantity `id` ("z-1", "l-2", "L", "delta-2", "dW-1", "db-1"). */
-export const isHidden = (id) => on && !revealed.has(id);
+export const isHidden = (id) => blind || (on && !revealed.has(id));
 export const markOf = (id) => marks[id] ?? null;
 
 export function setOn(flag) { on = Boolean(flag); }
-export function reveal(id) { revealed.add(id); }
+export function setBlind(flag) { blind = Boolean(flag); }
+export function reveal(id) { if (!blind) revealed.add(id); }
 /** The learner changed their value of `id`: its mark no longer describes it. */
 export function forget(id) { delete marks[id]; }
 /** A new network is a new exercise: forget the marks and hide everything again. */
@@ -77,6 +83,21 @@ export function claimedOf(answers, ctx) {
   return claimed;
 }
 
+/** What the page may know of a /v1/gradients answer without its numbers: every quantity's shape, filled with 0. */
+export function blankAnswer(body) {
+  const m = body.inputs.length;
+  const zeros = (rows, cols) => Array.from({ length: rows }, () => new Array(cols).fill(0));
+  const layers = body.network.layers.map(({ weights, bias }) => {
+    const [before, after] = [weights.length, weights[0]?.length ?? 0];
+    const Z = zeros(m, after);
+    return {
+      pre_activation: Z, activation: Z, delta: Z, weights_gradient: zeros(before, after),
+      ...(bias ? { bias_gradient: new Array(after).fill(0) } : {}),
+    };
+  });
+  return { loss: 0, output: layers.at(-1)?.activation ?? [], layers };
+}
+
 /** [rows, columns] of quantity `id` in this network, or null when it has none (a bias gradient without a bias). */
 export function shapeOf(id, ctx) {
   if (id === "L") return [1, 1];
@@ -111,7 +132,7 @@ export async function checkAnswers(body, ctx, answers, done, current = () => tru
     const id = quantityOf(graded.pointer, L);
     if (!id || graded.verdict === "unanswered") continue;
     marks[id] = graded;
-    if (graded.verdict === "correct" && !graded.carried_forward) revealed.add(id);
+    if (graded.verdict === "correct" && !graded.carried_forward) reveal(id);
   }
   const count = (data.graded ?? []).filter((g) => g.verdict === "correct" && !g.carried_forward).length;
   out.textContent = `${count} of ${(data.graded ?? []).length} checked quantities are correct.`;
@@ -178,7 +199,7 @@ export function exerciseCard({ id, label, pointer, rows, cols, text, onInput, on
     area,
     el("div", { class: "row" },
       el("button", { type: "button", class: "check", text: "Check", onclick: onCheck, "aria-label": `Check my ${label}` }),
-      el("button", { type: "button", class: "reveal", text: "Reveal", onclick: onReveal, "aria-label": `Reveal ${label}` })),
+      blind ? null : el("button", { type: "button", class: "reveal", text: "Reveal", onclick: onReveal, "aria-label": `Reveal ${label}` })),
     markNode(id, label, text),
     el("p", { class: "problem", role: "alert" }));
 }

@@ -1,5 +1,8 @@
 // Wiring: the state, the controls, and one round trip to the service after every change. Every result belongs to
-// the network it was computed for (results.js); exercise mode hides what the learner is to compute (exercise.js).
+// the network it was computed for (results.js); exercise mode hides what the learner is to compute (exercise.js). In
+// classroom mode without the instructor's key (access.js) the page asks for no answer at all: the network is checked
+// by verify with nothing claimed, and the learner's values are checked by verify.
+import * as access from "./access.js";
 import { clearProblems, post, problemSummary, showProblem } from "./api.js";
 import { renderDerivation } from "./derivation.js";
 import { renderDiagram } from "./diagram.js";
@@ -21,6 +24,7 @@ let sequence = 0;
 let timer = null;
 let ownHash = "";
 let networkKey = "";
+let checkWhenReady = false; // a link with the learner's values (the class report): check them once computed
 
 function setStatus(kind, text) {
   $("status").dataset.state = kind;
@@ -92,8 +96,13 @@ const hooks = {
 /** Draw everything computed for the current network from `ctx` (no request): after a change of digits or mode too. */
 function renderResults() {
   const on = exercise.isOn();
+  const blind = exercise.isBlind();
   $("verify").hidden = on;
   $("exercise-help").hidden = !on;
+  $("exercise").checked = on;
+  $("exercise").disabled = blind;
+  for (const id of ["derivation", "train", "reveal-all"]) $(id).hidden = blind; // they show answers
+  if (blind) $("heatmap-box").hidden = true;
   if (!ctx) return;
   renderDiagram(ctx, state.row);
   renderMatrices(ctx, hooks);
@@ -103,14 +112,26 @@ function renderResults() {
   if ($("status").dataset.state === "ok") setStatus("ok", upToDate());
 }
 
-const upToDate = () => `Up to date${exercise.isHidden("L") ? "" : `: L = ${fmt(ctx.res.loss)}`} (${state.loss.replace(/_/g, " ")})`;
+const upToDate = () => (exercise.isBlind()
+  ? `Ready: work out each quantity by hand and check it (${state.loss.replace(/_/g, " ")})`
+  : `Up to date${exercise.isHidden("L") ? "" : `: L = ${fmt(ctx.res.loss)}`} (${state.loss.replace(/_/g, " ")})`);
+
+/** Classroom mode, without the instructor's key: verify with nothing claimed checks the network, and all the page
+ * learns of the answer is its shapes. */
+async function checkNetwork(req) {
+  const { problem } = await post("/v1/gradients/verify", { ...req, claimed: {} });
+  return problem ? { problem } : { data: exercise.blankAnswer(req) };
+}
 
 async function compute() {
   const id = ++sequence;
   const req = body();
+  const blind = access.isClassroom();
   saveUrl();
-  const [gradients, derivation] = await Promise.all([post("/v1/gradients", req), post("/v1/derivation", req)]);
-  if (id !== sequence) return; // a newer change is on its way
+  const [gradients, derivation] = blind
+    ? [await checkNetwork(req), null]
+    : await Promise.all([post("/v1/gradients", req), post("/v1/derivation", req)]);
+  if (id !== sequence || blind !== access.isClassroom()) return; // a newer change, or the service's mode, came
   clearProblems($("build"));
   if (gradients.problem) {
     showProblem(gradients.problem);
@@ -118,13 +139,15 @@ async function compute() {
     $("heatmap-box").hidden = true;
     return;
   }
-  ctx = { req, res: gradients.data, steps: derivation.data?.steps ?? null };
+  exercise.setBlind(blind);
+  ctx = { req, res: gradients.data, steps: derivation?.data?.steps ?? null };
   const m = req.inputs.length;
   state.row = Math.min(state.row, m - 1);
   $("row").replaceChildren(...req.inputs.map((_, r) => el("option", { value: r, text: `row ${r}`, selected: r === state.row })));
   setStatus("ok", upToDate());
   renderResults();
-  renderHeatmap(req);
+  if (!blind) renderHeatmap(req);
+  if (checkWhenReady && exercise.isOn()) { checkWhenReady = false; hooks.check(); }
 }
 
 function loadPreset(name) {
@@ -193,6 +216,8 @@ function bind() {
     try { await navigator.clipboard.writeText(location.href); $("share-button").textContent = "Link copied"; } catch { /* the link is selected */ }
   });
   window.addEventListener("hashchange", () => { if (location.hash !== ownHash) load(); });
+  access.bindAccess();
+  access.onChange(() => { exercise.reset(); schedule(); }); // a key, or classroom mode: ask again
 }
 
 async function load() {
@@ -216,8 +241,8 @@ async function load() {
   networkKey = "";
   renderAll();
   networkChanged();
+  checkWhenReady = params.check === "1";
   await compute();
-  if (params.check === "1" && exercise.isOn()) hooks.check(); // a link with the learner's values (the class report)
 }
 
 window.playground = { get state() { return state; }, get ctx() { return ctx; }, get chart() { return currentChart(); } };

@@ -1,6 +1,7 @@
 // The class report: a /v1/grade answer (and its request, for the students' work) read from files or pasted, or a
 // request graded here by posting it to /v1/grade; drawn as a histogram, the answer groups, the share correct per
 // quantity, a sortable table of students and the refused submissions. Each group's students open in the playground.
+import * as access from "./access.js";
 import { post, problemSummary } from "./api.js";
 import * as data from "./classdata.js";
 import { groupsChart, histogramChart } from "./classcharts.js";
@@ -8,6 +9,9 @@ import { el, fmt } from "./format.js";
 import { humane, problemText } from "./notation.js";
 
 const $ = (id) => document.getElementById(id);
+/** A student's work opens in a tab of its own that keeps this tab's key: a browser copies a tab's sessionStorage
+ * only into a tab that has an opener (both pages are this service's own). */
+const NEW_TAB = { target: "_blank", rel: "opener" };
 const loaded = { request: null, answer: null };
 let links = [];
 let sort = { key: null, down: false };
@@ -101,7 +105,7 @@ const indexOf = (student) => loaded.answer.students.findIndex((s) => s.student =
 function studentLink(student, text) {
   const href = links[indexOf(student)];
   return href
-    ? el("a", { href, target: "_blank", rel: "noopener", class: "open", "data-student": student, text })
+    ? el("a", { href, ...NEW_TAB, class: "open", "data-student": student, text })
     : el("span", { class: "no-link", text: student, title: "load the grade request to open this student's work" });
 }
 
@@ -159,7 +163,7 @@ function renderStudents() {
       el("th", { scope: "row", text: student.student ?? `submission ${index}` }),
       el("td", { class: "score", "data-score": graded ? student.score : "", text: graded ? fmt(student.score * 100, 3) + "%" : "—" }),
       el("td", { class: "mistakes" }, mistakes, carried ? el("span", { class: "help", text: ` (${carried} carried forward)` }) : null),
-      el("td", {}, links[index] ? el("a", { href: links[index], target: "_blank", rel: "noopener", text: "open" }) : ""));
+      el("td", {}, links[index] ? el("a", { href: links[index], ...NEW_TAB, text: "open" }) : ""));
   }));
   document.querySelectorAll("#students-table th[aria-sort]").forEach((th) => {
     const key = th.querySelector("button").dataset.sort;
@@ -202,3 +206,5 @@ function bind() {
 
 window.classReport = { loaded, take };
 bind();
+access.bindAccess();
+access.onChange((reason) => { if (reason === "key" && loaded.request && !loaded.answer) take([]); }); // grade again

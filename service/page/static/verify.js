@@ -85,8 +85,8 @@ export async function verify(body, state, key) {
         el("h3", {}, `∂L/∂W_${k}: `, el("span", { class: "badge", text: verdictText(layer) })),
         el("p", { class: "hint", text: layer.hint }),
         (layer.rounded_to ?? data.rounded_to) ? el("p", { text: `Your numbers read as rounded to ${layer.rounded_to ?? data.rounded_to}.` }) : null,
-        el("div", { class: "figures" }, figure,
-          matrixFigure({ id: `expected-${k}`, label: `∂L/∂W_${k} (the service's)`, matrix: layer.expected })),
+        el("div", { class: "figures" }, figure, // no expected value in classroom mode without the instructor's key
+          layer.expected ? matrixFigure({ id: `expected-${k}`, label: `∂L/∂W_${k} (the service's)`, matrix: layer.expected }) : null),
         layer.bias ? el("p", { text: `∂L/∂b_${k}: ${verdictText(layer.bias)}. ${layer.bias.hint}` }) : null);
     }));
 }

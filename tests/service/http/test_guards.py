@@ -67,7 +67,17 @@ async def test_api_key_guards_every_path_but_healthz() -> None:
         assert (await http.get("/readyz")).status_code == 200  # a probe too: documented in docs/operations.md
         for path in ("/openapi.json", "/docs", "/v1/nowhere"):
             assert (await http.get(path)).status_code == 401, path
+        assert (await http.post("/playground", json={})).status_code == 401  # only the page's GETs are open
         assert (await http.get("/openapi.json", headers=utf8({"x-api-key": KEY}))).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/", "/playground", "/playground/main.js", "/playground/report.html"])
+async def test_the_playground_s_files_need_no_key(path: str) -> None:
+    """The page holds no answer; it asks for the key and sends it with its calls (tests/service/page)."""
+    async with client_of(KEYED) as http:
+        assert (await http.get(path)).status_code in (200, 307), path
+        assert (await http.head(path)).status_code in (200, 307), path
+        assert (await http.get("/playground/nothing-here.js")).status_code == 404
 
 
 async def test_api_key_is_off_by_default_and_when_empty(monkeypatch: pytest.MonkeyPatch) -> None:
