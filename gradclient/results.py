@@ -381,6 +381,8 @@ class AssignedProblem(Result):
     student: str
     attempt: int
     problem: dict[str, Any]
+    playground: str | None = None
+    """The problem in the playground's exercise mode: a path of the service, ``/playground#assignment=…``."""
     key: GradientsResult | None = None
 
 

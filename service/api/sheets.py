@@ -2,18 +2,20 @@
 
 One sheet per student, in the seed's notation: the givens X, W_k, b_k and Y at the template's
 decimals, each activation and the loss written out, and the list of what to compute (z_k, l_k, ŷ,
-L, Δ_k, ∂L/∂W_k, ∂L/∂b_k) with each shape. Sheets are separated by :data:`PAGE_BREAK`, which
-browsers, pandoc and most Markdown printers turn into a new page.
+L, Δ_k, ∂L/∂W_k, ∂L/∂b_k) with each shape, and the link that opens the problem in the playground's
+exercise mode (:func:`playground_link`). Sheets are separated by :data:`PAGE_BREAK`, which browsers,
+pandoc and most Markdown printers turn into a new page.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from string import Template
+from urllib.parse import quote
 
 import numpy as np
 
-from gradcore import AssignedProblem, Layer, loss_text
+from gradcore import AssignedProblem, AssignmentTemplate, Layer, loss_text
 from gradcore.teaching.notation import activation_text
 
 PAGE_BREAK = '<div style="page-break-after: always; break-after: page;"></div>'
@@ -43,8 +45,30 @@ def _entries(n: int) -> str:
     return f"{n} entr{'y' if n == 1 else 'ies'}"
 
 
-def sheet(seed: int, problem: AssignedProblem, decimals: int) -> str:
-    """One student's sheet: the givens, the functions, and what to compute with its shapes."""
+def playground_link(seed: int, template: AssignmentTemplate, student: str) -> str:
+    """The student's problem in the playground's exercise mode, as a path of the service.
+
+    The link holds the seed, the template and the id, and no number: the page asks ``POST /v1/assignments``
+    for the problem again (students may, in classroom mode too), so it is short enough to type from paper:
+    ``/playground#assignment=2026&student=ada&sizes=3-2-1&activations=sigmoid,sigmoid&loss=half_squared_error&examples=1&bias=false&decimals=1``.
+    """
+    fields = {
+        "assignment": str(seed),
+        "student": quote(student, safe=""),
+        "sizes": "-".join(map(str, template.sizes)),
+        "activations": ",".join(template.activations),
+        "loss": template.loss,
+        "examples": str(template.examples),
+        "bias": "true" if template.bias else "false",
+        "decimals": str(template.decimals),
+    }
+    return "/playground#" + "&".join(f"{name}={value}" for name, value in fields.items())
+
+
+def sheet(seed: int, problem: AssignedProblem, template: AssignmentTemplate, base_url: str) -> str:
+    """One student's sheet: the givens, the functions, what to compute with its shapes, and the playground's link
+    (``base_url``, the service's address, before :func:`playground_link`)."""
+    decimals = template.decimals
     layers, X, Y = problem.layers, problem.X, problem.Y
     m, L = X.shape[0], len(layers)
     sizes = [X.shape[1], *(layer.W.shape[1] for layer in layers)]
@@ -77,6 +101,9 @@ def sheet(seed: int, problem: AssignedProblem, decimals: int) -> str:
         "",
         "Give every number to at least 3 significant digits, and every matrix in the shape given: one example",
         "per row, as X.",
+        "",
+        "Check your work in the playground's exercise mode, quantity by quantity:",
+        f"<{base_url.rstrip('/')}{playground_link(seed, template, problem.student)}>",
     ]
     return "\n".join(lines) + "\n"
 
@@ -99,6 +126,6 @@ def _tasks(layers: Sequence[Layer], m: int, sizes: list[int]) -> list[str]:
     return [f"{i}. {task}" for i, task in enumerate(tasks, start=1)]
 
 
-def sheets(seed: int, problems: Sequence[AssignedProblem], decimals: int) -> str:
+def sheets(seed: int, problems: Sequence[AssignedProblem], template: AssignmentTemplate, base_url: str) -> str:
     """Every student's sheet, in order, with a page break between two."""
-    return f"\n{PAGE_BREAK}\n\n".join(sheet(seed, problem, decimals) for problem in problems)
+    return f"\n{PAGE_BREAK}\n\n".join(sheet(seed, problem, template, base_url) for problem in problems)

@@ -22,7 +22,8 @@ from service.cli import COMMANDS, EXIT_NO, EXIT_OK, EXIT_PROBLEM, EXIT_UNREACHAB
 from service.cli.tables import render
 from service.cli.text import derivation_text, training_text
 
-LOCAL_URL = "http://gradserve.local"
+LOCAL_URL = "http://127.0.0.1:8000"
+"""The address computed in-process answers for: where `python -m service` listens by default (the sheets link there)."""
 
 
 async def post(path: str, body: bytes, args: argparse.Namespace, markdown: bool = False) -> Any:

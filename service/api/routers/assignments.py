@@ -12,7 +12,7 @@ from service.api.openapi import documented_body
 from service.api.routers.network import gradients_content
 from service.api.routing import RequestRoute
 from service.api.schemas.assignments import AssignmentsRequest, AssignmentsResponse, problem_body
-from service.api.sheets import sheets
+from service.api.sheets import playground_link, sheets
 from service.domain import limits
 from service.domain.errors import ServiceError
 from service.http.compute import compute
@@ -47,8 +47,9 @@ async def assignments(request: Request) -> Response:
 
     The same seed, template and id always give the same problem, whoever else is listed; the algorithm
     (canonical JSON → SHA-256 → PCG64 → the draws, redrawn until fit for hand work) is in docs/grading.md.
-    Each `problem` is a valid `/v1/gradients` request; `"include": ["key"]` adds its answer as `key`.
-    `Accept: text/markdown` gives a printable sheet per student, separated by page breaks. The attempts of all
+    Each `problem` is a valid `/v1/gradients` request; `"include": ["key"]` adds its answer as `key`, and
+    `playground` opens it in the playground's exercise mode. `Accept: text/markdown` gives a printable sheet per
+    student, separated by page breaks. The attempts of all
     the students together are bounded by `max_request_work` (422 when a template needs more than estimated).
     """
     payload = await read_json(request, AssignmentsRequest)
@@ -70,7 +71,8 @@ async def assignments(request: Request) -> Response:
         markdown,
         relu_layers=payload.activations.count("relu"),
     )
-    return await compute(answer, payload, markdown, app_settings(request).max_request_work, cost=cost)
+    work = app_settings(request).max_request_work
+    return await compute(answer, payload, markdown, work, str(request.base_url), cost=cost)
 
 
 def draw_all(request: AssignmentsRequest, max_request_work: int) -> list[AssignedProblem]:
@@ -98,8 +100,9 @@ def draw_all(request: AssignmentsRequest, max_request_work: int) -> list[Assigne
     return problems
 
 
-def answer(request: AssignmentsRequest, markdown: bool, max_request_work: int) -> Response:
-    """The work of the endpoint, run by the compute seam (:mod:`service.http.compute`)."""
+def answer(request: AssignmentsRequest, markdown: bool, max_request_work: int, base_url: str) -> Response:
+    """The work of the endpoint, run by the compute seam (:mod:`service.http.compute`); ``base_url``: the service's
+    address, for the sheets' links."""
     if markdown and request.include is not None:
         raise ServiceError(
             422,
@@ -110,11 +113,12 @@ def answer(request: AssignmentsRequest, markdown: bool, max_request_work: int) -
         )
     problems = draw_all(request, max_request_work)
     if markdown:
-        return Response(sheets(request.seed, problems, request.decimals), media_type=MARKDOWN)
+        return Response(sheets(request.seed, problems, request.template, base_url), media_type=MARKDOWN)
     entries = []
     for problem in problems:
         entry: dict[str, Any] = {"student": problem.student, "attempt": problem.attempt}
         entry["problem"] = problem_body(problem)
+        entry["playground"] = playground_link(request.seed, request.template, problem.student)
         if request.with_key:
             entry["key"] = key_content(problem)
         entries.append(entry)

@@ -109,6 +109,10 @@ class AssignedProblem(BaseModel):
     problem: dict[str, Any] = Field(
         description="A `/v1/gradients` request: `network` (Wₖ, fₖ, bₖ), `inputs` X, `targets` Y and `loss`."
     )
+    playground: str = Field(
+        description="The problem in the playground's exercise mode, a path of this service: "
+        "`/playground#assignment=SEED&student=ID&sizes=…` (the page asks this endpoint for the problem again)."
+    )
     key: GradientsResponse | None = Field(
         None, description='With `"include": ["key"]`: the `/v1/gradients` answer to `problem`, every quantity exact.'
     )

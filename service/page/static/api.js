@@ -4,13 +4,14 @@
 import { keyHeaders, learn } from "./access.js";
 import { humane, problemText } from "./notation.js";
 
+/** POST `body` (an object, or JSON text as it is) to `path`: `{ data }` or `{ problem }`, never a throw. */
 export async function post(path, body) {
   let response;
   try {
     response = await fetch(path, {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "application/json", ...keyHeaders() },
-      body: JSON.stringify(body),
+      body: typeof body === "string" ? body : JSON.stringify(body),
     });
   } catch (error) {
     return { problem: { title: "The service did not answer", detail: String(error), errors: [] } };

@@ -4,6 +4,7 @@
 // by verify with nothing claimed, and the learner's values are checked by verify.
 import * as access from "./access.js";
 import { clearProblems, post, problemSummary, showProblem } from "./api.js";
+import { assignedState } from "./assigned.js";
 import { renderDerivation } from "./derivation.js";
 import { renderDiagram } from "./diagram.js";
 import { renderEditors } from "./editor.js";
@@ -222,8 +223,19 @@ function bind() {
 
 async function load() {
   const params = S.hashParams(location.hash);
-  exercise.setOn(params.exercise === "1");
-  if (params.s !== undefined) {
+  exercise.setOn(params.exercise === "1" || params.assignment !== undefined);
+  if (params.assignment !== undefined) {
+    try {
+      state = await assignedState(params);
+      $("link-problem").replaceChildren();
+    } catch (error) {
+      state = S.fromPreset("seed5");
+      $("link-problem").replaceChildren(el("p", {
+        text: `This link does not give a problem (${error.message}), so the page shows case 5 of the series instead. `
+          + "Copy the link from your sheet again, whole.",
+      }));
+    }
+  } else if (params.s !== undefined) {
     try {
       state = await S.decodeState(params.s);
       $("link-problem").replaceChildren();

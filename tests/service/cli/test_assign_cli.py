@@ -109,8 +109,10 @@ def test_through_a_server_the_folder_is_the_same(
     assert status == cli.EXIT_OK
     for path in (tmp_path / "here").iterdir():
         there = tmp_path / "there" / path.name
-        if path.name != "key.json":  # the problems and the sheets: exact decimals, text alike
-            assert there.read_text(encoding="utf-8") == path.read_text(encoding="utf-8")
+        if path.name != "key.json":  # the problems and the sheets: exact decimals, text alike, each sheet's
+            # playground link on the service that made it (computed here: where `python -m service` listens)
+            here_text = path.read_text(encoding="utf-8").replace("http://127.0.0.1:8000/", gradserve_url + "/")
+            assert there.read_text(encoding="utf-8") == here_text
     here_key = json.loads((tmp_path / "here" / "key.json").read_text(encoding="utf-8"))
     there_key = json.loads((tmp_path / "there" / "key.json").read_text(encoding="utf-8"))
     assert [e["problem"] for e in here_key["problems"]] == [e["problem"] for e in there_key["problems"]]

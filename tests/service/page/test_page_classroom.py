@@ -224,3 +224,35 @@ def test_the_class_report_asks_for_the_instructors_key_and_opens_each_student_wi
     assert_close(shown_matrix(opened, "#z-1"), keyed[-1]["key"]["layers"][0]["pre_activation"])
     opened.close()
     page.close()
+
+
+@pytest.mark.parametrize("seed", [2026, 2**63 - 1])  # beyond 2⁵³ too: the page passes the seed on as written
+def test_a_sheets_link_opens_the_students_own_problem_without_a_key(sites: Sites, seed: int) -> None:
+    site = sites.classroom
+    assignment = json.loads((EXAMPLES / "assignment_template.json").read_text(encoding="utf-8"))
+    template = {**assignment, "seed": seed, "students": ["ada", "bo b/ø"], "bias": True}
+    problems = httpx.post(site.base_url + "/v1/assignments", json=template, timeout=10).json()["problems"]
+    keyed = instructor_api(site, "/v1/assignments", {**template, "include": ["key"]})["problems"]
+    for entry, with_key in zip(problems, keyed, strict=True):
+        assert entry["playground"].startswith("/playground#assignment=")
+        page = new_page(site, entry["playground"])
+        blind(page)
+        expect(page.locator("#link-problem")).to_be_empty()
+        given = entry["problem"]
+        for k, layer in enumerate(given["network"]["layers"]):
+            for i, row in enumerate(layer["weights"]):
+                for j, value in enumerate(row):
+                    cell = page.locator(f'input[data-pointer="/network/layers/{k}/weights/{i}/{j}"]')
+                    assert float(cell.input_value().replace("\u2212", "-")) == value
+        first = with_key["key"]["layers"][0]["pre_activation"]
+        page.locator("#matrices").get_by_label("Your z_1 (").fill("\n".join(" ".join(map(str, r)) for r in first))
+        page.get_by_role("button", name="Check my answers").click()
+        expect(page.locator("#z-1 .mark.correct .badge")).to_have_text("correct")
+        page.close()
+
+
+def test_a_link_the_service_refuses_says_so_and_shows_case_5(sites: Sites) -> None:
+    page = new_page(sites.classroom, "/playground#assignment=1&student=ada&sizes=3&activations=sigmoid")
+    blind(page)
+    expect(page.locator("#link-problem")).to_contain_text("This link does not give a problem (the service refused it:")
+    page.close()
