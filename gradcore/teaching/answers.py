@@ -196,9 +196,12 @@ class Graded:
 
 
 def order(layers: Sequence[Layer]) -> list[Key]:
-    """Every quantity of a pass over ``layers``, in the order of the computation (see the module docstring)."""
+    """Every quantity of a pass over ``layers``, in the order of the computation (see the module docstring).
+
+    ŷ = l_L is one quantity, ``("output", 0)``: the last layer's ``activation`` is not listed again.
+    """
     L = len(layers)
-    keys: list[Key] = [(kind, k) for k in range(1, L + 1) for kind in ("pre_activation", "activation")]
+    keys: list[Key] = [(kind, k) for k in range(1, L + 1) for kind in ("pre_activation", "activation")][:-1]
     keys += [("output", 0), ("loss", 0), *(("delta", k) for k in range(L, 0, -1))]
     for k in range(1, L + 1):
         keys.append(("weights_gradient", k))

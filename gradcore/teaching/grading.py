@@ -1,7 +1,7 @@
 """Grade a partial answer quantity by quantity, with error carried forward.
 
 Each answered quantity of :class:`~gradcore.teaching.answers.Answer` is judged, in the order of the
-computation (z_1, l_1, …, z_L, l_L, ŷ, L, Δ_L, …, Δ_1, ∂L/∂W_1, ∂L/∂b_1, …, ∂L/∂W_L, ∂L/∂b_L), by
+computation (z_1, l_1, …, z_L, ŷ = l_L, L, Δ_L, …, Δ_1, ∂L/∂W_1, ∂L/∂b_1, …, ∂L/∂W_L, ∂L/∂b_L), by
 :func:`gradcore.teaching.diagnosis.judge` against its true value T: ``correct`` or the usual mistakes
 (at most two, named in ``mistakes``) or ``incorrect``.
 
@@ -75,13 +75,19 @@ class _Grader:
             return np.zeros(0) if db is None else db  # order() lists ∂L/∂b_k only for layers with a bias
         return values[kind][k - 1]
 
+    def claim(self, key: Key) -> Array | None:
+        """The learner's value of a quantity, or None; ŷ = l_L is given as ``output`` or as the last layer's
+        ``activation`` (``output`` first, when both are)."""
+        value = claimed(self.answer, key)
+        if key == ("output", 0) and value is None:
+            value = claimed(self.answer, ("activation", len(self.layers)))
+        return value
+
     def mine(self, key: Key, used: list[Key]) -> Array:
         """The learner's value (oriented like the truth) if given, else the true one; notes the key in ``used``."""
         if key == ("activation", 0):
             return self.X
-        value = claimed(self.answer, key)
-        if key == ("output", 0) and value is None:
-            key, value = ("activation", len(self.layers)), claimed(self.answer, ("activation", len(self.layers)))
+        value = self.claim(key)
         T = self.truth(key)
         if value is None:
             return T
@@ -175,7 +181,7 @@ class _Grader:
             )
 
     def grade(self, key: Key, carry_forward: bool) -> Graded:
-        C = claimed(self.answer, key)
+        C = self.claim(key)
         T = self.truth(key)
         where, what = pointer(key), symbol(*key)
         if C is None:

@@ -84,7 +84,7 @@ CORRECT = ("correct", (), False)
 @pytest.mark.parametrize("d", [2, 3, 4])
 def test_rounding_to_2_to_4_digits_is_correct_everywhere(d: int) -> None:
     verdicts = NET.grade(NET.full(d))
-    assert len(verdicts) == 3 * 4 + 2
+    assert len(verdicts) == 3 * 4 + 1  # z, l, Δ, ∂L/∂W per layer (l_3 is ŷ), and L
     assert set(verdicts.values()) == {CORRECT}
 
 

@@ -143,7 +143,7 @@ async def test_a_simulated_class_is_graded_as_specified(
     }
     for student in data["students"]:
         graded = {g["pointer"]: g for g in student["graded"]}
-        assert len(graded) == 14  # z, l, Δ, ∂L/∂W for 3 layers, ŷ, L
+        assert len(graded) == 13  # z, Δ, ∂L/∂W for 3 layers, l_1, l_2, ŷ = l_3, L
         if student["student"].startswith("rounded"):
             assert {g["verdict"] for g in graded.values()} == {"correct"}
             assert student["score"] == 1.0
@@ -162,7 +162,7 @@ async def test_a_simulated_class_is_graded_as_specified(
             )
         else:
             assert carried == set()
-        assert student["score"] == pytest.approx((13 + credit[verdict]) / 14)
+        assert student["score"] == pytest.approx((12 + credit[verdict]) / 13)
         if verdict in ("incorrect", "sign_flipped"):
             assert graded[where]["wrong_entries"]
 
@@ -201,7 +201,7 @@ async def test_the_csv_report_reads_back_with_the_csv_module(
     header = list(rows[0])
     assert header[:2] == ["student", "score"]
     assert header[-1] == "comment"
-    assert len(header) == 2 + 14 + 1
+    assert len(header) == 2 + 13 + 1
     for row, student in zip(rows, data["students"], strict=True):
         assert float(row["score"]) == pytest.approx(student["score"], abs=1e-4)
         credits = [float(row[symbol]) for symbol in header[2:-1]]

@@ -75,6 +75,15 @@ def up_to_date(page: Page) -> None:
     expect(page.locator("#status")).to_have_attribute("data-state", "ok")
 
 
+def page_width_at(page: Page, width: int, height: int = 844) -> int:
+    """The page's width once resized to ``width`` × ``height`` and redrawn: the browser fires ``resize`` (which
+    redraws the loss chart at its new size) before the next animation frame, so two frames later it is done."""
+    page.set_viewport_size({"width": width, "height": height})
+    page.evaluate("new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    scroll_width: int = page.evaluate("document.documentElement.scrollWidth")
+    return scroll_width
+
+
 def load_preset(page: Page, name: str) -> None:
     page.get_by_label("Preset").select_option(name)
     page.get_by_role("button", name="Load", exact=True).click()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pages import ARTIFACTS, Site, load_preset, up_to_date
+from pages import ARTIFACTS, Site, load_preset, page_width_at, up_to_date
 from playwright.sync_api import Page, Request, expect
 
 GRID = 41
@@ -90,7 +90,6 @@ def test_xor_is_drawn_over_its_input_plane_and_redrawn_while_it_trains(site: Sit
     page.set_viewport_size({"width": 1280, "height": 1100})
     page.evaluate("document.getElementById('picture').scrollIntoView()")
     page.screenshot(path=ARTIFACTS / "playground-exercise.png")  # docs/page-exercise.png is a copy of this one
-    page.set_viewport_size({"width": 390, "height": 844})
-    width = page.evaluate("document.documentElement.scrollWidth")
+    width = page_width_at(page, 390)
     assert width <= 390, f"the page is {width} px wide at phone width in exercise mode"
     page.close()

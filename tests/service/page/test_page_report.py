@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 from browsers import TIMEOUT_MS
-from pages import ARTIFACTS, Site, assert_close, shown_matrix, up_to_date
+from pages import ARTIFACTS, Site, assert_close, page_width_at, shown_matrix, up_to_date
 from playwright.sync_api import Page, Route, expect
 
 HERE = Path(__file__).resolve().parent
@@ -93,8 +93,7 @@ def test_the_report_draws_the_scores_the_groups_and_the_refused(site: Site) -> N
     )
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)  # docs/page-report.png is a copy of it
-    page.set_viewport_size({"width": 390, "height": 844})
-    width = page.evaluate("document.documentElement.scrollWidth")
+    width = page_width_at(page, 390)
     assert width <= 390, f"the report is {width} px wide at phone width"
     page.close()
 
