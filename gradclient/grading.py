@@ -1,4 +1,5 @@
-"""``POST /v1/grade`` and ``claimed`` in verify: the graded quantities, a class's grades and its summary.
+"""``POST /v1/grade`` and ``claimed`` in verify: the graded quantities, a class's grades and its summary, and the
+requests :func:`grade` and :func:`grade_csv`, methods of both clients (:mod:`gradclient.calls`).
 
 A submission is ``{"student", "problem", "answer"}``: a student id, their problem (a ``/v1/gradients`` request
 body) and their partial answer (``loss``, ``output``, ``layers[k]`` with ``pre_activation``, ``activation``,
@@ -11,11 +12,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from gradclient.calls import Call
+from gradclient.calls import Call, json_call, text_call
 from gradclient.results import Array, GradedQuantity, Result, WrongValue
 
 # The inherited fields' annotations are read in this module's names (Result.from_json): keep them here.
 _ANNOTATIONS = (Callable, ClassVar, Array, WrongValue)
+GRADE = "/v1/grade"
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)
@@ -86,5 +88,30 @@ def grade_body(submissions: Sequence[Mapping[str, Any]], **options: Any) -> dict
     return body
 
 
-def grade(submissions: Sequence[Mapping[str, Any]], **options: Any) -> Call[GradeResult]:
-    return Call("/v1/grade", grade_body(submissions, **options), GradeResult)
+def grade(
+    submissions: Sequence[Mapping[str, Any]],
+    *,
+    comparison: Mapping[str, Any] | None = None,
+    weights: Mapping[str, float] | None = None,
+    mistake_credit: Mapping[str, float] | None = None,
+    carry_forward: bool | None = None,
+    carried_forward_credit: float | None = None,
+    expected: bool | None = None,
+) -> Call[GradeResult]:
+    """Grade a class (``POST /v1/grade``): each submission ``{"student", "problem", "answer"}`` quantity by
+    quantity, with error carried forward; the options as the service names them."""
+    options = {
+        "comparison": comparison,
+        "weights": weights,
+        "mistake_credit": mistake_credit,
+        "carry_forward": carry_forward,
+        "carried_forward_credit": carried_forward_credit,
+        "expected": expected,
+    }
+    return json_call(GRADE, grade_body(submissions, **options), GradeResult)
+
+
+def grade_csv(submissions: Sequence[Mapping[str, Any]], **options: Any) -> Call[str]:
+    """The class's grades as CSV (``Accept: text/csv``): ``student``, ``score``, a credit column per quantity,
+    ``comment``; ``options`` as in :meth:`grade`."""
+    return text_call(GRADE, grade_body(submissions, **options), accept="text/csv")

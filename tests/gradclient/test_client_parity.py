@@ -1,7 +1,8 @@
 """The synchronous and the asynchronous client offer the same calls, with the same signatures and docs.
 
-The two classes are written side by side (``gradclient/client.py``, ``gradclient/asyncclient.py``); this test
-keeps them in step: a method added, renamed or given another parameter in one and not the other fails here.
+Each request is described once (``gradclient/calls.py``, ``grading.py``, ``assignments.py``) and both classes
+(``gradclient/client.py``, ``gradclient/asyncclient.py``) list it as a method; this test keeps them in step: a
+method added, renamed or given another parameter in one and not the other fails here.
 """
 
 from __future__ import annotations
@@ -9,12 +10,13 @@ from __future__ import annotations
 import inspect
 import math
 import socket
+import typing
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from gradclient import AsyncGradientClient, GradientClient, ServiceUnreachableError
+from gradclient import AsyncGradientClient, GradientClient, ServiceUnreachableError, assignments, calls, grading
 
 PAIRED = {"close": "aclose", "__enter__": "__aenter__", "__exit__": "__aexit__"}
 """Methods whose names differ by design, sync name to async name."""
@@ -42,6 +44,19 @@ def test_each_call_has_the_same_parameters_defaults_and_documentation(name: str)
     assert sync_signature.parameters == async_signature.parameters
     assert sync_signature.return_annotation == async_signature.return_annotation
     assert inspect.getdoc(sync_method) == inspect.getdoc(async_method)
+
+
+@pytest.mark.parametrize("client", [GradientClient, AsyncGradientClient])
+@pytest.mark.parametrize("name", sorted(set(public_methods(GradientClient)) - set(PAIRED) - {"__init__", "call"}))
+def test_each_call_is_its_request_with_self_first(client: type, name: str) -> None:
+    """A method shows the parameters and documentation of its request, and returns what the request reads."""
+    [operation] = [vars(module)[name] for module in (calls, grading, assignments) if name in vars(module)]
+    method, request = inspect.signature(getattr(client, name)), inspect.signature(operation)
+    assert list(method.parameters) == ["self", *request.parameters]
+    assert list(method.parameters.values())[1:] == list(request.parameters.values())
+    assert typing.get_type_hints(operation)["return"] == calls.Call[method.return_annotation]
+    assert inspect.getdoc(getattr(client, name)) == inspect.getdoc(operation)
+    assert getattr(client, name).__qualname__ == f"{client.__name__}.{name}"
 
 
 def test_both_constructors_take_the_same_parameters() -> None:
