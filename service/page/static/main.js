@@ -102,7 +102,7 @@ function renderResults() {
   $("exercise-help").hidden = !on;
   $("exercise").checked = on;
   $("exercise").disabled = blind;
-  for (const id of ["derivation", "train", "reveal-all"]) $(id).hidden = blind; // they show answers
+  for (const id of ["derivation", "train", "reveal-all", "reveal-help"]) $(id).hidden = blind; // they show answers
   if (blind) $("heatmap-box").hidden = true;
   if (!ctx) return;
   renderDiagram(ctx, state.row);

@@ -87,7 +87,8 @@ def test_a_students_page_asks_for_no_answer_and_shows_none(sites: Sites) -> None
     expect(page.locator("#matrices figure.exercise")).to_have_count(2 * 4 + 1)  # z, l, Δ, ∂L/∂W per layer, and L
     expect(page.locator("#matrices td")).to_have_count(0)
     expect(page.get_by_role("button", name=re.compile("^Reveal"))).to_have_count(0)
-    for hidden in ("#derivation", "#train", "#verify", "#heatmap-box"):
+    expect(page.locator("#reveal-help")).to_be_hidden()
+    for hidden in ("#derivation", "#train", "#verify", "#heatmap-box", "#reveal-all", "#reveal-help"):
         expect(page.locator(hidden)).to_be_hidden()
     for node in ("1:0", "1:1", "2:0"):
         expect(page.locator(f'#diagram [data-node="{node}"] text.value')).to_have_text("?")
