@@ -59,7 +59,7 @@ function renderAll() {
   $("train-steps").value = state.steps;
   $("digits").value = state.digits;
   $("exercise").checked = exercise.isOn();
-  $("preset").value = PRESETS[state.preset] ? state.preset : "seed5";
+  $("preset").value = PRESETS[state.preset] ? state.preset : ""; // a student's problem, a class member's work
 }
 
 function changed(structure) {
@@ -152,6 +152,7 @@ async function compute() {
 }
 
 function loadPreset(name) {
+  if (!PRESETS[name]) return;
   state = S.fromPreset(name);
   $("link-problem").replaceChildren();
   results.clearAll();
@@ -161,7 +162,8 @@ function loadPreset(name) {
 }
 
 function bind() {
-  $("preset").replaceChildren(...Object.entries(PRESETS).map(([name, p]) => el("option", { value: name, text: p.title })));
+  $("preset").replaceChildren(el("option", { value: "", text: "this network (choose a preset to load)", disabled: true }),
+    ...Object.entries(PRESETS).map(([name, p]) => el("option", { value: name, text: p.title })));
   $("load-preset").addEventListener("click", () => loadPreset($("preset").value));
   $("sizes").addEventListener("change", () => {
     const n = ($("sizes").value.match(/\d+/g) ?? []).map(Number);

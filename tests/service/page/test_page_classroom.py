@@ -239,6 +239,7 @@ def test_a_sheets_link_opens_the_students_own_problem_without_a_key(sites: Sites
         page = new_page(site, entry["playground"])
         blind(page)
         expect(page.locator("#link-problem")).to_be_empty()
+        expect(page.get_by_label("Preset")).to_have_value("")  # not case 5: the student's own problem
         given = entry["problem"]
         for k, layer in enumerate(given["network"]["layers"]):
             for i, row in enumerate(layer["weights"]):
