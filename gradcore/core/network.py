@@ -125,14 +125,8 @@ def backward(layers: Sequence[Layer], cache: Cache, Y: Array, name: str = "half_
 
     Parameters
     ----------
-    layers : sequence of Layer
-        The network that produced ``cache``.
-    cache : Cache
-        The result of :func:`forward`.
-    Y : ndarray, shape (m, n_L)
-        The targets, one example per row.
-    name : str
-        A key of :data:`gradcore.LOSSES`.
+    layers, cache, Y, name
+        As for :func:`loss`: the network, its forward pass, the targets (m × n_L) and the loss.
 
     Returns
     -------

@@ -151,14 +151,21 @@ def error_items(
     return items
 
 
+def json_error(errors: Iterable[Mapping[str, Any]]) -> str | None:
+    """Why the body is not JSON, if pydantic's ``errors`` say it is not (``json_invalid``); else ``None``."""
+    for error in errors:
+        if error["type"] == "json_invalid":
+            return str(error.get("ctx", {}).get("error") or error["msg"])
+    return None
+
+
 def validation_problem(
     errors: Iterable[Mapping[str, Any]], owners: Mapping[str, list[str]] | None = None, path: str = ""
 ) -> Response:
     """The 400 (not JSON) or 422 problem of pydantic's ``errors``; ``owners`` and ``path`` as in :func:`error_items`."""
     errors = list(errors)
-    malformed = [error for error in errors if error["type"] == "json_invalid"]
-    if malformed:
-        reason = malformed[0].get("ctx", {}).get("error") or malformed[0]["msg"]
+    reason = json_error(errors)
+    if reason is not None:
         return problem_response(
             ServiceError(400, f"The request body is not valid JSON: {reason}.", type_="/problems/malformed-json")
         )

@@ -1,89 +1,51 @@
-"""UM-Bridge 1.0 requests, their errors, and the models a ``config`` describes (``service/api/routers/umbridge.py``).
+"""UM-Bridge 1.0 requests and the models a ``config`` describes (``service/api/routers/umbridge.py``).
 
 A request body is a JSON object with ``name`` (the model), ``config`` (an object; ``{}`` or absent: seed case 5,
 ``examples/seed_case_5.json``) and, by method, ``input`` (a list of input vectors: here one), ``outWrt``, ``inWrt``,
 ``inWrt1``, ``inWrt2`` (indices: here 0), ``sens`` (output-sized) and ``vec`` (input-sized). Extra members (the
 shared-memory ones of the reference client) are ignored.
 
-Every error is an :class:`UMBridgeError`: status 400 and ``{"error": {"type", "message"}}`` with the protocol's
-types ``ModelNotFound``, ``UnsupportedFeature`` and ``InvalidInput``; the message names the field, as a JSON
-pointer, and the shapes.
+A request model validates the whole request, once: the name first (``ModelNotFound``), then the fields, then the
+model its config describes (:attr:`ModelRequest.model`) and the sizes and indices that the model makes right. The
+body reaches it as every other endpoint's does (:func:`service.api.body.read_json`); what it refuses, it refuses
+with an :class:`~service.api.schemas.umbridge_errors.UMBridgeError` or pydantic's ``ValidationError``.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Self
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, Strict, ValidationError, ValidationInfo
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    Strict,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from gradcore import Array, GradcoreError, Problem, shape_problems
+from service.api.schemas.examples import SEED_TWO_LAYER
 from service.api.schemas.network import NetworkSpec
 from service.api.schemas.requests import GradientsRequest
 from service.api.schemas.tensor import to_array
+from service.api.schemas.umbridge_errors import UMBridgeError, from_gradcore, from_problem, from_validation
 from service.api.umbridge import LossModel, Model, NetworkModel
 from service.domain import limits
 from service.domain.errors import ServiceError
-from service.domain.fastpath.context import ReadContext
+from service.domain.fastpath.context import ReadContext, read_context
 from service.domain.settings import Settings
-from service.http.problems import error_items, pointer
 
 PROTOCOL_VERSION = 1.0
 MODELS = ("loss", "network")
 """The models, in the order of ``GET /Info``: protocol tests exercise the first."""
-ErrorType = Literal["InvalidInput", "UnsupportedFeature", "ModelNotFound"]
-SEED_CASE_5: dict[str, Any] = {
-    "network": {
-        "layers": [
-            {"weights": [[0.1, -0.2], [0.4, 0.3], [-0.5, 0.2]], "activation": "sigmoid"},
-            {"weights": [[0.7], [-0.3]], "activation": "sigmoid"},
-        ]
-    },
-    "inputs": [1.0, 0.5, -1.5],
-    "targets": 1.0,
-    "loss": "half_squared_error",
-}
+SEED_CASE_5 = SEED_TWO_LAYER
 """The default config, ``examples/seed_case_5.json``: 3 inputs → 2 hidden sigmoid nodes → 1 sigmoid output."""
-
-
-class UMBridgeError(Exception):
-    """An error answer of the protocol: ``status`` (400) and ``{"error": {"type": ..., "message": ...}}``."""
-
-    def __init__(self, type_: ErrorType, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.type, self.message, self.status = type_, message, status
-
-    @property
-    def body(self) -> dict[str, Any]:
-        return {"error": {"type": self.type, "message": self.message}}
-
-
-def invalid(errors: list[dict[str, str]], where: str = "") -> UMBridgeError:
-    """An ``InvalidInput`` whose message lists each ``pointer: message`` (pointers prefixed with ``where``)."""
-    shown = "; ".join(f"{where}{item['pointer']}: {item['message']}" for item in errors[:3])
-    more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
-    return UMBridgeError("InvalidInput", f"{shown}{more}")
-
-
-def from_validation(error: ValidationError, where: str = "") -> UMBridgeError:
-    """A pydantic error as ``InvalidInput``, each field named by its JSON pointer under ``where``."""
-    return invalid(error_items(error.errors(include_url=False)), where)
-
-
-def from_problem(problem: ServiceError, where: str = "") -> UMBridgeError:
-    """A service problem (a limit, a body too slow or too large) as ``InvalidInput``; 4xx other than 422 and 5xx
-    keep their status (413, 408, 503), with the protocol's error body."""
-    items = problem.errors or []
-    detail = (
-        problem.detail if not items else "; ".join(f"{where}{item['pointer']}: {item['message']}" for item in items)
-    )
-    return UMBridgeError("InvalidInput", detail, 400 if problem.status == 422 else problem.status)
-
-
-def from_gradcore(error: GradcoreError, where: str = "") -> UMBridgeError:
-    """gradcore's problems (shapes, overflow) as ``InvalidInput``."""
-    return invalid([{"pointer": pointer(p.location), "message": p.message} for p in error.problems], where)
 
 
 def _vector(value: Any, info: ValidationInfo) -> Array:
@@ -96,39 +58,108 @@ def _vector(value: Any, info: ValidationInfo) -> Array:
 
 
 Vector = Annotated[Array, PlainValidator(_vector, json_schema_input_type=list[float])]
+Index = Annotated[int, Strict()]
+"""``outWrt``, ``inWrt``, ``inWrt1``, ``inWrt2``: a JSON integer (:func:`indices` says which)."""
 
 
 class NamedRequest(BaseModel):
-    """Every POST: the model's name and its config."""
+    """Every POST: the model's name, checked before anything else (``ModelNotFound``, :func:`model_name`)."""
 
     model_config = ConfigDict(extra="ignore", arbitrary_types_allowed=True)
 
     name: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _named(cls, data: Any) -> Any:
+        model_name(data)
+        return data
+
+
+class ModelRequest(NamedRequest):
+    """A request about the model its ``config`` describes (:func:`build`): :attr:`model`, once validated."""
+
     config: dict[str, Any] = Field(default_factory=dict)
+    _model: Model
+
+    @model_validator(mode="after")
+    def _built(self, info: ValidationInfo) -> Self:
+        self._model = build(self.name, self.config, read_context(info.context))
+        self.check(self._model)
+        return self
+
+    def check(self, model: Model) -> None:
+        """Refuse what ``model`` makes wrong in the request (an :class:`UMBridgeError`); here, nothing."""
+
+    @property
+    def model(self) -> Model:
+        """The model that ``name`` and ``config`` describe."""
+        return self._model
 
 
-class EvaluateRequest(NamedRequest):
+class EvaluateRequest(ModelRequest):
+    """``input``: a list of the model's one input vector."""
+
     input: list[Vector]
+
+    @field_validator("input", mode="before")
+    @classmethod
+    def _rows(cls, value: Any) -> Any:
+        """simdjson's matrix (one row per input vector) as its rows."""
+        return list(value) if isinstance(value, np.ndarray) and value.ndim == 2 else value
+
+    def check(self, model: Model) -> None:
+        """Exactly one input, of the model's size."""
+        if len(self.input) != 1:
+            raise UMBridgeError(
+                "InvalidInput",
+                f"/input: the model has 1 input, {model.describe_input()}, but the request has {len(self.input)}",
+            )
+        if self.u.size != model.input_size:
+            raise UMBridgeError(
+                "InvalidInput", f"/input/0 has {self.u.size} numbers but the model's input is {model.describe_input()}"
+            )
+
+    @property
+    def u(self) -> Array:
+        """Input 0."""
+        return self.input[0]
 
 
 class GradientRequest(EvaluateRequest):
-    outWrt: Annotated[int, Strict()]
-    inWrt: Annotated[int, Strict()]
+    outWrt: Index
+    inWrt: Index
     sens: Vector
+
+    def check(self, model: Model) -> None:
+        super().check(model)
+        indices(self, "outWrt", "inWrt")
+        sized(self.sens, "sens", model.output_size, "output 0")
 
 
 class ApplyJacobianRequest(EvaluateRequest):
-    outWrt: Annotated[int, Strict()]
-    inWrt: Annotated[int, Strict()]
+    outWrt: Index
+    inWrt: Index
     vec: Vector
+
+    def check(self, model: Model) -> None:
+        super().check(model)
+        indices(self, "outWrt", "inWrt")
+        sized(self.vec, "vec", model.input_size, f"input 0, {model.describe_input()},")
 
 
 class ApplyHessianRequest(EvaluateRequest):
-    outWrt: Annotated[int, Strict()]
-    inWrt1: Annotated[int, Strict()]
-    inWrt2: Annotated[int, Strict()]
+    outWrt: Index
+    inWrt1: Index
+    inWrt2: Index
     sens: Vector
     vec: Vector
+
+    def check(self, model: Model) -> None:
+        super().check(model)
+        indices(self, "outWrt", "inWrt1", "inWrt2")
+        sized(self.sens, "sens", model.output_size, "output 0")
+        sized(self.vec, "vec", model.input_size, f"input 0, {model.describe_input()},")
 
 
 def model_name(body: Any) -> str:
@@ -235,47 +266,18 @@ def _columns(value: Any) -> int:
     return 1
 
 
-R = TypeVar("R", bound=NamedRequest)
+def indices(request: BaseModel, *fields: str) -> None:
+    """Refuse an ``outWrt``/``inWrt`` other than 0: each model has one input and one output."""
+    for field in fields:
+        value = getattr(request, field)
+        if value != 0:
+            what = "output" if field.startswith("out") else "input"
+            raise UMBridgeError(
+                "InvalidInput", f"/{field} is {value} but the model has 1 {what} (indices from 0): it must be 0"
+            )
 
 
-def parse(model: type[R], body: dict[str, Any], context: ReadContext) -> R:
-    """``body`` validated as ``model`` with the fast path's ``context`` (any error an ``InvalidInput`` naming the
-    field). simdjson's matrix of ``input`` (one row per input vector) is read as its rows."""
-    inputs = body.get("input")
-    if isinstance(inputs, np.ndarray) and inputs.ndim == 2:
-        body = {**body, "input": list(inputs)}
-    try:
-        return model.model_validate(body, context=context)
-    except ValidationError as error:
-        raise from_validation(error) from None
-
-
-def the_input(request: EvaluateRequest, model: Model) -> Array:
-    """Input 0 as an array, after checking that there is exactly one input of the model's size."""
-    if len(request.input) != 1:
-        raise UMBridgeError(
-            "InvalidInput",
-            f"/input: the model has 1 input, {model.describe_input()}, but the request has {len(request.input)}",
-        )
-    values = request.input[0]
-    if values.size != model.input_size:
-        raise UMBridgeError(
-            "InvalidInput",
-            f"/input/0 has {values.size} numbers but the model's input is {model.describe_input()}",
-        )
-    return values
-
-
-def index(value: int, field: str, count: int, what: str) -> None:
-    """Refuse an ``outWrt``/``inWrt`` that is not an index of the model's ``count`` inputs or outputs."""
-    if not 0 <= value < count:
-        raise UMBridgeError(
-            "InvalidInput", f"/{field} is {value} but the model has {count} {what} (indices from 0): it must be 0"
-        )
-
-
-def sized(values: Array, field: str, size: int, what: str) -> Array:
-    """``sens`` or ``vec``, refused unless it has ``size`` numbers."""
+def sized(values: Array, field: str, size: int, what: str) -> None:
+    """Refuse a ``sens`` or ``vec`` unless it has ``size`` numbers."""
     if values.size != size:
         raise UMBridgeError("InvalidInput", f"/{field} has {values.size} numbers but {what} has {size}")
-    return values

@@ -9,9 +9,11 @@ from typing import Any
 
 import httpx
 import numpy as np
+import orjson
 import pytest
 
 from service.app import create_app
+from service.domain.fastpath import fastjson
 from service.domain.settings import Settings
 
 pytestmark = pytest.mark.anyio
@@ -158,7 +160,48 @@ async def test_wrong_fields_name_the_field(
 async def test_a_body_that_is_not_json(client: httpx.AsyncClient) -> None:
     invalid(await client.post(f"{BASE}/Evaluate", content=b"{nope"), "not valid JSON")
     invalid(await client.post(f"{BASE}/Evaluate", json=[1, 2]), "JSON object")
-    invalid(await client.post(f"{BASE}/Evaluate", content=b'{"name": "loss", "input": [[NaN]]}'), "not valid JSON")
+
+
+@pytest.mark.parametrize("token", ["NaN", "Infinity", "1e999"])
+async def test_a_number_that_is_not_finite_is_named_as_on_v1(client: httpx.AsyncClient, token: str) -> None:
+    text = f'{{"name": "loss", "input": [[0.5, {token}]]}}'.encode()
+    invalid(await client.post(f"{BASE}/Evaluate", content=text), "/input/0/1", "finite number")
+
+
+@pytest.mark.parametrize(
+    ("headers", "words", "kept"),
+    [
+        ({"Content-Type": "text/plain"}, "must be JSON", {}),
+        (
+            {"Content-Type": "application/json", "Content-Encoding": "gzip"},
+            "must not be encoded",
+            {"accept-encoding": "identity"},
+        ),
+    ],
+)
+async def test_the_body_headers_are_checked_as_on_v1(
+    client: httpx.AsyncClient, headers: dict[str, str], words: str, kept: dict[str, str]
+) -> None:
+    answer = await client.post(f"{BASE}/Evaluate", content=orjson.dumps(body("Evaluate", "loss")), headers=headers)
+    assert answer.status_code == 415
+    assert answer.json()["error"]["type"] == "InvalidInput"
+    assert words in answer.json()["error"]["message"]
+    assert {name: answer.headers.get(name) for name in kept} == kept
+
+
+@pytest.mark.parametrize("padding", [0, fastjson.MIN_BYTES])
+async def test_of_a_key_given_twice_the_last_counts_as_on_v1(client: httpx.AsyncClient, padding: int) -> None:
+    """ŷ = x · W of one linear layer; the first ``input`` has the wrong size. With ``padding`` (an ignored member),
+    the body is long enough for simdjson's reader, which refuses a duplicate key and leaves it to the next."""
+    config = {"network": {"layers": [{"weights": [[1.0], [2.0], [3.0]], "activation": "linear"}]}}
+    x = [1.0, 0.5, -1.5]
+    fields = f'"name": "network", "config": {orjson.dumps(config).decode()}, "pad": "{" " * padding}"'
+    text = f'{{{fields}, "input": [[9.0, 9.0]], "input": [{orjson.dumps(x).decode()}]}}'.encode()
+    answer = await client.post(f"{BASE}/Evaluate", content=text, headers={"Content-Type": "application/json"})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["output"][0][0] == pytest.approx(np.dot(x, [1.0, 2.0, 3.0]), rel=1e-15)
+    swapped = f'{{{fields}, "input": [{orjson.dumps(x).decode()}], "input": [[9.0, 9.0]]}}'.encode()
+    invalid(await client.post(f"{BASE}/Evaluate", content=swapped), "/input/0 has 2 numbers")
 
 
 LOSS_CONFIG: dict[str, Any] = {
