@@ -49,10 +49,10 @@ def digits(C: Array) -> int | None:
     nonzero = np.abs(C[C != 0.0])
     if nonzero.size == 0:
         return 1
-    exponent = np.floor(np.log10(nonzero))
-    scale = 10.0 ** (_DIGITS - 1 - exponent)  # one row per d = 1 … 12
-    rounded = np.round(nonzero * scale) / scale
-    written = np.all(np.abs(rounded - nonzero) <= 4 * U * nonzero, axis=1)
+    shift = _DIGITS - 1 - np.floor(np.log10(nonzero))  # one row per d = 1 … 12: x · 10^shift has d integer digits
+    half = np.floor(shift / 2)  # 10^shift in two factors: one alone overflows below about 1e-297
+    scaled = nonzero * 10.0**half * 10.0 ** (shift - half)
+    written = np.all(np.abs(np.round(scaled) - scaled) <= 4 * U * scaled, axis=1)
     return int(np.argmax(written)) + 1 if written.any() else None
 
 

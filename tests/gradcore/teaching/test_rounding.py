@@ -142,3 +142,12 @@ def test_scale_interval_is_none_when_no_factor_rounds_to_the_claim(C: list[list[
 
 def test_scale_interval_is_none_when_no_entry_bounds_the_factor() -> None:
     assert scale_interval(np.zeros((1, 2)), np.zeros((1, 2)), 2) is None
+
+
+@pytest.mark.parametrize(
+    ("entries", "expected"),
+    [([1.234567891e-300], 10), ([-2.5e-305, 1e-300], 2), ([1e300, 2.5e299], 2), ([3e-200, 4.5e200], 2)],
+)
+def test_digits_of_entries_near_the_ends_of_the_float_range(entries: list[float], expected: int) -> None:
+    """10^(d − 1 − exponent) alone overflows below about 1e-297: the count holds there too, with no warning."""
+    assert digits(np.array(entries)) == expected
