@@ -50,8 +50,9 @@ def digits(C: Array) -> int | None:
     if nonzero.size == 0:
         return 1
     exponent = np.floor(np.log10(nonzero))
-    scale = 10.0 ** (_DIGITS - 1 - exponent)  # one row per d = 1 … 12
-    rounded = np.round(nonzero * scale) / scale
+    with np.errstate(over="ignore", invalid="ignore"):  # beyond 1e308 (entries below ~1e-297): not "written"
+        scale = 10.0 ** (_DIGITS - 1 - exponent)  # one row per d = 1 … 12
+        rounded = np.round(nonzero * scale) / scale
     written = np.all(np.abs(rounded - nonzero) <= 4 * U * nonzero, axis=1)
     return int(np.argmax(written)) + 1 if written.any() else None
 
