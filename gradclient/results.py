@@ -233,7 +233,8 @@ class Verdict(Result):
 
     verdict: str
     factor: float | None = None
-    max_abs_error: float
+    max_abs_error: float | None = None
+    """None in classroom mode, as ``expected``."""
     expected: Array | None = None
     """None in classroom mode (the service withholds the true values from students)."""
     hint: str

@@ -25,7 +25,8 @@ The claim is judged in this order; the first that holds is the answer:
    ``incorrect`` when the mistakes are only a wrong entry or a 1-digit rounding. ``mistakes``
    names them all.
 3. ``scaled`` by any other factor: C ≈ α·T, α the least-squares ⟨C, T⟩ / ⟨T, T⟩ (for a rounded
-   claim, brought inside the factors that round to C). C must not be ≈ 0.
+   claim, brought inside the factors that round to C). C must not be ≈ 0, and T must have two nonzero
+   entries or more (any number is a multiple of a single one).
 4. ``incorrect``: none of the above; ``worst_index`` is the entry (in the
    claim's own indexing) with the largest |C − T| and ``wrong`` lists the
    entries beyond both rules (the first :data:`MAX_WRONG`, row by row).

@@ -15,7 +15,10 @@ true value where they gave none), as the seed's formulas read:
 
 Call it K. A claim that is not T but is K is ``correct``: ``carried_forward`` when one of those earlier
 answers was wrong (not T), and plain ``correct`` when they were all right (K then differs from T only by
-the rounding of the earlier answers). With wrong earlier answers, a claim that is not K is diagnosed
+the rounding of the earlier answers). K is known only to within its spread, the move of the learner's
+written values by half a unit of their last digit (:mod:`gradcore.teaching.spread`): the claim is K when
+it is right against the value nearest to it within the spread, whether the learner computed on from the
+numbers they wrote or from longer ones. With wrong earlier answers, a claim that is not K is diagnosed
 against K first (its mistake given the learner's own values, f′ left out of that step included), then
 against T. A wrong earlier answer that makes the step trivial carries no credit: all zeros, or a copy of a
 given (X, Y, a W_j or its transpose, a b_j); nor does a K of all zeros.
@@ -28,17 +31,17 @@ from dataclasses import replace
 
 import numpy as np
 
-from gradcore.core.activations import ACTIVATIONS
 from gradcore.core.errors import ShapeError
-from gradcore.core.losses import LOSSES
 from gradcore.core.network import backward, forward
 from gradcore.core.types import Array, Cache, Gradients, Layer
 from gradcore.teaching.answers import Answer, Graded, Key, answer_problems, claimed, order, pointer, symbol
 from gradcore.teaching.combined import Alternative
 from gradcore.teaching.comparison import Comparison, is_right, right_entries
-from gradcore.teaching.judging import MAX_WRONG, Diagnosis, WrongEntry, alternatives_of, judge
+from gradcore.teaching.judging import MAX_WRONG, Diagnosis, WrongEntry, alternatives_of, judge, matches
 from gradcore.teaching.mistakes import candidates, forgetful_sets, usual_causes, without_derivatives
-from gradcore.teaching.rounding import digits
+from gradcore.teaching.ownvalues import own_value
+from gradcore.teaching.rounding import Match, digits
+from gradcore.teaching.spread import written_radius
 
 
 class _Grader:
@@ -53,6 +56,7 @@ class _Grader:
         self._forgetful: list[tuple[tuple[int, ...], Gradients]] | None = None
         self.m, self.n_L = X.shape[0], layers[-1].W.shape[1]
         self.right: dict[Key, bool] = {}
+        self._trivial: dict[Key, str | None] = {}
         W = [layer.W for layer in layers]
         self.givens = [("X", X), ("Y", Y), *((f"W_{k + 1}", w) for k, w in enumerate(W))]
         self.givens += [(f"W_{k + 1}ᵀ", w.T) for k, w in enumerate(W)]
@@ -94,61 +98,45 @@ class _Grader:
         used.append(key)
         return value.T if value.shape != T.shape and value.ndim == 2 else value.reshape(T.shape)
 
-    def carried(self, key: Key) -> tuple[Array | None, list[Key], list[Alternative]]:
-        """K, the quantity from the learner's own values (None when none of them was given), and its local
-        alternative (this step's f′ left out)."""
-        kind, k = key
+    def radius(self, key: Key, used: list[Key]) -> Array:
+        """How far the learner's value of ``key`` may be from the one they computed on: half a unit of its last
+        digit when it is wrong; when it is right, its distance to the true value (they computed on from the one
+        or the other); 0 when they gave none (the true value is used)."""
+        value = self.mine(key, [])
+        if key not in used:
+            return np.zeros(value.shape)
+        return np.abs(value - self.truth(key)) if self.right.get(key, True) else written_radius(value)
+
+    def carried(self, key: Key) -> tuple[Array | None, Array, list[Key], list[Alternative]]:
+        """K, the quantity from the learner's own values (None when none of them was given), its spread
+        (:mod:`gradcore.teaching.ownvalues`) and its local alternative (this step's f′ left out)."""
         used: list[Key] = []
-        layers, L = self.layers, len(self.layers)
-        local: list[tuple[tuple[int, ...], Array]] = []
-        with np.errstate(all="ignore"):
-            if kind == "pre_activation":
-                b = layers[k - 1].b
-                K = self.mine(("activation", k - 1), used) @ layers[k - 1].W + (0.0 if b is None else b)
-            elif kind in ("activation", "output"):
-                j = k if kind == "activation" else L
-                K = ACTIVATIONS[layers[j - 1].activation].forward(self.mine(("pre_activation", j), used))
-            elif kind == "loss":
-                K = np.array(self._loss(self.mine(("pre_activation", L), used), self.mine(("output", 0), used)))
-            elif kind == "delta" and k == L:
-                Z, A = self.mine(("pre_activation", L), used), self.mine(("output", 0), used)
-                K = LOSSES[self.name].delta(Z, A.copy(), self.Y, ACTIVATIONS[layers[-1].activation])
-                if LOSSES[self.name].requires is None and layers[-1].activation != "linear":
-                    local.append(((L,), LOSSES[self.name].delta(Z, A.copy(), self.Y, ACTIVATIONS["linear"])))
-            elif kind == "delta":
-                upstream = self.mine(("delta", k + 1), used) @ layers[k].W.T
-                Z = self.mine(("pre_activation", k), used)
-                f = ACTIVATIONS[layers[k - 1].activation]
-                given_l = claimed(self.answer, ("activation", k)) is not None
-                A = self.mine(("activation", k), used) if given_l else f.forward(Z)
-                K = f.backward(upstream, Z, A)
-                if layers[k - 1].activation != "linear":
-                    local.append(((k,), upstream))
-            elif kind == "weights_gradient":
-                K = self.mine(("activation", k - 1), used).T @ self.mine(("delta", k), used)
-            else:
-                K = self.mine(("delta", k), used).sum(axis=0)
+
+        def given(q: Key) -> tuple[Array, Array]:
+            value = self.mine(q, used)
+            return value, self.radius(q, used)
+
+        def answered(q: Key) -> bool:
+            return claimed(self.answer, q) is not None
+
+        K, spread, local = own_value(key, self.layers, self.Y, self.name, given, answered)
         if not used or not np.all(np.isfinite(K)):
-            return None, used, []
-        return K, used, alternatives_of(local, K, layers, self.comparison.rtol)
+            return None, spread, used, []
+        return K, spread, used, alternatives_of(local, K, self.layers, self.comparison.rtol)
 
-    def _loss(self, Z: Array, A: Array) -> float:
-        """L from ŷ (and z_L for the squared errors' signature), as the learner would compute it."""
-        if self.name == "binary_cross_entropy":
-            return float(-np.mean(self.Y * np.log(A) + (1 - self.Y) * np.log(1 - A)))
-        if self.name == "cross_entropy":
-            return float(-np.sum(self.Y * np.log(A)) / len(A))
-        return LOSSES[self.name].value(Z, A, self.Y)
-
-    def trivial(self, value: Array) -> str | None:
-        """Why a wrong earlier value carries no credit: all zeros, or a copy of a given; None if neither."""
-        if not np.any(value):
-            return "all zeros"
-        d = digits(value)
-        for name, given in self.givens:
-            if given.shape == value.shape and is_right(value, given, self.comparison, d):
-                return f"a copy of the given {name}"
-        return None
+    def trivial(self, key: Key) -> str | None:
+        """Why the learner's wrong earlier value of ``key`` carries no credit: all zeros, or a copy of a given;
+        None if neither (found once per key)."""
+        if key not in self._trivial:
+            value = self.mine(key, [])
+            d = digits(value)
+            copies = (
+                f"a copy of the given {name}"
+                for name, given in self.givens
+                if given.shape == value.shape and is_right(value, given, self.comparison, d)
+            )
+            self._trivial[key] = next(copies, None) if np.any(value) else "all zeros"
+        return self._trivial[key]
 
     def global_alternatives(self, key: Key, T: Array) -> list[Alternative]:
         kind, k = key
@@ -174,46 +162,73 @@ class _Grader:
                 return usual_causes(alpha, self.m, self.n_L, self.name, self.comparison.rtol)
 
         what = symbol(kind, k)
-        C = C.reshape(R.shape) if C.size == R.size and (C.ndim < 2 or R.ndim < 2) else C
+        C = _aligned(C, R)
         with np.errstate(all="ignore"):
             return judge(
                 C, R, alternatives, what, self.comparison, factors, causes_of, k if kind == "weights_gradient" else None
             )
 
+    def match(self, C: Array, R: Array) -> Match | None:
+        """How C is R (a vector or number read in R's shape), or None: the first step of :meth:`judge`, alone."""
+        C = _aligned(C, R)
+        if C.shape != R.shape:
+            return None
+        with np.errstate(all="ignore"):
+            return matches(C, R, self.comparison, digits(C))
+
+    def within_spread(self, C: Array, K: Array, spread: Array) -> Match | None:
+        """How C is the value nearest to it within ``spread`` of K, or None."""
+        C = _aligned(C, K)
+        if C.shape != K.shape or not np.all(np.isfinite(spread)):
+            return None
+        return self.match(C, np.clip(C, K - spread, K + spread))
+
     def grade(self, key: Key, carry_forward: bool) -> Graded:
+        """The grade of one quantity: right against T; else right given the learner's own earlier values (K,
+        within its spread); else the mistake found against K or T. The mistakes are searched for last, since
+        most claims that are not T are K."""
         C = self.claim(key)
         T = self.truth(key)
         where, what = pointer(key), symbol(*key)
         if C is None:
             return Graded(where, what, "unanswered", (), f"{what} was not answered", T)
-        verdict = self.judge(C, T, key, lambda: self.global_alternatives(key, T))
-        self.right[key] = verdict.verdict == "correct"
-        if verdict.verdict == "correct":
-            return _graded(where, what, verdict, T, C, self.comparison)
-        K, used, local = self.carried(key)
-        if K is None:
-            return _graded(where, what, verdict, T, C, self.comparison)
+
+        def diagnosis() -> Diagnosis:
+            return self.judge(C, T, key, lambda: self.global_alternatives(key, T))
+
+        self.right[key] = self.match(C, T) is not None
+        if self.right[key]:
+            return _graded(where, what, diagnosis(), T, C, self.comparison)
+        K, spread, used, local = self.carried(key)
         wrong_inputs = [u for u in used if not self.right.get(u, True)]
-        if wrong_inputs and not carry_forward:
-            return _graded(where, what, verdict, T, C, self.comparison)
-        own = self.judge(C, K, key, local)
+        if K is None or (wrong_inputs and not carry_forward):
+            return _graded(where, what, diagnosis(), T, C, self.comparison)
+        found = self.match(C, K) or self.within_spread(C, K, spread)
         names = ", ".join(symbol(*u) for u in wrong_inputs)
-        if own.verdict == "correct" and not wrong_inputs:
+        if found is not None and not wrong_inputs:
             self.right[key] = True
             hint = f"the claim is {what} computed from your own (rounded) earlier values"
-            return Graded(where, what, "correct", (), hint, T, rounded_to=own.rounded_to)
-        if own.verdict == "correct":
-            why = [reason for u in wrong_inputs if (reason := self.trivial(self.mine(u, []))) is not None]
+            return Graded(where, what, "correct", (), hint, T, rounded_to=found.rounded_to)
+        if found is not None:
+            why = [reason for u in wrong_inputs if (reason := self.trivial(u)) is not None]
             if not why and float(np.max(np.abs(K))) <= 1e-6 * float(np.max(np.abs(T))):
                 why = ["zero"]
             if why:
+                verdict = diagnosis()
                 hint = f"{verdict.hint} (no credit carried forward: your {names} makes {what} trivial, {why[0]})"
                 return _graded(where, what, replace(verdict, hint=hint), T, C, self.comparison)
             hint = f"the claim is {what} computed from your own {names}: right given them (error carried forward)"
-            return Graded(where, what, "correct", (), hint, T, carried_forward=True, rounded_to=own.rounded_to)
+            return Graded(where, what, "correct", (), hint, T, carried_forward=True, rounded_to=found.rounded_to)
+        verdict = diagnosis()
+        own = self.judge(C, K, key, local) if wrong_inputs else verdict
         if wrong_inputs and (own.mistakes or not verdict.mistakes):
             return _graded(where, what, replace(own, hint=f"given your own {names}, {own.hint}"), T, C, self.comparison)
         return _graded(where, what, verdict, T, C, self.comparison)
+
+
+def _aligned(C: Array, R: Array) -> Array:
+    """C in R's shape when one of them is a number or a vector of its size (a matrix stays as given)."""
+    return C.reshape(R.shape) if C.size == R.size and (C.ndim < 2 or R.ndim < 2) else C
 
 
 def _graded(where: str, what: str, diagnosis: Diagnosis, T: Array, C: Array, comparison: Comparison) -> Graded:

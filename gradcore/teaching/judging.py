@@ -191,7 +191,8 @@ def judge(
         The usual scale factors c > 0 and their causes.
     causes_of : callable or None
         ``causes_of(α)`` names the causes of any factor α; None: no step 3 (``scaled`` by an unusual factor).
-        Step 3 runs with the ``rounding`` rule only.
+        Step 3 runs with the ``rounding`` rule only, and only when T has two nonzero entries or more: every
+        number is a multiple of a single one, so a proportion shows nothing there.
     k : int or None
         The layer of a weights gradient (names the transposed product); None for other quantities.
         A matrix may be ``transposed``; a vector or a number may not.
@@ -230,7 +231,7 @@ def judge(
             T,
         )
     error = float(np.max(np.abs(C - T)))
-    if causes_of is not None and comparison.mode == "rounding":
+    if causes_of is not None and comparison.mode == "rounding" and np.count_nonzero(T) >= 2:
         scaled = scale_factor(C, T, comparison.rtol, d, 1, 1, "", usual=False)
         if scaled is not None:
             alpha, found = scaled

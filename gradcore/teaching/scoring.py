@@ -37,6 +37,13 @@ def credit(entry: Graded, mistake_credit: Mapping[str, float] = MISTAKE_CREDIT, 
 
 
 def score(credits: Sequence[float], weights: Sequence[float]) -> float:
-    """Σ w_q · credit_q / Σ w_q, in [0, 1]; 0 when every weight is 0."""
-    total = sum(weights)
-    return sum(c * w for c, w in zip(credits, weights, strict=True)) / total if total > 0 else 0.0
+    """Σ w_q · credit_q / Σ w_q, in [0, 1]; 0 when every weight is 0.
+
+    The weights are divided by the largest first (the ratio is the same), so that finite weights near the
+    largest float cannot make the sums overflow.
+    """
+    largest = max(weights, default=0.0)
+    if largest <= 0:
+        return 0.0
+    scaled = [w / largest for w in weights]
+    return sum(c * w for c, w in zip(credits, scaled, strict=True)) / sum(scaled)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import statistics
 from collections import Counter
 from dataclasses import dataclass
@@ -62,26 +63,41 @@ def read_class(body: bytes, settings: Settings) -> tuple[GradeRequest, list[Entr
         When the options are not valid (the whole request is refused).
     """
     check_class_numbers(settings, count_numbers(body))
-    try:
-        data = orjson.loads(body)
-    except orjson.JSONDecodeError as error:
-        raise ServiceError(
-            400, f"The request body is not valid JSON: {error}.", type_="/problems/malformed-json"
-        ) from None
+    data = _loads(body)
     if isinstance(data, dict) and isinstance(data.get("submissions"), list):
         check_submissions(settings, len(data["submissions"]))
     request = GradeRequest.model_validate(data)
     made = Problems(request.assignment, settings)
     entries = [_read(index, item, settings, made) for index, item in enumerate(request.submissions)]
-    counts = Counter(entry.student for entry in entries if entry.error is None)
+    counts = Counter(entry.student for entry in entries)  # the invalid submissions' ids too
     for index, entry in enumerate(entries):
-        if entry.error is None and counts[entry.student] > 1:
+        if entry.error is None and entry.student is not None and counts[entry.student] > 1:
             detail = f"student {entry.student!r} is listed {counts[entry.student]} times: none of them is graded"
             entry.submission = None
             entry.error = _problem(
                 422, detail, DUPLICATE, [{"pointer": f"/submissions/{index}/student", "message": detail}]
             )
     return request, entries
+
+
+def _loads(body: bytes) -> Any:
+    """The body's JSON. NaN, Infinity, -Infinity and numbers beyond float64 (as Python's ``json`` writes and
+    reads them) are read as floats, so that such a number is its own submission's error, not the class's.
+
+    Raises
+    ------
+    ServiceError
+        400 when the body is not JSON even so.
+    """
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as error:
+        try:
+            return json.loads(body)
+        except (ValueError, RecursionError):
+            raise ServiceError(
+                400, f"The request body is not valid JSON: {error}.", type_="/problems/malformed-json"
+            ) from None
 
 
 class Problems:

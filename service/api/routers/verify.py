@@ -63,7 +63,8 @@ async def verify(request: Request) -> Response:
 
 def answer(request: GradientsVerifyRequest, withheld: bool = False) -> Response:
     """The work of the endpoint, run by the compute seam (:mod:`service.http.compute`); ``withheld``: every
-    ``expected`` value left out (classroom mode, for a student), the verdicts and wrong positions kept."""
+    ``expected`` value and ``max_abs_error`` left out (classroom mode, for a student), the verdicts and wrong
+    positions kept."""
     layers, verdicts = [], []
     if request.claimed_gradients is not None:
         weights, biases = diagnose(
@@ -89,13 +90,18 @@ def answer(request: GradientsVerifyRequest, withheld: bool = False) -> Response:
         content["graded"] = [graded_content(entry) for entry in graded]
         verdicts += [entry.verdict for entry in graded]
     content["all_correct"] = all(verdict == "correct" for verdict in verdicts)
-    return respond(without_expected(content) if withheld else content, request)
+    return respond(withheld_content(content) if withheld else content, request)
 
 
-def without_expected(value: Any) -> Any:
-    """``value`` without the members named ``expected``, at every depth."""
+REVEALING = frozenset({"expected", "max_abs_error"})
+"""The members that give the true value away: itself, or its distance to the claim (T = C ± the error for a
+single number)."""
+
+
+def withheld_content(value: Any) -> Any:
+    """``value`` without the members named in :data:`REVEALING`, at every depth."""
     if isinstance(value, dict):
-        return {key: without_expected(item) for key, item in value.items() if key != "expected"}
+        return {key: withheld_content(item) for key, item in value.items() if key not in REVEALING}
     if isinstance(value, list):
-        return [without_expected(item) for item in value]
+        return [withheld_content(item) for item in value]
     return value

@@ -113,7 +113,11 @@ class Verdict(Selectable):
 
     verdict: str = Field(description=VERDICTS + ".")
     factor: float | None = Field(description="α with claimed ≈ α × true: 1 `correct`, −1 `sign_flipped`, α `scaled`.")
-    max_abs_error: float = Field(description="max |claimed − true| (a transposed claim is transposed back).")
+    max_abs_error: float | None = Field(
+        None,
+        description="max |claimed − true| (a transposed claim is transposed back); left out in classroom mode for "
+        "a student (`GRADSERVICE_INSTRUCTOR_KEY`), as it gives the true value of a single number away.",
+    )
     expected: Matrix | Vector | None = Field(
         None,
         description="The true gradient, the shape of Wₖ (or bₖ); left out in classroom mode for a student "

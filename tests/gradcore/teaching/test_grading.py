@@ -15,6 +15,7 @@ from gradcore import Layer
 from gradcore.teaching.answers import Answer, LayerAnswer
 from gradcore.teaching.comparison import Comparison
 from gradcore.teaching.grading import grade
+from gradcore.teaching.scoring import credit
 
 
 def sig(u: np.ndarray) -> np.ndarray:
@@ -225,3 +226,56 @@ def test_the_comparison_rule_decides_what_is_right(mode: str, digits: int, right
     assert (graded[0].verdict == "correct") == right
     if not right:
         assert graded[0].wrong_count > 0
+
+
+def test_a_sum_carried_from_a_wrong_delta_is_credited_however_the_learner_rounded() -> None:
+    """∂L/∂b_1 = Σ_rows Δ_1 and ∂L/∂W_1 = Xᵀ · Δ_1 from a sign-flipped Δ_1 whose rows nearly cancel.
+
+    One layer, linear, a bias, X = [1, 1]ᵀ, W = 1, b = 0: Δ_1 = ŷ − y = [1.23456, −1.23111]ᵀ. The learner
+    writes −Δ_1 to 4 digits, [−1.235, 1.231]ᵀ, whose sum is −0.004; the sum of their unrounded values is
+    −0.00345. Either is right given their own Δ_1 (each written number stands for ± 0.0005), a sum beyond
+    that is not.
+    """
+    X, W, b = np.array([[1.0], [1.0]]), np.array([[1.0]]), np.array([0.0])
+    delta = np.array([[1.23456], [-1.23111]])
+    Y = X @ W + b - delta
+    own = -delta
+    layers = [Layer(W=W, b=b, activation="linear")]
+    for total, carried in [(own.sum(), True), (written(own).sum(), True), (-0.0060, False)]:
+        given = LayerAnswer(delta=written(own), weights_gradient=np.array([[total]]), bias_gradient=np.array([total]))
+        graded = {g.symbol: g for g in grade(layers, X, Y, Answer(layers=(given,)))}
+        assert graded["Δ_1"].mistakes == ("sign_flipped",)
+        for symbol in ("∂L/∂W_1", "∂L/∂b_1"):
+            assert (graded[symbol].verdict == "correct", graded[symbol].carried_forward) == (carried, carried), total
+
+
+def test_right_earlier_values_of_few_digits_leave_no_room_for_a_later_mistake() -> None:
+    """A linear first layer gives l_1 = X · W_1 exactly, in two digits; ∂L/∂W_2 = l_1ᵀ · Δ_2 transposed is still
+    ``transposed``, and the one computed from the learner's own 4-digit Δ_2 is ``correct`` (softmax, cross-entropy)."""
+    X, Y = np.array([[0.3], [0.9], [-0.7]]), np.array([[1.0, 0.0], [1.0, 0.0], [1.0, 0.0]])
+    W1, W2 = np.array([[0.5, -0.6]]), np.array([[-0.5, 0.3], [-0.9, 0.9]])
+    l1 = X @ W1
+    z2 = l1 @ W2
+    y_hat = np.exp(z2) / np.exp(z2).sum(axis=1, keepdims=True)
+    delta2 = (y_hat - Y) / 3
+    layers = [Layer(W=W1, activation="linear"), Layer(W=W2, activation="softmax")]
+    for claim, verdict in [(written(l1.T @ delta2).T, "transposed"), (l1.T @ written(delta2), "correct")]:
+        answer = Answer(layers=(LayerAnswer(activation=l1), LayerAnswer(delta=written(delta2), weights_gradient=claim)))
+        graded = {g.symbol: g for g in grade(layers, X, Y, answer, "cross_entropy")}
+        assert graded["Δ_2"].verdict == "correct"
+        assert graded["∂L/∂W_2"].verdict == verdict
+
+
+def test_a_single_wrong_number_is_incorrect_not_scaled_by_any_factor() -> None:
+    """Case 1 of the series (one input, one output): every number is a multiple of T = (ŷ − y) ŷ (1 − ŷ) x, so
+    only the usual factors (2: the ½ dropped) are ``scaled``; any other wrong number is ``incorrect``, credit 0."""
+    X, W, Y = np.array([[0.3]]), np.array([[0.5]]), np.array([[0.9]])
+    y_hat = sig(X @ W)
+    delta = (y_hat - Y) * y_hat * (1 - y_hat)
+    for factor, verdict in [(2.0, "scaled"), (37.0, "incorrect"), (-0.3, "incorrect")]:
+        claim = written(factor * delta)
+        answer = Answer(layers=(LayerAnswer(delta=claim, weights_gradient=claim * X),))
+        graded = {g.symbol: g for g in grade([Layer(W=W)], X, Y, answer, carry_forward=False)}
+        assert graded["Δ_1"].verdict == verdict
+        assert graded["∂L/∂W_1"].verdict == verdict
+        assert credit(graded["Δ_1"]) == (0.5 if verdict == "scaled" else 0.0)

@@ -12,7 +12,9 @@ import pytest
 from sigmoid_net import SigmoidNet
 
 from gradcore import Layer, diagnose
+from gradcore.teaching.answers import Answer, LayerAnswer
 from gradcore.teaching.diagnosis import MAX_WRONG
+from gradcore.teaching.grading import grade
 from gradcore.teaching.rounding import digits, entries_within
 
 DIGITS = [2, 3, 4, 6]
@@ -158,3 +160,14 @@ def test_a_truncated_claim_is_correct_to_one_digit_fewer() -> None:
     claims = [np.trunc(T / 10.0 ** (np.floor(np.log10(np.abs(T))) - 3)) for T in net.gradients()]
     truncated = [C * 10.0 ** (np.floor(np.log10(np.abs(T))) - 3) for C, T in zip(claims, net.gradients(), strict=True)]
     assert [v[0] for v in net.verdicts(truncated)] == ["correct", "correct"]
+
+
+@pytest.mark.parametrize("claim", [1e-310, 5e-324, 1e308, -1.7e308])
+def test_a_claim_at_the_ends_of_float64_is_judged_without_a_floating_point_warning(claim: float) -> None:
+    """Hostile numbers (a subnormal, the largest floats) in every quantity are wrong, and grading them (with
+    error carried forward) raises no warning."""
+    X, W, Y = np.array([[0.3]]), np.array([[0.5]]), np.array([[0.9]])
+    value = np.array([[claim]])
+    given = LayerAnswer(pre_activation=value, delta=value, weights_gradient=value)
+    graded = grade([Layer(W=W)], X, Y, Answer(loss=np.array(claim), output=value, layers=(given,)))
+    assert [g.verdict for g in graded] == ["incorrect"] * 5

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from typing import Any
 
 import httpx
@@ -235,6 +236,49 @@ async def test_bad_submissions_get_their_own_error_and_the_rest_is_graded(client
     assert errors["twice"]["type"] == "/problems/duplicate-student"
     assert students[6]["student"] is None
     assert errors["none"]["errors"][0]["pointer"] == "/submissions/7/problem"
+
+
+async def test_a_student_listed_twice_is_not_graded_even_when_the_other_submission_is_invalid(
+    client: httpx.AsyncClient,
+) -> None:
+    """Two submissions of ``twice``, one with a wrong shape: neither is graded (which one would count?)."""
+    problem = Problem(8)
+    right = {"student": "twice", "problem": problem.request(), "answer": problem.answer()}
+    shapes = {**right, "answer": {"layers": [{"delta": [[1.0]]}]}}
+    other = {**right, "student": "other"}
+    students = (await grade(client, {"submissions": [right, shapes, other]})).json()["students"]
+    assert [s["score"] for s in students] == [None, None, 1.0]
+    assert students[0]["error"]["type"] == "/problems/duplicate-student"
+    assert students[1]["error"]["errors"][0]["pointer"] == "/submissions/1/answer/layers/0/delta"
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e400"])
+async def test_a_number_beyond_float64_is_its_submission_s_own_error(client: httpx.AsyncClient, number: str) -> None:
+    """Python's ``json`` writes NaN and ±Infinity (and reads 1e400 as inf): the one submission holding such a
+    number gets its own 422, the others are graded, and the answer is strict JSON."""
+    problem = Problem(9)
+    good = {"student": "good", "problem": problem.request(), "answer": problem.answer()}
+    bad = {"student": "bad", "problem": problem.request(), "answer": {"loss": 0.123456789}}
+    text = json.dumps({"submissions": [bad, good]}).replace("0.123456789", number)
+    response = await client.post("/v1/grade", content=text, headers={"Content-Type": "application/json"})
+    assert response.status_code == 200, response.text
+    students = json.loads(response.text, parse_constant=lambda name: pytest.fail(f"{name} in the answer"))["students"]
+    assert students[0]["error"]["errors"][0]["pointer"] == "/submissions/0/answer/loss"
+    assert students[1]["score"] == 1.0
+
+
+async def test_weights_as_large_as_float64_allows_give_the_same_scores(client: httpx.AsyncClient) -> None:
+    """Σ w · credit / Σ w does not change when every weight is multiplied by one factor, even one that makes
+    Σ w overflow; the class with the missing σ′ in Δ_2 scores alike with weights 1 and 1e308."""
+    problem = Problem(3)
+    answer, _, _, _ = mistake(problem, "missing", 2)
+    body = {"submissions": [{"student": "s", "problem": problem.request(), "answer": answer}]}
+    kinds = ("pre_activation", "activation", "output", "loss", "delta", "weights_gradient")
+    ones = (await grade(client, body)).json()["students"][0]["score"]
+    huge = await grade(client, {**body, "weights": dict.fromkeys(kinds, 1e308)})
+    assert huge.status_code == 200, huge.text
+    assert huge.json()["students"][0]["score"] == pytest.approx(ones, rel=1e-12)
+    assert 0 < ones < 1
 
 
 async def test_request_wide_problems_refuse_the_request() -> None:

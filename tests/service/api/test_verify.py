@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 
 from service.api.schemas.verify import VerifyResponse
+from service.app import create_app
+from service.domain.settings import Settings
 
 pytestmark = pytest.mark.anyio
 
@@ -323,3 +325,23 @@ async def test_an_incorrect_layer_lists_its_wrong_entries_capped(client: httpx.A
     first = data["layers"][0]
     assert first["verdict"] == "incorrect"
     assert len(first["wrong_entries"]) == 20 < first["wrong_count"]
+
+
+async def test_in_classroom_mode_a_student_cannot_work_out_one_number_from_the_error(anyio_backend: str) -> None:
+    """Case 1 (one input, one output): max |C − T| of a claim C = 1 gives T = 1 ± the error. The instructor gets
+    it (and it is |1 − T|, T = (ŷ − y) ŷ (1 − ŷ) x); a student gets neither it nor ``expected``."""
+    body = {"network": {"layers": [{"weights": [[0.5]]}]}, "inputs": [[0.3]], "targets": [[0.9]]}
+    y_hat = sig(np.array(0.3 * 0.5))
+    T = float((y_hat - 0.9) * y_hat * (1 - y_hat) * 0.3)
+    claim = {**body, "claimed_gradients": [[[1.0]]], "claimed": {"layers": [{"weights_gradient": [[1.0]]}]}}
+    app = create_app(Settings(instructor_key="key"))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://class") as client:
+        instructor = (await client.post("/v1/gradients/verify", json=claim, headers={"X-API-Key": "key"})).json()
+        student = await client.post("/v1/gradients/verify", json=claim)
+    assert instructor["layers"][0]["max_abs_error"] == pytest.approx(abs(1.0 - T), rel=1e-12)
+    assert student.status_code == 200, student.text
+    VerifyResponse.model_validate(student.json())
+    text = student.text
+    assert "max_abs_error" not in text
+    assert "expected" not in text
+    assert student.json()["layers"][0]["verdict"] == instructor["layers"][0]["verdict"]
