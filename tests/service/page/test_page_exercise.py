@@ -1,6 +1,6 @@
 """Exercise mode: what the learner is to compute stays hidden until they check their value or reveal it; each
-checked quantity is marked from verify's `graded` (fulfilled here by Playwright with a fixed answer of the contract's
-shape, since the field is new in the API)."""
+checked quantity is marked from verify's `graded`. One test gives the page a fixed `graded` answer, to pin how each
+kind of mark is drawn; the end-to-end test checks with the service's own verify."""
 
 from __future__ import annotations
 

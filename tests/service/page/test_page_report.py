@@ -2,10 +2,10 @@
 drawn as a score histogram, answer groups, the share correct per quantity, a sortable table and the refused
 submissions; each group opens a student's work in the playground's exercise mode, checked there.
 
-The fixtures are a class of six on the network of case 5, each student with their own inputs: ana right everywhere,
-ben and dee with the sign of Δ_2 flipped and carried on (dee also one wrong entry of ∂L/∂W_2, no L), cy without σ′ in
-Δ_2, eve with the forward pass only and a wrong L, fay refused (Δ_1 of the wrong shape). ``/v1/grade`` and verify's
-``graded`` are fulfilled here with the contract's shapes, since both endpoints are merged from other branches.
+The class is six students on the network of case 5, each with their own inputs (``report_grade_request.json``): ana
+right everywhere, ben and dee with the sign of Δ_2 flipped and carried on (dee also one wrong entry of ∂L/∂W_2, no
+L), cy without σ′ in Δ_2, eve with the forward pass only and L with its ½ dropped, fay refused (Δ_1 of the wrong
+shape). It is graded by the service's own ``/v1/grade``, and each student's work checked by its own verify.
 """
 
 from __future__ import annotations
@@ -16,14 +16,25 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from browsers import TIMEOUT_MS
 from pages import ARTIFACTS, Site, assert_close, page_width_at, shown_matrix, up_to_date
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, Request, expect
 
 HERE = Path(__file__).resolve().parent
-REQUEST_FILE, ANSWER_FILE = HERE / "report_grade_request.json", HERE / "report_grade_answer.json"
+REQUEST_FILE = HERE / "report_grade_request.json"
 REQUEST: dict[str, Any] = json.loads(REQUEST_FILE.read_text(encoding="utf-8"))
-ANSWER: dict[str, Any] = json.loads(ANSWER_FILE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def graded(site: Site, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path]:
+    """The service's grade answer to the class, and the file that holds it (as an instructor saves it)."""
+    answer: dict[str, Any] = site.api("/v1/grade", REQUEST)
+    path = tmp_path_factory.mktemp("report") / "grade_answer.json"
+    path.write_text(json.dumps(answer), encoding="utf-8")
+    return answer, path
+
+
 SYMBOLS = ["z₁", "l₁", "z₂", "ŷ", "L", "Δ₂", "Δ₁", "∂L/∂W₁", "∂L/∂W₂"]
 
 
@@ -36,31 +47,34 @@ def open_report(site: Site) -> Page:
     return page
 
 
-def load_both(page: Page) -> None:
-    page.locator("#files").set_input_files([str(REQUEST_FILE), str(ANSWER_FILE)])
+def load_both(page: Page, answer_file: Path) -> None:
+    page.locator("#files").set_input_files([str(REQUEST_FILE), str(answer_file)])
     expect(page.locator("#report-status")).to_have_attribute("data-state", "ok")
 
 
-def scores() -> dict[str, float | None]:
-    return {s["student"]: s["score"] for s in ANSWER["students"]}
+def scores(answer: dict[str, Any]) -> dict[str, float | None]:
+    return {s["student"]: s["score"] for s in answer["students"]}
 
 
-def test_the_report_draws_the_scores_the_groups_and_the_refused(site: Site) -> None:
+def test_the_report_draws_the_scores_the_groups_and_the_refused(
+    site: Site, graded: tuple[dict[str, Any], Path]
+) -> None:
+    answer, answer_file = graded
     page = open_report(site)
-    load_both(page)
+    load_both(page, answer_file)
     expect(page.locator("#report-status")).to_have_text("6 students: 5 graded, 1 not graded.")
     bins = [0] * 10  # counted here from the students' scores, not read from the summary
-    for value in scores().values():
+    for value in scores(answer).values():
         if value is not None:
             bins[min(9, math.floor(value * 10))] += 1
-    assert bins == [0, 0, 0, 0, 1, 0, 0, 1, 1, 2]
+    assert bins == [0, 0, 0, 0, 0, 1, 0, 1, 1, 2]  # eve 4.5 of 9, dee 6.5, ben 8, cy 8.5, ana 9
     histogram = page.locator("#histogram svg")
     expect(histogram.locator("g.bin rect")).to_have_count(10)
     assert histogram.locator("g.bin").evaluate_all("gs => gs.map(g => Number(g.dataset.count))") == bins
     assert histogram.locator("g.bin text.count").all_text_contents() == [str(n) for n in bins]
 
     groups: dict[tuple[str, str], list[str]] = {}  # the same mistake on the same quantity, from each graded entry
-    for student in ANSWER["students"]:
+    for student in answer["students"]:
         for g in student["graded"] or []:
             if g["verdict"] not in ("correct", "unanswered"):
                 groups.setdefault((g["pointer"], g["verdict"]), []).append(student["student"])
@@ -73,7 +87,7 @@ def test_the_report_draws_the_scores_the_groups_and_the_refused(site: Site) -> N
     expect(first).to_contain_text("Δ₂ · sign flipped — 2 students: ben, dee")
     expect(page.locator("#groups-list")).to_contain_text("Δ₂ · missing σ′ — 1 student: cy")
     expect(page.locator("#groups-list")).to_contain_text("∂L/∂W₂ · one wrong entry — 1 student: dee")
-    expect(page.locator("#groups-list")).to_contain_text("L · incorrect — 1 student: eve")
+    expect(page.locator("#groups-list")).to_contain_text("L · scaled — 1 student: eve")
 
     rows = page.locator("#quantities-table tbody tr")
     assert rows.locator("th").all_text_contents() == SYMBOLS
@@ -84,7 +98,7 @@ def test_the_report_draws_the_scores_the_groups_and_the_refused(site: Site) -> N
     expect(page.locator('#students-table tr[data-student="ben"] td.mistakes')).to_have_text(
         "Δ₂: sign flipped (3 carried forward)"
     )
-    expect(page.locator('#students-table tr[data-student="eve"] td.score')).to_have_text("44.4%")
+    expect(page.locator('#students-table tr[data-student="eve"] td.score')).to_have_text("50.0%")
     refused = page.locator("#errors-list > li")
     expect(refused).to_have_count(1)
     expect(refused).to_contain_text("fay")
@@ -98,13 +112,16 @@ def test_the_report_draws_the_scores_the_groups_and_the_refused(site: Site) -> N
     page.close()
 
 
-def test_the_table_of_students_sorts_by_score_name_and_mistakes(site: Site) -> None:
+def test_the_table_of_students_sorts_by_score_name_and_mistakes(
+    site: Site, graded: tuple[dict[str, Any], Path]
+) -> None:
+    answer, answer_file = graded
     page = open_report(site)
-    load_both(page)
+    load_both(page, answer_file)
     names = page.locator("#students-table tbody th")
     score = page.locator("#students-table thead th").nth(1)
-    graded = {k: v for k, v in scores().items() if v is not None}
-    by_score = sorted(graded, key=lambda s: graded[s])
+    marks = {k: v for k, v in scores(answer).items() if v is not None}
+    by_score = sorted(marks, key=lambda s: marks[s])
     page.get_by_role("button", name="Score").click()
     expect(names).to_have_text([*reversed(by_score), "fay"])  # highest first; the refused last
     expect(score).to_have_attribute("aria-sort", "descending")
@@ -112,7 +129,7 @@ def test_the_table_of_students_sorts_by_score_name_and_mistakes(site: Site) -> N
     expect(names).to_have_text([*by_score, "fay"])
     expect(score).to_have_attribute("aria-sort", "ascending")
     page.get_by_role("button", name="Student").click()
-    expect(names).to_have_text(sorted(scores()))
+    expect(names).to_have_text(sorted(scores(answer)))
     page.get_by_role("button", name="Mistakes").click()
     mistakes = page.locator("#students-table tbody tr").evaluate_all(
         "rows => rows.map(r => r.querySelector('td.mistakes').textContent)"
@@ -122,28 +139,28 @@ def test_the_table_of_students_sorts_by_score_name_and_mistakes(site: Site) -> N
     page.close()
 
 
-def test_a_group_opens_a_students_work_in_the_playground_checked(site: Site) -> None:
+def test_a_group_opens_a_students_work_in_the_playground_checked(
+    site: Site, graded: tuple[dict[str, Any], Path]
+) -> None:
     report = open_report(site)
-    load_both(report)
+    load_both(report, graded[1])
     link = report.locator("#groups-list li").first.get_by_role("link", name="open ben's work in the playground")
     href = link.get_attribute("href")
     assert href is not None
     assert href.startswith("/playground#s=")
     assert href.endswith("&exercise=1&check=1")
     report.close()
-    [ben] = [s for s in ANSWER["students"] if s["student"] == "ben"]
     [work] = [s for s in REQUEST["submissions"] if s["student"] == "ben"]
     sent: list[dict[str, Any]] = []
 
-    def verify(route: Route) -> None:
-        sent.append(json.loads(route.request.post_data or "{}"))
-        graded = {"all_correct": False, "rtol": 0.001, "layers": [], "graded": ben["graded"]}
-        route.fulfill(status=200, content_type="application/json", body=json.dumps(graded))
+    def note(request: Request) -> None:
+        if request.url.endswith("/v1/gradients/verify") and "claimed" in (request.post_data or ""):
+            sent.append(json.loads(request.post_data or "{}"))
 
     page = site.browser.new_page(viewport={"width": 1280, "height": 1600})
     page.set_default_timeout(TIMEOUT_MS)
     page.route("**/*", site.guard)
-    page.route("**/v1/gradients/verify", verify)
+    page.on("request", note)
     page.goto(site.base_url + href)
     up_to_date(page)
     expect(page.get_by_label("Exercise mode")).to_be_checked()
@@ -176,16 +193,19 @@ def test_a_group_opens_a_students_work_in_the_playground_checked(site: Site) -> 
     page.close()
 
 
-def test_an_answer_alone_a_request_after_it_and_a_request_alone_graded_by_the_service(site: Site) -> None:
+def test_an_answer_alone_a_request_after_it_and_a_request_alone_graded_by_the_service(
+    site: Site, graded: tuple[dict[str, Any], Path]
+) -> None:
+    answer = graded[0]
     page = open_report(site)
     posted: list[dict[str, Any]] = []
 
-    def grade(route: Route) -> None:
-        posted.append(json.loads(route.request.post_data or "{}"))
-        route.fulfill(status=200, content_type="application/json", body=json.dumps(ANSWER))
+    def note(request: Request) -> None:
+        if request.url.endswith("/v1/grade"):
+            posted.append(json.loads(request.post_data or "{}"))
 
-    page.route("**/v1/grade", grade)
-    page.locator("#pasted").fill(json.dumps(ANSWER))
+    page.on("request", note)
+    page.locator("#pasted").fill(json.dumps(answer))
     page.get_by_role("button", name="Load", exact=True).click()
     expect(page.locator("#report-status")).to_have_attribute("data-state", "ok")
     expect(page.locator("#groups-list a")).to_have_count(0)  # no request: no student's work to open
@@ -197,7 +217,7 @@ def test_an_answer_alone_a_request_after_it_and_a_request_alone_graded_by_the_se
     page.close()
 
     page = open_report(site)
-    page.route("**/v1/grade", grade)
+    page.on("request", note)
     page.locator("#files").set_input_files([str(REQUEST_FILE)])
     expect(page.locator("#report-status")).to_have_text("6 students: 5 graded, 1 not graded.")
     assert posted == [REQUEST]
