@@ -2,6 +2,8 @@
 // (GRADSERVICE_INSTRUCTOR_KEY: whatever reveals an answer is a 403 /problems/classroom without the instructor's key).
 // The page learns which from the service's own answers, never from a setting of its own. A key someone enters is
 // kept for this tab only (sessionStorage, never in a link) and sent as X-API-Key with every call.
+import { el } from "./format.js";
+
 const STORE = "gradservice.key";
 const listeners = [];
 let classroom = false;
@@ -56,7 +58,7 @@ const TEXTS = {
 /** Draw the access box (#access) for the current state. */
 function render() {
   const box = document.getElementById("access");
-  if (!box) return;
+  if (!box?.firstChild) return; // not filled yet: bindAccess draws it
   const state = refused ?? (classroom ? (key() ? "notInstructor" : "classroom") : key() ? "keyed" : null);
   box.hidden = state === null;
   box.dataset.state = state ?? "open";
@@ -64,9 +66,16 @@ function render() {
   document.getElementById("access-forget").hidden = !key();
 }
 
-/** Wire the access box: a key entered is kept and every listener asked to compute again. */
+/** Fill and wire the access box (an empty `<form id="access">` of the page): a key entered is kept and every listener
+ * asked to compute again. */
 export function bindAccess() {
   const form = document.getElementById("access");
+  form.replaceChildren(
+    el("p", { id: "access-text", role: "status" }),
+    el("div", { class: "row" },
+      el("label", {}, "Key ", el("input", { id: "access-key", type: "password", autocomplete: "off", spellcheck: "false" })),
+      el("button", { type: "submit", text: "Use this key" }),
+      el("button", { type: "button", id: "access-forget", hidden: true, text: "Forget the key" })));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const input = document.getElementById("access-key");
