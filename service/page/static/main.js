@@ -136,7 +136,8 @@ async function compute() {
   clearProblems($("build"));
   if (gradients.problem) {
     showProblem(gradients.problem);
-    setStatus("problem", `The service refused this network: ${problemSummary(gradients.problem)}`);
+    const locked = gradients.problem.status === 401; // the service's key, not the network
+    setStatus("problem", locked ? "Enter the service's key above to compute." : `The service refused this network: ${problemSummary(gradients.problem)}`);
     $("heatmap-box").hidden = true;
     return;
   }

@@ -185,7 +185,7 @@ def test_a_service_with_an_api_key_opens_the_page_and_asks_for_the_key(sites: Si
     site = sites.keyed
     page = new_page(site)
     expect(page.locator("#access")).to_contain_text("This service needs a key")
-    expect(page.locator("#status")).to_have_attribute("data-state", "problem")
+    expect(page.locator("#status")).to_have_text("Enter the service's key above to compute.")
     page.get_by_label("Key").fill("a wrong key")
     page.get_by_role("button", name="Use this key").click()
     expect(page.locator("#access")).to_contain_text("The service refused that key")
