@@ -98,11 +98,10 @@ class _Grader:
         used.append(key)
         return value.T if value.shape != T.shape and value.ndim == 2 else value.reshape(T.shape)
 
-    def radius(self, key: Key, used: list[Key]) -> Array:
-        """How far the learner's value of ``key`` may be from the one they computed on: half a unit of its last
-        digit when it is wrong; when it is right, its distance to the true value (they computed on from the one
-        or the other); 0 when they gave none (the true value is used)."""
-        value = self.mine(key, [])
+    def radius(self, key: Key, value: Array, used: list[Key]) -> Array:
+        """How far the learner's ``value`` of ``key`` (:meth:`mine`) may be from the one they computed on: half a
+        unit of its last digit when it is wrong; when it is right, its distance to the true value (they computed
+        on from the one or the other); 0 when they gave none (the true value is used)."""
         if key not in used:
             return np.zeros(value.shape)
         return np.abs(value - self.truth(key)) if self.right.get(key, True) else written_radius(value)
@@ -114,7 +113,7 @@ class _Grader:
 
         def given(q: Key) -> tuple[Array, Array]:
             value = self.mine(q, used)
-            return value, self.radius(q, used)
+            return value, self.radius(q, value, used)
 
         def answered(q: Key) -> bool:
             return claimed(self.answer, q) is not None
