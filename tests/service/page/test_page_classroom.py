@@ -18,7 +18,7 @@ from browsers import CHROMIUM_ARGS, TIMEOUT_MS
 from pages import Site, assert_close, example, shown_matrix, up_to_date
 from playwright.sync_api import Page, Response, expect, sync_playwright
 from servers import require_program, running
-from test_page_exercise import everything_shown, fixed
+from test_page_exercise import answer_values, everything_shown, fixed
 
 INSTRUCTOR, API_KEY = "instructor-key-of-the-test", "api-key-of-the-test"
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
@@ -92,15 +92,7 @@ def test_a_students_page_asks_for_no_answer_and_shows_none(sites: Sites) -> None
         expect(page.locator(hidden)).to_be_hidden()
     for node in ("1:0", "1:1", "2:0"):
         expect(page.locator(f'#diagram [data-node="{node}"] text.value')).to_have_text("?")
-    body = example("seed_case_5")
-    answer = instructor_api(site, "/v1/gradients", body)
-    values = [answer["loss"]] + [
-        x
-        for layer in answer["layers"]
-        for name in ("pre_activation", "activation", "delta", "weights_gradient")
-        for row in layer[name]
-        for x in row
-    ]
+    values = answer_values(instructor_api(site, "/v1/gradients", example("seed_case_5")))
     shown = everything_shown(page)
     assert [text for value in values for digits in (3, 4) for text in fixed(value, digits) if text in shown] == []
     # What the service sent: the refusals that told the page the mode, then verify's checks of the network.

@@ -30,7 +30,11 @@ def everything_shown(page: Page) -> str:
 
 
 def answers_of(body: dict[str, Any], site: Site) -> list[float]:
-    answer = site.api("/v1/gradients", body)
+    return answer_values(site.api("/v1/gradients", body))
+
+
+def answer_values(answer: dict[str, Any]) -> list[float]:
+    """Every number a learner is to compute, from a ``/v1/gradients`` answer: L, then z_k, l_k, Δ_k, ∂L/∂W_k."""
     values = [answer["loss"]]
     for layer in answer["layers"]:
         for name in QUANTITIES:
